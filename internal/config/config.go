@@ -1,0 +1,231 @@
+// Package config holds Vigil's typed configuration. Values come from flags, then the environment
+// (VIGIL_*), then an optional YAML file, then defaults — in that precedence — and are validated once at
+// start. There are no globals: the Config value is passed to whoever needs it.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting of Vigil. The `key` tag is the dotted name used in the file, in error messages and
+// (upper-cased, dots to underscores, with a VIGIL_ prefix) in the environment. `flag` names a command-line
+// flag, `secret` masks the value in `vigil config print`.
+type Config struct {
+	DataDir   string `key:"data_dir" flag:"data-dir" help:"directory for the embedded SQLite database, uploads and feed data"`
+	Database  string `key:"database" flag:"database" secret:"true" help:"PostgreSQL URL (postgres://…); empty means SQLite in the data directory"`
+	Org       string `key:"org" flag:"org" help:"organisation (slug or id) that commands act on; default: the first organisation"`
+	LogLevel  string `key:"log.level" flag:"log-level" help:"debug, info, warn or error"`
+	LogFormat string `key:"log.format" flag:"log-format" help:"text or json"`
+
+	Listen          string        `key:"listen" flag:"listen" help:"address the server listens on (host:port)"`
+	BaseURL         string        `key:"base_url" flag:"base-url" help:"external URL of the server, used in links, e-mails and SSO redirects"`
+	TLSCert         string        `key:"tls.cert" flag:"tls-cert" help:"PEM certificate file; serves HTTPS when set with tls.key"`
+	TLSKey          string        `key:"tls.key" flag:"tls-key" help:"PEM private key file"`
+	MaxBodyBytes    int64         `key:"http.max_body_bytes" help:"largest JSON or form request body"`
+	MaxUploadBytes  int64         `key:"http.max_upload_bytes" help:"largest uploaded file"`
+	ShutdownTimeout time.Duration `key:"http.shutdown_timeout" help:"time given to running requests on shutdown"`
+	TrustProxy      bool          `key:"http.trust_proxy" help:"take the client address from X-Forwarded-For (only behind a trusted reverse proxy)"`
+
+	SessionLifetime time.Duration `key:"session.lifetime" help:"absolute lifetime of a login session"`
+	SessionIdle     time.Duration `key:"session.idle_timeout" help:"a session ends after this much inactivity"`
+
+	DBConnectTimeout time.Duration `key:"db.connect_timeout" help:"how long to retry reaching the database at start"`
+	DBMaxConns       int           `key:"db.max_conns" help:"largest number of open PostgreSQL connections"`
+
+	OIDC OIDC `key:"oidc"`
+	SMTP SMTP `key:"smtp"`
+
+	Jobs    Jobs `key:"jobs"`
+	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
+}
+
+// OIDC configures single sign-on with an OpenID Connect provider.
+type OIDC struct {
+	Issuer       string            `key:"issuer" help:"issuer URL; SSO is off when empty"`
+	ClientID     string            `key:"client_id" help:"client id registered at the provider"`
+	ClientSecret string            `key:"client_secret" secret:"true" help:"client secret"`
+	Scopes       []string          `key:"scopes" help:"scopes to request besides openid (comma-separated in the environment)"`
+	GroupsClaim  string            `key:"groups_claim" help:"claim that lists the user's groups"`
+	RoleMap      map[string]string `key:"role_map" help:"group → Vigil role, e.g. vigil-admins=admin,ciso=security-officer"`
+	Org          string            `key:"org" help:"organisation (slug) that SSO users belong to"`
+	ButtonLabel  string            `key:"button_label" help:"text of the login button"`
+}
+
+// SMTP configures outgoing e-mail.
+type SMTP struct {
+	Host     string `key:"host" help:"SMTP server; e-mail is off when empty"`
+	Port     int    `key:"port" help:"SMTP port"`
+	Username string `key:"username" help:"SMTP user"`
+	Password string `key:"password" secret:"true" help:"SMTP password"`
+	From     string `key:"from" help:"sender address"`
+	TLS      string `key:"tls" help:"none, starttls or tls"`
+}
+
+// Jobs configures the background job runner.
+type Jobs struct {
+	Workers      int           `key:"workers" help:"jobs run at the same time"`
+	PollInterval time.Duration `key:"poll_interval" help:"how often idle workers look for work"`
+	MaxAttempts  int           `key:"max_attempts" help:"attempts before a job is marked failed"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		DataDir:          "./vigil-data",
+		LogLevel:         "info",
+		LogFormat:        "text",
+		Listen:           "127.0.0.1:8080",
+		MaxBodyBytes:     1 << 20,
+		MaxUploadBytes:   64 << 20,
+		ShutdownTimeout:  15 * time.Second,
+		SessionLifetime:  12 * time.Hour,
+		SessionIdle:      30 * time.Minute,
+		DBConnectTimeout: 30 * time.Second,
+		DBMaxConns:       20,
+		OIDC:             OIDC{GroupsClaim: "groups", ButtonLabel: "Sign in with single sign-on", Scopes: []string{"profile", "email"}},
+		SMTP:             SMTP{Port: 587, TLS: "starttls"},
+		Jobs:             Jobs{Workers: 2, PollInterval: 2 * time.Second, MaxAttempts: 5},
+		Metrics:          true,
+	}
+}
+
+// Validate checks every setting and names the first wrong one with what is allowed.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if c.Database == "" && strings.TrimSpace(c.DataDir) == "" {
+		return bad("data_dir", "must not be empty when no database is set")
+	}
+	if c.Database != "" {
+		u, err := url.Parse(c.Database)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return bad("database", "must be a postgres:// or postgresql:// URL (got %q)", MaskURL(c.Database))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "must be debug, info, warn or error (got %q)", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return bad("log.format", "must be text or json (got %q)", c.LogFormat)
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return bad("listen", "must be host:port such as 127.0.0.1:8080 (got %q)", c.Listen)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("base_url", "must be an absolute http(s) URL (got %q)", c.BaseURL)
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return bad("tls.cert", "tls.cert and tls.key must be set together")
+	}
+	for _, f := range []struct{ key, path string }{{"tls.cert", c.TLSCert}, {"tls.key", c.TLSKey}} {
+		if f.path != "" {
+			if _, err := os.Stat(f.path); err != nil {
+				return bad(f.key, "cannot read %q: %v", f.path, err)
+			}
+		}
+	}
+	if c.MaxBodyBytes < 1024 {
+		return bad("http.max_body_bytes", "must be at least 1024 (got %d)", c.MaxBodyBytes)
+	}
+	if c.MaxUploadBytes < c.MaxBodyBytes {
+		return bad("http.max_upload_bytes", "must be at least http.max_body_bytes (%d)", c.MaxBodyBytes)
+	}
+	if c.SessionLifetime < time.Minute || c.SessionIdle < time.Minute {
+		return bad("session.lifetime", "session.lifetime and session.idle_timeout must be at least 1m")
+	}
+	if c.DBConnectTimeout < 0 {
+		return bad("db.connect_timeout", "must not be negative")
+	}
+	if c.DBMaxConns < 1 {
+		return bad("db.max_conns", "must be at least 1 (got %d)", c.DBMaxConns)
+	}
+	if c.OIDC.Issuer != "" {
+		if c.OIDC.ClientID == "" {
+			return bad("oidc.client_id", "is required when oidc.issuer is set")
+		}
+		if _, err := url.Parse(c.OIDC.Issuer); err != nil {
+			return bad("oidc.issuer", "is not a URL: %v", err)
+		}
+		for g, r := range c.OIDC.RoleMap {
+			if !validRole(r) {
+				return bad("oidc.role_map", "group %q maps to unknown role %q (allowed: admin, security-officer, clinical-engineer, procurement, dpo, auditor, manufacturer)", g, r)
+			}
+		}
+	}
+	if c.SMTP.Host != "" {
+		if c.SMTP.Port < 1 || c.SMTP.Port > 65535 {
+			return bad("smtp.port", "must be 1–65535 (got %d)", c.SMTP.Port)
+		}
+		if c.SMTP.From == "" {
+			return bad("smtp.from", "is required when smtp.host is set")
+		}
+	}
+	switch c.SMTP.TLS {
+	case "none", "starttls", "tls":
+	default:
+		return bad("smtp.tls", "must be none, starttls or tls (got %q)", c.SMTP.TLS)
+	}
+	if c.Jobs.Workers < 1 || c.Jobs.Workers > 64 {
+		return bad("jobs.workers", "must be 1–64 (got %d)", c.Jobs.Workers)
+	}
+	if c.Jobs.PollInterval < 10*time.Millisecond {
+		return bad("jobs.poll_interval", "must be at least 10ms")
+	}
+	if c.Jobs.MaxAttempts < 1 {
+		return bad("jobs.max_attempts", "must be at least 1")
+	}
+	return nil
+}
+
+func validRole(r string) bool {
+	switch r {
+	case "admin", "security-officer", "clinical-engineer", "procurement", "dpo", "auditor", "manufacturer":
+		return true
+	}
+	return false
+}
+
+// SQLitePath is the database file used when no PostgreSQL URL is set.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "vigil.db") }
+
+// ExternalURL is BaseURL, or a URL derived from the listen address.
+func (c *Config) ExternalURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimSuffix(c.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(c.Listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// MaskURL hides the password of a URL for messages and logs.
+func MaskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
