@@ -58,11 +58,11 @@ type Permission string
 
 // Permissions.
 const (
-	PermRead         Permission = "read"          // read everything of the organisation
-	PermManageUsers  Permission = "users:manage"  // users, tokens, organisation settings
-	PermManageOrgs   Permission = "orgs:manage"   // create organisations (admins of the operator)
-	PermReadAudit    Permission = "audit:read"    // the audit log
-	PermManageJobs   Permission = "jobs:manage"   // retry or cancel background jobs
+	PermRead         Permission = "read"         // read everything of the organisation
+	PermManageUsers  Permission = "users:manage" // users, tokens, organisation settings
+	PermManageOrgs   Permission = "orgs:manage"  // create organisations (admins of the operator)
+	PermReadAudit    Permission = "audit:read"   // the audit log
+	PermManageJobs   Permission = "jobs:manage"  // retry or cancel background jobs
 	PermInventory    Permission = "inventory:write"
 	PermDisclosures  Permission = "disclosures:write"
 	PermVulns        Permission = "vulnerabilities:write" // triage findings

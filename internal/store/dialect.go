@@ -74,3 +74,12 @@ func NotFound(err error, what string) error {
 	}
 	return mapErr(err)
 }
+
+// SkipLocked returns " FOR UPDATE SKIP LOCKED" on PostgreSQL (workers of several servers claim
+// different jobs) and "" on SQLite.
+func (q Q) SkipLocked() string {
+	if q.s.d.name() == "postgres" {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}

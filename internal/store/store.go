@@ -182,8 +182,8 @@ func (s *Store) Describe() string {
 	return u.String()
 }
 
-// DBStats returns pool statistics for metrics.
-func (s *Store) DBStats() sql.DBStats { return s.r.Stats() }
+// DB returns the reader pool (for pool metrics).
+func (s *Store) DB() *sql.DB { return s.r }
 
 // rebind turns `?` placeholders into the dialect's form (cached per query text).
 func (s *Store) rebind(q string) string {

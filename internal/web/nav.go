@@ -1,0 +1,76 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/httpx"
+)
+
+// NavSection is a group of navigation links.
+type NavSection struct {
+	Label string
+	Items []NavItem
+}
+
+// NavItem is one link; it is shown only to roles holding Perm.
+type NavItem struct {
+	Label string
+	Path  string
+	Perm  domain.Permission
+	// OrgTypes limits the item to some organisation types (empty: all).
+	OrgTypes []domain.OrgType
+}
+
+// navigation lists every page reachable from the menu. A module adds its items when its pages exist, so
+// the menu never has dead links (a test follows every item).
+func navigation() []NavSection {
+	return []NavSection{
+		{Label: "Overview", Items: []NavItem{
+			{Label: "Dashboard", Path: "/dashboard", Perm: domain.PermRead},
+		}},
+		{Label: "Administration", Items: []NavItem{
+			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},
+			{Label: "Organisation", Path: "/admin/organisation", Perm: domain.PermManageUsers},
+			{Label: "API tokens", Path: "/admin/tokens", Perm: domain.PermManageUsers},
+			{Label: "Webhooks", Path: "/admin/webhooks", Perm: domain.PermManageUsers},
+			{Label: "Background jobs", Path: "/admin/jobs", Perm: domain.PermManageJobs},
+			{Label: "Audit log", Path: "/admin/audit", Perm: domain.PermReadAudit},
+		}},
+	}
+}
+
+// navFor returns the sections and items the principal may see.
+func (s *Server) navFor(p *httpx.Principal) []NavSection {
+	var out []NavSection
+	for _, sec := range navigation() {
+		var items []NavItem
+		for _, it := range sec.Items {
+			if !p.Can(it.Perm) {
+				continue
+			}
+			if len(it.OrgTypes) > 0 && !containsType(it.OrgTypes, p.Org.Type) {
+				continue
+			}
+			items = append(items, it)
+		}
+		if len(items) > 0 {
+			out = append(out, NavSection{Label: sec.Label, Items: items})
+		}
+	}
+	return out
+}
+
+func containsType(ts []domain.OrgType, t domain.OrgType) bool {
+	for _, x := range ts {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// isActive reports whether a navigation path is the current page or its parent.
+func isActive(item, current string) bool {
+	return current == item || strings.HasPrefix(current, item+"/")
+}

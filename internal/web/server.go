@@ -1,0 +1,86 @@
+// Package web is Vigil's server-rendered user interface: typed view models rendered with html/template,
+// a little htmx for partial updates, no inline script (the CSP forbids it) and every asset embedded.
+package web
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/auth"
+	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/httpx"
+	"github.com/vigil-med/vigil/internal/jobs"
+	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Deps are what the web UI needs from the application.
+type Deps struct {
+	Config   *config.Config
+	Store    *store.Store
+	Log      *slog.Logger
+	Authn    *httpx.Authenticator
+	Jobs     *jobs.Runner
+	Notifier *notify.Notifier
+	OIDC     *auth.OIDC // nil when SSO is off
+	Version  string
+	Now      func() time.Time
+}
+
+// Server holds the parsed templates and the dependencies of the handlers.
+type Server struct {
+	Deps
+	tmpl      *templates
+	nav       []NavSection
+	loginFail *auth.Limiter // per account
+	ipFail    *auth.Limiter // per client address
+}
+
+// New parses the templates and builds the navigation.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{Deps: d,
+		loginFail: auth.NewLimiter(5, 15*time.Minute),
+		ipFail:    auth.NewLimiter(30, 15*time.Minute),
+	}
+	t, err := parseTemplates(assets, s.funcs())
+	if err != nil {
+		return nil, err
+	}
+	s.tmpl = t
+	return s, nil
+}
+
+// Routes registers the UI's routes on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(assets, "static")
+	fileServer := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(fileServer)))
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
+
+	s.authRoutes(mux)
+	s.accountRoutes(mux)
+	s.adminRoutes(mux)
+	s.dashboardRoutes(mux)
+	// Modules register their pages here, one line each.
+	mux.HandleFunc("/", s.notFound)
+}
+
+func cacheForever(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// File names of vendored libraries carry their version; our own files change with the binary,
+		// so a day is a safe compromise for those.
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}
