@@ -174,7 +174,7 @@ func (a *API) FoundationRoutes(runner *jobs.Runner) {
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/jobs", ID: "listJobs", Tag: "jobs", Perm: domain.PermRead,
 		Summary: "Background jobs of the organisation and the system",
-		Params: append([]Param{{Name: "status", In: "query", Enum: []string{"queued", "running", "done", "failed", "cancelled"}}, {Name: "kind", In: "query"}}, ListParams...)},
+		Params:  append([]Param{{Name: "status", In: "query", Enum: []string{"queued", "running", "done", "failed", "cancelled"}}, {Name: "kind", In: "query"}}, ListParams...)},
 		func(c *Call, _ Empty) (domain.Page[store.Job], error) {
 			p, err := c.List()
 			if err != nil {

@@ -102,4 +102,3 @@ first, then start it on the restored data.`,
 		}),
 	}
 }
-

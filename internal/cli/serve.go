@@ -41,4 +41,3 @@ Create the first organisation and administrator before you sign in:
 	serveFlags(cmd)
 	return cmd
 }
-
