@@ -45,4 +45,3 @@ func InkRatio(path string) (float64, error) {
 	}
 	return float64(ink) / float64(total), nil
 }
-
