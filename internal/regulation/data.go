@@ -10,8 +10,15 @@ import (
 //go:embed data/*.yaml data/overlays/*.yaml
 var dataFS embed.FS
 
-// decodeStrict decodes YAML and rejects fields the target does not declare.
-func decodeStrict(name string, b []byte, v any) error {
+// decodeStrict decodes YAML and rejects fields the target does not declare. goccy/go-yaml v1.19.2 can
+// panic on some malformed documents (found by FuzzReadOverlay, see testdata/fuzz); the panic is turned
+// into an error so untrusted overlays never crash the caller.
+func decodeStrict(name string, b []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: malformed YAML (decoder failure: %v)", name, r)
+		}
+	}()
 	if err := yaml.UnmarshalWithOptions(b, v, yaml.DisallowUnknownField()); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
