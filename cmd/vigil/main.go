@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"os"
+	_ "time/tzdata" // IANA zones for deadlines on machines without a zoneinfo database
 
 	"github.com/vigil-med/vigil/internal/cli"
 )
