@@ -47,6 +47,9 @@ func Parse(s string) (PURL, error) {
 // sorted, qualifiers with empty values removed, every part percent-encoded the one canonical way.
 // Two spellings of the same package URL give the same string, so it can be compared and joined on.
 func Canonical(s string) (string, error) {
+	if isCanonical(s) {
+		return s, nil
+	}
 	p, err := Parse(s)
 	if err != nil {
 		return "", err

@@ -141,3 +141,26 @@ func FuzzCanonical(f *testing.F) {
 		_ = EcosystemOf(s)
 	})
 }
+
+// FuzzFastPath checks that every string the fast path accepts as canonical is what the full parse gives.
+func FuzzFastPath(f *testing.F) {
+	for _, s := range []string{
+		"pkg:npm/%40angular/core@12.0.0", "pkg:maven/a.b/c@1.0?classifier=x&type=jar", "pkg:pypi/django@3.2",
+		"pkg:deb/debian/openssl@1.1.1n?arch=amd64&distro=bullseye", "pkg:golang/github.com/Azure/x@v1.0.0",
+		"pkg:npm/x@1", "pkg:generic/a", "pkg:apk/alpine/a@1?arch=x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !isCanonical(s) {
+			return
+		}
+		p, err := Parse(s)
+		if err != nil {
+			t.Fatalf("isCanonical(%q) but Parse fails: %v", s, err)
+		}
+		if got := p.ToString(); got != s {
+			t.Fatalf("isCanonical(%q) but canonical form is %q", s, got)
+		}
+	})
+}

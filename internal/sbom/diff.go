@@ -24,7 +24,9 @@ type Change struct {
 }
 
 // Empty reports whether the two SBOMs have the same components in the same versions.
-func (d DocumentDiff) Empty() bool { return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0 }
+func (d DocumentDiff) Empty() bool {
+	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0
+}
 
 // ComponentKey is the identity of a component across versions of an SBOM: its package URL without version,
 // qualifiers and subpath (purl.WithoutVersion), or "group/name" (lower-case) when it has no purl. Two
