@@ -35,7 +35,7 @@ const MaxDepth = 256
 // DecodeJSONReference decodes a CycloneDX JSON document with cyclonedx-go and encoding/json. It gives the
 // same result as DecodeJSON, more slowly; it is kept as the reference the lean decoder is tested against.
 func DecodeJSONReference(data []byte, name string) (*sbom.Document, error) {
-	if err := checkJSONDepth(data, MaxDepth); err != nil {
+	if err := sbom.CheckJSONDepth(data, MaxDepth); err != nil {
 		return nil, fmt.Errorf("cyclonedx json %q: %w", name, err)
 	}
 	var bom cdx.BOM
@@ -116,12 +116,7 @@ func checkXML(data []byte) error {
 	}
 }
 
-func lineOf(data []byte, off int64) int {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	return 1 + bytes.Count(data[:off], []byte("\n"))
-}
+func lineOf(data []byte, off int64) int { return sbom.LineOf(data, off) }
 
 func xmlError(err error) error {
 	var se *xml.SyntaxError
@@ -154,35 +149,4 @@ func jsonError(data []byte, err error) error {
 		return fmt.Errorf("%w: specVersion: %v", sbom.ErrUnsupported, err)
 	}
 	return fmt.Errorf("%w: %v", sbom.ErrInvalid, err)
-}
-
-// checkJSONDepth scans data once and refuses nesting deeper than max, before encoding/json (whose own limit
-// is 10,000) recurses into it.
-func checkJSONDepth(data []byte, max int) error {
-	depth := 0
-	inString := false
-	for i := 0; i < len(data); i++ {
-		c := data[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > max {
-				return fmt.Errorf("%w: line %d: nested deeper than %d", sbom.ErrInvalid, lineOf(data, int64(i)), max)
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return nil
 }

@@ -157,34 +157,14 @@ func toComponent(c *sbom.Component) cdx.Component {
 	return out
 }
 
-// hashAlg maps CycloneDX and SPDX hash algorithm names to CycloneDX.
+// hashAlg maps CycloneDX and SPDX hash algorithm names to CycloneDX; ok is false for others.
 func hashAlg(alg string) (cdx.HashAlgorithm, bool) {
-	key := strings.ToUpper(strings.ReplaceAll(strings.ReplaceAll(alg, "-", ""), "_", ""))
-	switch key {
-	case "MD5":
-		return cdx.HashAlgoMD5, true
-	case "SHA1":
-		return cdx.HashAlgoSHA1, true
-	case "SHA256":
-		return cdx.HashAlgoSHA256, true
-	case "SHA384":
-		return cdx.HashAlgoSHA384, true
-	case "SHA512":
-		return cdx.HashAlgoSHA512, true
-	case "SHA3256":
-		return cdx.HashAlgoSHA3_256, true
-	case "SHA3384":
-		return cdx.HashAlgoSHA3_384, true
-	case "SHA3512":
-		return cdx.HashAlgoSHA3_512, true
-	case "BLAKE2B256":
-		return cdx.HashAlgoBlake2b_256, true
-	case "BLAKE2B384":
-		return cdx.HashAlgoBlake2b_384, true
-	case "BLAKE2B512":
-		return cdx.HashAlgoBlake2b_512, true
-	case "BLAKE3":
-		return cdx.HashAlgoBlake3, true
+	a := cdx.HashAlgorithm(sbom.HashAlg(alg))
+	switch a {
+	case cdx.HashAlgoMD5, cdx.HashAlgoSHA1, cdx.HashAlgoSHA256, cdx.HashAlgoSHA384, cdx.HashAlgoSHA512,
+		cdx.HashAlgoSHA3_256, cdx.HashAlgoSHA3_384, cdx.HashAlgoSHA3_512, cdx.HashAlgoBlake2b_256,
+		cdx.HashAlgoBlake2b_384, cdx.HashAlgoBlake2b_512, cdx.HashAlgoBlake3:
+		return a, true
 	}
 	return "", false
 }
