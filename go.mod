@@ -13,5 +13,9 @@ require (
 
 require (
 	github.com/anchore/go-struct-converter v0.1.0 // indirect
+	github.com/in-toto/attestation v1.2.0 // indirect
+	github.com/openvex/go-vex v0.2.9 // indirect
 	github.com/pkg/errors v0.8.1 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

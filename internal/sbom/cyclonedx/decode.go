@@ -150,3 +150,40 @@ func jsonError(data []byte, err error) error {
 	}
 	return fmt.Errorf("%w: %v", sbom.ErrInvalid, err)
 }
+
+// DecodeBOM decodes a complete CycloneDX JSON or XML document into the full cyclonedx-go model, with the
+// same safeguards as DecodeJSON and DecodeXML (nesting depth, no DTDs or entities). It is for readers that
+// need parts of a BOM the Document does not keep, such as the vulnerabilities of a CycloneDX VEX.
+func DecodeBOM(data []byte, name string) (*cdx.BOM, error) {
+	switch sbom.Detect(data) {
+	case sbom.CycloneDXJSON:
+		if err := sbom.CheckJSONDepth(data, MaxDepth); err != nil {
+			return nil, fmt.Errorf("cyclonedx json %q: %w", name, err)
+		}
+		var bom cdx.BOM
+		if err := json.Unmarshal(data, &bom); err != nil {
+			return nil, fmt.Errorf("cyclonedx json %q: %w", name, jsonError(data, err))
+		}
+		return &bom, nil
+	case sbom.CycloneDXXML:
+		if err := checkXML(data); err != nil {
+			return nil, fmt.Errorf("cyclonedx xml %q: %w", name, err)
+		}
+		var bom cdx.BOM
+		dec := xml.NewDecoder(bytes.NewReader(data))
+		dec.Strict = true
+		if err := dec.Decode(&bom); err != nil {
+			return nil, fmt.Errorf("cyclonedx xml %q: %w", name, xmlError(err))
+		}
+		for v, ns := range xmlNamespaces {
+			if ns == bom.XMLNS {
+				bom.SpecVersion = v
+			}
+		}
+		if bom.SpecVersion == 0 {
+			return nil, fmt.Errorf("cyclonedx xml %q: %w: namespace %q is no CycloneDX 1.0–1.6 namespace", name, sbom.ErrUnsupported, bom.XMLNS)
+		}
+		return &bom, nil
+	}
+	return nil, fmt.Errorf("cyclonedx %q: %w: not a CycloneDX JSON or XML document", name, sbom.ErrUnknownFormat)
+}
