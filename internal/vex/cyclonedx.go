@@ -18,9 +18,10 @@ import (
 // to a component gives a statement about that component of the product, the product being the outermost
 // component that contains it or else metadata.component; a bom-link ("urn:cdx:serial/version#ref") or any
 // other ref is kept as Product.ID (and as PURL when it is a package URL) for the caller to resolve (see
-// ParseBOMLink). The status comes from analysis.state (see the table in justification.go), unless the
-// version entry states its own: "affected" → affected, "unaffected" → not_affected, "unknown" →
-// under_investigation. ImpactStatement is analysis.detail; ActionStatement joins recommendation, workaround
+// ParseBOMLink). A vulnerability without affects is about metadata.component, or, when the BOM has none,
+// about everything its source supplies (an empty Product). The status comes from analysis.state (see the table in justification.go), unless the
+// version entry states its own: "affected" → affected, "unaffected" → not_affected (fixed stays fixed),
+// "unknown" → under_investigation. ImpactStatement is analysis.detail; ActionStatement joins recommendation, workaround
 // and analysis.response. The timestamp is analysis.lastUpdated, firstIssued, the vulnerability's updated
 // or published date, or metadata.timestamp, the first one present. Source is the BOM's serialNumber, or
 // the name of its metadata supplier, manufacturer or first author.
@@ -109,10 +110,21 @@ func decodeCycloneDX(data []byte, name string) ([]Statement, error) {
 			// Keep the CycloneDX value that the OpenVEX vocabulary cannot tell apart.
 			base.ImpactStatement = strings.TrimSpace("[" + cdxJustification + "] " + base.ImpactStatement)
 		}
-		if v.Affects == nil || len(*v.Affects) == 0 {
-			return nil, fmt.Errorf("%s.affects: %w: the vulnerability names nothing it affects", where, ErrInvalid)
+		affects := []cdx.Affects{}
+		if v.Affects != nil {
+			affects = *v.Affects
 		}
-		for _, aff := range *v.Affects {
+		if len(affects) == 0 {
+			// No affects: the statement is about the BOM's subject, or (without one) about everything its
+			// source supplies; Product is then empty and Source says whose products are meant.
+			st := base
+			if r.subject != nil {
+				st.Product = *r.subject
+			}
+			out = append(out, finish(st))
+			continue
+		}
+		for _, aff := range affects {
 			product, component := r.resolve(aff.Ref)
 			st := base
 			st.Product = product
@@ -138,11 +150,11 @@ func decodeCycloneDX(data []byte, name string) ([]Statement, error) {
 				}
 				switch av.Status {
 				case cdx.VulnerabilityStatusAffected:
-					if st.Status != Affected {
-						st.Status = Affected
-					}
+					st.Status = Affected
 				case cdx.VulnerabilityStatusNotAffected:
-					st.Status = NotAffected
+					if st.Status != Fixed { // a fixed version is unaffected
+						st.Status = NotAffected
+					}
 				case cdx.VulnerabilityStatusUnknown:
 					st.Status = UnderInvestigation
 				}
