@@ -51,7 +51,7 @@ func normalizeLicense(s string) string {
 }
 
 // LicenseRef turns a free-text licence name into an SPDX LicenseRef identifier: every run of characters
-// other than ASCII letters, digits, "." and "-" becomes one "-". It returns "" for a name with no usable
+// other than ASCII letters, digits and "." (including "-" itself) becomes one "-". It returns "" for a name with no usable
 // character. A name that already starts with "LicenseRef-" is only cleaned.
 func LicenseRef(name string) string {
 	name = strings.TrimPrefix(strings.TrimSpace(name), "LicenseRef-")
@@ -60,9 +60,9 @@ func LicenseRef(name string) string {
 	dash := true // suppress a leading dash
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' {
 			b.WriteByte(c)
-			dash = c == '-'
+			dash = false
 			continue
 		}
 		if !dash {
