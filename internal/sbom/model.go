@@ -26,6 +26,10 @@ type Document struct {
 	// nil when the document does not name one.
 	Subject    *Component
 	Components []Component
+	// Warnings lists problems that did not stop decoding, each naming its place (an invalid CPE or
+	// package URL that was dropped, an unparseable timestamp …). At most MaxWarnings are kept; the last
+	// one then says how many more there were.
+	Warnings []string
 }
 
 // Component is one software or hardware part, normalised across formats.

@@ -34,6 +34,9 @@ type Product struct {
 	Version string
 	PURL    string
 	CPE     string
+	// VersionRange is a vers range ("vers:generic/>=2.9|<=4.1") when the statement covers a range of
+	// versions of the product rather than one Version (CycloneDX affects[].versions[].range).
+	VersionRange string
 }
 
 // Statement is one VEX assertion.
