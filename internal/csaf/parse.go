@@ -277,27 +277,75 @@ func guessFormat(obj map[string]any) string {
 }
 
 // schemaProblems validates against gocsaf's embedded CSAF 2.0 schema and turns its "pointer: message"
-// strings into ValidationErrors with JSON paths. Wrapper lines ("validation failed") are dropped.
+// strings into ValidationErrors with JSON paths. "validation failed" lines are wrappers when a more
+// precise problem lies at or below the same place and are dropped then; a leaf "validation failed"
+// (the schema library loses the precise message behind some $ref chains) is reworded with the value.
 func schemaProblems(doc any) ([]ValidationError, error) {
 	msgs, err := gocsaf.ValidateCSAF(doc)
 	if err != nil {
 		return nil, err
 	}
-	var out []ValidationError
+	type item struct{ loc, msg string }
+	var items []item
 	for _, m := range msgs {
 		loc, msg, ok := strings.Cut(m, ": ")
 		if !ok {
 			loc, msg = "", m
 		}
-		if msg == "validation failed" {
-			continue
-		}
 		if strings.Contains(loc, "://") { // a keyword location: the instance is the root
 			loc = ""
 		}
-		out = append(out, ValidationError{Path: pointerToPath(loc), Message: msg})
+		items = append(items, item{loc, msg})
+	}
+	var out []ValidationError
+	for _, it := range items {
+		if it.msg == "validation failed" {
+			wrapper := false
+			for _, o := range items {
+				if o.msg != "validation failed" && (o.loc == it.loc || strings.HasPrefix(o.loc, it.loc+"/")) ||
+					o.msg == "validation failed" && strings.HasPrefix(o.loc, it.loc+"/") {
+					wrapper = true
+					break
+				}
+			}
+			if wrapper {
+				continue
+			}
+			it.msg = "value " + describeAt(doc, it.loc) + " is not allowed here by the CSAF 2.0 schema"
+		}
+		out = append(out, ValidationError{Path: pointerToPath(it.loc), Message: it.msg})
 	}
 	return out, nil
+}
+
+// describeAt returns the JSON of the value at a JSON pointer, shortened for messages.
+func describeAt(doc any, ptr string) string {
+	v := doc
+	if ptr != "" {
+		for _, seg := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
+			seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+			switch c := v.(type) {
+			case map[string]any:
+				v = c[seg]
+			case []any:
+				i, err := strconv.Atoi(seg)
+				if err != nil || i < 0 || i >= len(c) {
+					return "(not found)"
+				}
+				v = c[i]
+			default:
+				return "(not found)"
+			}
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "(unprintable)"
+	}
+	if len(b) > 80 {
+		return string(b[:77]) + "..."
+	}
+	return string(b)
 }
 
 // pointerToPath turns a JSON pointer (/a/0/b~1c) into a JSON path ($.a[0]['b/c']).

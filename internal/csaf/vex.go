@@ -94,6 +94,9 @@ func vulnIDs(v Vulnerability) (string, []string) {
 	if len(all) == 0 {
 		return "", nil
 	}
+	if len(all) == 1 {
+		return all[0], nil
+	}
 	return all[0], all[1:]
 }
 
