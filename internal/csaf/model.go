@@ -72,7 +72,7 @@ type Product struct {
 	Name string
 	// Path holds the branch names from the root to this product ("Philips", "IntelliVue", "MX40",
 	// "<=B.06.18"); nil for full_product_names and relationships.
-	Path        []string
+	Path []string
 	// Vendor, Family, ProductName and Version are the names of the vendor, product_family (several
 	// joined with " / "), product_name and product_version branches on the path, spaces trimmed.
 	Vendor      string

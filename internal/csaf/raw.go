@@ -99,10 +99,10 @@ type rawRevision struct {
 }
 
 type rawProductTree struct {
-	Branches         []*rawBranch         `json:"branches,omitempty"`
-	FullProductNames []*rawFullProduct    `json:"full_product_names,omitempty"`
-	ProductGroups    []*rawProductGroup   `json:"product_groups,omitempty"`
-	Relationships    []*rawRelationship   `json:"relationships,omitempty"`
+	Branches         []*rawBranch       `json:"branches,omitempty"`
+	FullProductNames []*rawFullProduct  `json:"full_product_names,omitempty"`
+	ProductGroups    []*rawProductGroup `json:"product_groups,omitempty"`
+	Relationships    []*rawRelationship `json:"relationships,omitempty"`
 }
 
 type rawBranch struct {
@@ -113,9 +113,9 @@ type rawBranch struct {
 }
 
 type rawFullProduct struct {
-	Name       string     `json:"name"`
-	ProductID  string     `json:"product_id"`
-	Helper     *rawHelper `json:"product_identification_helper,omitempty"`
+	Name      string     `json:"name"`
+	ProductID string     `json:"product_id"`
+	Helper    *rawHelper `json:"product_identification_helper,omitempty"`
 }
 
 type rawHelper struct {
