@@ -190,8 +190,8 @@ func TestPointerToPath(t *testing.T) {
 		"/product_tree/branches/0": "$.product_tree.branches[0]",
 		"/a~1b/c d/07":             "$['a/b']['c d']['07']",
 	} {
-		if got := pointerToPath(ptr); got != want {
-			t.Errorf("pointerToPath(%q) = %q, want %q", ptr, got, want)
+		if got := PointerToPath(ptr); got != want {
+			t.Errorf("PointerToPath(%q) = %q, want %q", ptr, got, want)
 		}
 	}
 }

@@ -313,7 +313,7 @@ func schemaProblems(doc any) ([]ValidationError, error) {
 			}
 			it.msg = "value " + describeAt(doc, it.loc) + " is not allowed here by the CSAF 2.0 schema"
 		}
-		out = append(out, ValidationError{Path: pointerToPath(it.loc), Message: it.msg})
+		out = append(out, ValidationError{Path: PointerToPath(it.loc), Message: it.msg})
 	}
 	return out, nil
 }
@@ -348,8 +348,9 @@ func describeAt(doc any, ptr string) string {
 	return string(b)
 }
 
-// pointerToPath turns a JSON pointer (/a/0/b~1c) into a JSON path ($.a[0]['b/c']).
-func pointerToPath(ptr string) string {
+// PointerToPath turns a JSON pointer (/a/0/b~1c) into the JSON path used in ValidationError
+// ($.a[0]['b/c']).
+func PointerToPath(ptr string) string {
 	var b strings.Builder
 	b.WriteString("$")
 	if ptr == "" {

@@ -131,7 +131,7 @@ func parseVers(r *Range, t string) {
 			}
 		}
 		v, err := url.PathUnescape(c)
-		if err != nil || v == "" || strings.ContainsAny(v, "<>=!|*") {
+		if err != nil || v == "" || strings.ContainsAny(c, "<>=!*") {
 			r.Constraints = nil
 			return
 		}
