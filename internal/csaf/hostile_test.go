@@ -131,6 +131,12 @@ func TestParseHostile(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		}},
+		{"huge number is still JSON", []byte(`[1e999]`), 0, func(t *testing.T, err error) {
+			var nc *NotCSAFError
+			if !errors.As(err, &nc) {
+				t.Fatalf("err = %v, want NotCSAFError", err)
+			}
+		}},
 		{"CycloneDX", []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}`), 0, func(t *testing.T, err error) {
 			var nc *NotCSAFError
 			if !errors.As(err, &nc) || !strings.Contains(err.Error(), "CycloneDX") {

@@ -235,3 +235,20 @@ func (a *Advisory) ResolveGroups(groupIDs ...string) []string {
 	}
 	return out
 }
+
+// CoversVersion reports whether the product, as the advisory describes it, includes version v of the
+// product it names: equal to its product_version, or inside its product_version_range (see
+// Range.Contains; cmp nil means CompareGeneric). known is false when the product names no version
+// or its range could not be read: such products need a person's mapping.
+func (p *Product) CoversVersion(v string, cmp func(a, b string) int) (match, known bool) {
+	if cmp == nil {
+		cmp = CompareGeneric
+	}
+	switch {
+	case p.Version != "":
+		return cmp(v, p.Version) == 0, true
+	case p.Range != nil:
+		return p.Range.Contains(v, cmp)
+	}
+	return false, false
+}

@@ -120,6 +120,7 @@ func scanJSON(data []byte, name string) error {
 		return syntaxErrorAt(data, name, int64(off), "invalid UTF-8", false)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // numbers are not converted here (1e999 is valid JSON)
 	type frame struct {
 		object bool
 		keys   map[string]struct{}

@@ -182,3 +182,26 @@ func TestRealRanges(t *testing.T) {
 		t.Errorf("unparsed ranges of %d (-want +got):\n%s", total, diff)
 	}
 }
+
+func TestCoversVersion(t *testing.T) {
+	a := mustParse(t, "testdata/icsma/icsma-23-194-01.json")
+	tests := []struct {
+		id, version  string
+		match, known bool
+	}{
+		{"CSAFPID-0001", "12.1.3", true, true}, // <=12.1.3
+		{"CSAFPID-0001", "12.1.0", true, true},
+		{"CSAFPID-0001", "12.3.1", false, true},
+		{"CSAFPID-0006", "12.1.3", true, true}, // product_version 12.1.3
+		{"CSAFPID-0006", "12.1.2", false, true},
+	}
+	for _, tt := range tests {
+		m, k := a.Product(tt.id).CoversVersion(tt.version, nil)
+		if m != tt.match || k != tt.known {
+			t.Errorf("%s CoversVersion(%s) = %v, %v; want %v, %v", tt.id, tt.version, m, k, tt.match, tt.known)
+		}
+	}
+	if _, k := (&Product{ID: "x"}).CoversVersion("1", nil); k {
+		t.Error("product without version is known")
+	}
+}
