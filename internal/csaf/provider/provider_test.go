@@ -297,7 +297,9 @@ func TestTamperedDocuments(t *testing.T) {
 		{name: "sha512 file changed", wrap: tamper(victim+".sha512", func([]byte) []byte { return []byte(strings.Repeat("ab", 64) + "  x.json\n") }),
 			wantErr: "SHA-512 mismatch"},
 		{name: "signature by another key", wrap: tamper(victim+".asc", otherSig), wantErr: "does not verify against the provider's keys"},
-		{name: "signature garbage", wrap: tamper(victim+".asc", func([]byte) []byte { return []byte("-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n") }),
+		{name: "signature garbage", wrap: tamper(victim+".asc", func([]byte) []byte {
+			return []byte("-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n")
+		}),
 			wantErr: "does not verify"},
 		{name: "signature missing, not required", wrap: tamper(victim+".asc", func([]byte) []byte { return nil }),
 			opts:    func(o *FetchOptions) { o.RequireSignature = false },
