@@ -452,12 +452,15 @@ func (d *decoder) cycle(n ast.Node, field, labelTemplate string) (Cycle, error) 
 	if !haveEOL {
 		return Cycle{}, d.errAt(n, field+".eol", "missing")
 	}
+	// Upstream templates use these placeholders in labels and links.
+	expand := strings.NewReplacer("__RELEASE_CYCLE__", c.Name, "__CODENAME__", c.Codename, "__LATEST__", c.Latest)
 	if c.Label == "" {
 		c.Label = c.Name
 		if labelTemplate != "" {
-			c.Label = strings.NewReplacer("__RELEASE_CYCLE__", c.Name, "__CODENAME__", c.Codename, "__LATEST__", c.Latest).Replace(labelTemplate)
+			c.Label = expand.Replace(labelTemplate)
 		}
 	}
+	c.Link = expand.Replace(c.Link)
 	return c, nil
 }
 
