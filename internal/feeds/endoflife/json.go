@@ -218,22 +218,22 @@ type apiProduct struct {
 		ID   string `json:"id"`
 	} `json:"identifiers"`
 	Releases []struct {
-		Name             string   `json:"name"`
-		Codename         string   `json:"codename"`
-		Label            string   `json:"label"`
+		Name             string  `json:"name"`
+		Codename         string  `json:"codename"`
+		Label            string  `json:"label"`
 		ReleaseDate      *string `json:"releaseDate"`
-		IsLts            *bool    `json:"isLts"`
+		IsLts            *bool   `json:"isLts"`
 		LtsFrom          *string `json:"ltsFrom"`
-		IsEoas           *bool    `json:"isEoas"`
+		IsEoas           *bool   `json:"isEoas"`
 		EoasFrom         *string `json:"eoasFrom"`
-		IsEol            *bool    `json:"isEol"`
+		IsEol            *bool   `json:"isEol"`
 		EolFrom          *string `json:"eolFrom"`
-		IsEoes           *bool    `json:"isEoes"`
+		IsEoes           *bool   `json:"isEoes"`
 		EoesFrom         *string `json:"eoesFrom"`
-		IsDiscontinued   *bool    `json:"isDiscontinued"`
+		IsDiscontinued   *bool   `json:"isDiscontinued"`
 		DiscontinuedFrom *string `json:"discontinuedFrom"`
 		Latest           *struct {
-			Name string   `json:"name"`
+			Name string  `json:"name"`
 			Date *string `json:"date"`
 		} `json:"latest"`
 	} `json:"releases"`
