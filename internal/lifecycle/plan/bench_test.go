@@ -82,8 +82,8 @@ func benchmarkPlan(b *testing.B, in Input) {
 	b.ReportMetric(exact, "exact")
 }
 
-func BenchmarkPlan7000Assets3Years(b *testing.B)  { benchmarkPlan(b, fleet(1, 3, false)) }
-func BenchmarkPlan7000Assets5Years(b *testing.B)  { benchmarkPlan(b, fleet(1, 5, false)) }
+func BenchmarkPlan7000Assets3Years(b *testing.B) { benchmarkPlan(b, fleet(1, 3, false)) }
+func BenchmarkPlan7000Assets5Years(b *testing.B) { benchmarkPlan(b, fleet(1, 5, false)) }
 func BenchmarkPlan80Products3Years(b *testing.B) { benchmarkPlan(b, fleet(1, 3, true)) }
 func BenchmarkPlan80Products5Years(b *testing.B) { benchmarkPlan(b, fleet(1, 5, true)) }
 

@@ -81,12 +81,6 @@ func (s *state) yearly() bool {
 	if n*dpCells > dpMaxWork {
 		return false
 	}
-	for k, u := range s.p.units {
-		if !u.forced {
-			continue
-		}
-		_ = k
-	}
 	// Forced units: reuse the greedy placement rule.
 	g := newState(s.p)
 	if !g.placeForced() {

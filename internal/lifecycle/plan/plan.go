@@ -175,7 +175,6 @@ type problem struct {
 	cands   []Candidate // sorted by id
 	units   []unit      // sorted by ratio desc, id
 	budgets []int64     // cents per year
-	skipped []int       // units that can never be placed (NotBefore beyond the horizon)
 }
 
 func cents(x float64) int64 { return int64(math.Round(x * 100)) }
@@ -257,8 +256,7 @@ func build(in Input) (*problem, error) {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
