@@ -73,6 +73,17 @@ var impactTopics = []struct{ letter, topic string }{
 
 // RubricQuestions returns the rubric as data, flows in CVSS metric order. The slice is a fresh copy.
 func RubricQuestions() []RubricQuestion {
+	out := make([]RubricQuestion, len(rubricList))
+	for i, q := range rubricList {
+		q.Outcomes = append([]RubricOutcome(nil), q.Outcomes...)
+		out[i] = q
+	}
+	return out
+}
+
+var rubricList = buildRubric()
+
+func buildRubric() []RubricQuestion {
 	qs := []RubricQuestion{
 		{ID: "XAVN", Metric: "AV", First: true, Text: "Is the vulnerability exploited through a network or some other communication protocol?",
 			Outcomes: yesNoUnknown(next("XAVT"), next("XAVP"), value("N"))},
@@ -123,7 +134,7 @@ func RubricQuestions() []RubricQuestion {
 
 var rubricIndex = func() map[string]RubricQuestion {
 	m := map[string]RubricQuestion{}
-	for _, q := range RubricQuestions() {
+	for _, q := range rubricList {
 		m[q.ID] = q
 	}
 	return m
@@ -175,7 +186,7 @@ func EvaluateRubric(answers RubricAnswers) (RubricResult, error) {
 	for _, metric := range rubricMetrics {
 		best := ""
 		var all []RubricStep
-		for _, q := range RubricQuestions() {
+		for _, q := range rubricList {
 			if q.Metric != metric || !q.First {
 				continue
 			}
