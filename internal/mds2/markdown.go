@@ -40,7 +40,9 @@ type mdTable struct {
 	mapCols                   [3]int
 }
 
-func defaultTable() mdTable { return mdTable{idCol: -1, answerCol: -1, noteCol: -1, mapCols: [3]int{-1, -1, -1}} }
+func defaultTable() mdTable {
+	return mdTable{idCol: -1, answerCol: -1, noteCol: -1, mapCols: [3]int{-1, -1, -1}}
+}
 
 func readMarkdownBytes(b []byte, name string) (*Form, error) {
 	text := strings.ToValidUTF8(string(bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF"))), "\uFFFD")

@@ -141,7 +141,7 @@ func newStyles(x *excelize.File) (styles, error) {
 
 // sheetWriter appends rows to the form sheet and remembers the first error.
 type sheetWriter struct {
-	x      *excelize.File
+	x   *excelize.File
 	n   int // current row number
 	err error
 }
