@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // JSON export format.
@@ -250,9 +251,9 @@ func jsonErr(b []byte, err error) string {
 		}
 	}
 	if off >= 0 {
-		return fmt.Sprintf("json: line %d: %v", lineOf(b, off), err)
+		return fmt.Sprintf("json: line %d: %s", lineOf(b, off), strings.TrimPrefix(err.Error(), "json: "))
 	}
-	return "json: " + err.Error()
+	return "json: " + strings.TrimPrefix(err.Error(), "json: ")
 }
 
 func lineOf(b []byte, off int64) int {

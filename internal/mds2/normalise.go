@@ -104,7 +104,7 @@ func isBoundary(r rune) bool {
 
 func tidyDetail(s string) string {
 	s = strings.TrimFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || strings.ContainsRune(",;:.-–—*", r)
+		return unicode.IsSpace(r) || strings.ContainsRune(",;:.|-–—*", r)
 	})
 	for _, p := range [][2]string{{"(", ")"}, {`"`, `"`}, {"“", "”"}, {"'", "'"}} {
 		if len(s) >= len(p[0])+len(p[1]) && strings.HasPrefix(s, p[0]) && strings.HasSuffix(s, p[1]) {
