@@ -92,8 +92,10 @@ func (f *Form) Answer(id string) Answer {
 	return Answer{ID: c, Value: ValueBlank}
 }
 
-// MaxTextLen is the longest answer, note or OTHR text accepted, in characters (Excel's cell limit).
-const MaxTextLen = 32767
+// MaxTextLen is the longest answer, note or OTHR text accepted, in UTF-16 code units (as Excel counts). It
+// is half of Excel's cell limit, so that a text still fits a cell after the escaping xlsx needs for literal
+// "_xHHHH_" sequences. Readers cut longer texts and say so in a warning; Set and friends refuse them.
+const MaxTextLen = 16000
 
 // Set answers a question: it validates the id (SHAD-15 is accepted as SAHD-15), cleans the text and
 // normalises it. The note column and mapping of the answer are kept. Setting DOC-1/2/3/4/7 updates the header
@@ -104,7 +106,7 @@ func (f *Form) Set(id, raw string) error {
 		return fmt.Errorf("mds2: %q is not a question id of the 2019 form", truncate(id, 40))
 	}
 	raw = cleanText(raw)
-	if n := len([]rune(raw)); n > MaxTextLen {
+	if n := textLen(raw); n > MaxTextLen {
 		return fmt.Errorf("mds2: %s: answer has %d characters, more than %d", c, n, MaxTextLen)
 	}
 	f.ensure()
@@ -123,7 +125,7 @@ func (f *Form) SetNoteColumn(id, note string) error {
 		return fmt.Errorf("mds2: %q is not a question id of the 2019 form", truncate(id, 40))
 	}
 	note = cleanNoteColumn(note)
-	if n := len([]rune(note)); n > MaxTextLen {
+	if n := textLen(note); n > MaxTextLen {
 		return fmt.Errorf("mds2: %s: note has %d characters, more than %d", c, n, MaxTextLen)
 	}
 	f.ensure()
@@ -140,7 +142,7 @@ func (f *Form) SetNote(ref, text string) error {
 		return fmt.Errorf("mds2: %q is not a note number", truncate(ref, 40))
 	}
 	text = cleanText(text)
-	if c := len([]rune(text)); c > MaxTextLen {
+	if c := textLen(text); c > MaxTextLen {
 		return fmt.Errorf("mds2: note %s has %d characters, more than %d", n, c, MaxTextLen)
 	}
 	f.ensure()
@@ -155,7 +157,7 @@ func (f *Form) SetNote(ref, text string) error {
 // SetOther sets the free text of section OTHR.
 func (f *Form) SetOther(text string) error {
 	text = cleanText(text)
-	if c := len([]rune(text)); c > MaxTextLen {
+	if c := textLen(text); c > MaxTextLen {
 		return fmt.Errorf("mds2: OTHR text has %d characters, more than %d", c, MaxTextLen)
 	}
 	f.ensure()
@@ -233,6 +235,39 @@ func (f *Form) finish(source string) {
 			}
 		}
 	}
+}
+
+// textLen counts UTF-16 code units, as Excel does.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// fit cuts s to MaxTextLen and records a warning naming where when it had to.
+func (f *Form) fit(where, s string) string {
+	if len(s) <= MaxTextLen || textLen(s) <= MaxTextLen {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if n+w > MaxTextLen {
+			f.warnf("%s: text longer than %d characters was cut", where, MaxTextLen)
+			return cleanText(s[:i])
+		}
+		n += w
+	}
+	return s
 }
 
 func sortNoteNumbers(ns []string) {

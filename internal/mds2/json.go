@@ -147,7 +147,7 @@ func readJSONBytes(b []byte, name string) (*Form, error) {
 	for _, w := range doc.Warnings {
 		f.warnf("%s", w)
 	}
-	if n := len([]rune(f.Other)); n > MaxTextLen {
+	if n := textLen(f.Other); n > MaxTextLen {
 		return nil, fmt.Errorf("mds2 %q: other: %d characters, more than %d: %w", name, n, MaxTextLen, ErrMalformed)
 	}
 	for i, ja := range doc.Answers {
@@ -163,7 +163,7 @@ func readJSONBytes(b []byte, name string) (*Form, error) {
 			a.Mapping = Mapping{IEC: cleanText(ja.Mapping.IEC), NIST: cleanText(ja.Mapping.NIST), ISO: cleanText(ja.Mapping.ISO)}
 		}
 		for field, s := range map[string]string{"raw": a.Raw, "note": a.Note} {
-			if n := len([]rune(s)); n > MaxTextLen {
+			if n := textLen(s); n > MaxTextLen {
 				return nil, fmt.Errorf("mds2 %q: answers[%d].%s: %d characters, more than %d: %w", name, i, field, n, MaxTextLen, ErrMalformed)
 			}
 		}
@@ -182,7 +182,7 @@ func readJSONBytes(b []byte, name string) (*Form, error) {
 			return nil, fmt.Errorf("mds2 %q: notes[%d].number: note %s appears twice: %w", name, i, num, ErrMalformed)
 		}
 		txt := cleanText(n.Text)
-		if c := len([]rune(txt)); c > MaxTextLen {
+		if c := textLen(txt); c > MaxTextLen {
 			return nil, fmt.Errorf("mds2 %q: notes[%d].text: %d characters, more than %d: %w", name, i, c, MaxTextLen, ErrMalformed)
 		}
 		if txt != "" {

@@ -71,8 +71,10 @@ func readMarkdownBytes(b []byte, name string) (*Form, error) {
 			return
 		}
 		a.ID = id
-		a.Raw = truncateRunes(cleanText(a.Raw), MaxTextLen)
-		a.Note = truncateRunes(cleanNoteColumn(a.Note), MaxTextLen)
+		where := fmt.Sprintf("line %d (%s)", ln, id)
+		a.Raw = f.fit(where, cleanText(a.Raw))
+		a.Note = f.fit(where, cleanNoteColumn(a.Note))
+		a.Mapping = Mapping{IEC: f.fit(where, cleanText(a.Mapping.IEC)), NIST: f.fit(where, cleanText(a.Mapping.NIST)), ISO: f.fit(where, cleanText(a.Mapping.ISO))}
 		f.Answers[id] = normaliseAnswer(a)
 	}
 	addNote := func(ln int, num, txt string) {
@@ -83,7 +85,7 @@ func readMarkdownBytes(b []byte, name string) (*Form, error) {
 		}
 		if txt != "" && budget > len(txt) {
 			budget -= len(txt)
-			f.Notes[num] = truncateRunes(txt, MaxTextLen)
+			f.Notes[num] = f.fit(fmt.Sprintf("line %d (note %s)", ln, num), txt)
 		}
 	}
 	for i, line := range lines {
@@ -169,7 +171,7 @@ func readMarkdownBytes(b []byte, name string) (*Form, error) {
 		}
 		return nil, fmt.Errorf("mds2 %q: no MDS2 question ids found in the text (%d lines): %w", name, len(lines), ErrUnsupported)
 	}
-	f.Other = truncateRunes(cleanText(strings.Join(other, "\n")), MaxTextLen)
+	f.Other = f.fit("OTHR", cleanText(strings.Join(other, "\n")))
 	f.finish("text")
 	return f, nil
 }

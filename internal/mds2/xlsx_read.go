@@ -205,7 +205,9 @@ func parseSheet(x *excelize.File, sheet string, col int) (*Form, error) {
 				f.warnf("sheet %q row %d: %s appears again; the first answer is kept", sheet, n, id)
 				continue
 			}
-			a := Answer{ID: id, Raw: cell(2), Note: cleanNoteColumn(cell(3)), Mapping: Mapping{IEC: cell(4), NIST: cell(5), ISO: cell(6)}}
+			where := fmt.Sprintf("sheet %q row %d (%s)", sheet, n, id)
+			a := Answer{ID: id, Raw: f.fit(where, cell(2)), Note: f.fit(where, cleanNoteColumn(cell(3))),
+				Mapping: Mapping{IEC: f.fit(where, cell(4)), NIST: f.fit(where, cell(5)), ISO: f.fit(where, cell(6))}}
 			f.Answers[id] = normaliseAnswer(a)
 			continue
 		}
@@ -237,13 +239,13 @@ func parseSheet(x *excelize.File, sheet string, col int) (*Form, error) {
 			}
 		case inNotes && lastNote != "" && idText == "" && rest != "" && textBudget > len(rest):
 			textBudget -= len(rest)
-			f.Notes[lastNote] = truncateRunes(f.Notes[lastNote]+"\n"+rest, MaxTextLen)
+			f.Notes[lastNote] = f.fit(fmt.Sprintf("sheet %q row %d (note %s)", sheet, n, lastNote), f.Notes[lastNote]+"\n"+rest)
 		}
 	}
 	if err := rows.Error(); err != nil {
 		return nil, err
 	}
-	f.Other = truncateRunes(strings.Join(other, "\n"), MaxTextLen)
+	f.Other = f.fit(fmt.Sprintf("sheet %q (OTHR)", sheet), strings.Join(other, "\n"))
 	f.finish(fmt.Sprintf("sheet %q", sheet))
 	return f, nil
 }
@@ -261,7 +263,7 @@ func addNote(f *Form, num, text, sheet string, row int, budget *int) string {
 		return ""
 	}
 	*budget -= len(text)
-	f.Notes[num] = truncateRunes(text, MaxTextLen)
+	f.Notes[num] = f.fit(fmt.Sprintf("sheet %q row %d (note %s)", sheet, row, num), text)
 	return num
 }
 
@@ -273,17 +275,6 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
-}
-
-func truncateRunes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimSpace(string(r[:n]))
 }
 
 // detector2013 recognises the layout of the 2013 form (HIMSS/NEMA HN 1-2013): numbered sections such as

@@ -3,7 +3,9 @@ package mds2
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -170,7 +172,7 @@ func (w *sheetWriter) set(cells []any) error {
 			if v == "" {
 				continue
 			}
-			err = w.x.SetCellStr(SheetName, ref, v)
+			err = w.x.SetCellStr(SheetName, ref, escapeBSTR(v))
 		case float64:
 			err = w.x.SetCellFloat(SheetName, ref, v, -1, 64)
 		}
@@ -179,6 +181,26 @@ func (w *sheetWriter) set(cells []any) error {
 		}
 	}
 	return nil
+}
+
+var bstrRe = regexp.MustCompile(`^_x[0-9A-Fa-f]{4}_`)
+
+// escapeBSTR protects literal "_xHHHH_" sequences, which spreadsheet readers decode as escaped characters,
+// by writing their leading underscore as "_x005F_" (ECMA-376 Part 1, 22.9.2.19). Overlapping sequences
+// ("_x005F_x000D_") are handled: every underscore that starts such a sequence is escaped.
+func escapeBSTR(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '_' && bstrRe.MatchString(s[i:]) {
+			sb.WriteString("_x005F_")
+			continue
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
 }
 
 func (w *sheetWriter) style(style int) {
