@@ -195,6 +195,10 @@ func TestWriteXLSXLayout(t *testing.T) {
 	if typ, _ := x.GetCellType(SheetName, "C"+rowOf(t, rows, "DOC-7")); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
 		t.Errorf("DOC-7 cell type %v, want a number", typ)
 	}
+	dvs, err := x.GetDataValidations(SheetName)
+	if err != nil || len(dvs) == 0 || dvs[0].Sqref != "C13:C20" {
+		t.Errorf("data validations %v (%v), want the first on C13:C20 (DOC-8 … DOC-11.4)", dvs, err)
+	}
 	if r := find("SAHD-15"); r[2] != "Yes" {
 		t.Errorf("SAHD-15 row %q", r)
 	}

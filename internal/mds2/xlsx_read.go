@@ -295,23 +295,40 @@ func (d *detector2013) line(cells []string) {
 	if len(cells) == 0 {
 		return
 	}
-	joined := strings.Join(cells, " ")
-	if m := section2013Re.FindString(joined); m != "" {
-		d.sections++
-		if d.section == "" {
-			d.section = m
+	first := cells[0]
+	if first[0] < '0' || first[0] > '9' {
+		if d.other == "" && len(cells) < 8 {
+			d.checkOther(strings.Join(cells, " "))
 		}
+		return
 	}
-	if item2013Re.MatchString(cells[0]) {
+	if item2013Re.MatchString(first) {
 		d.items++
 		if d.item == "" {
-			d.item = cells[0]
+			d.item = first
+		}
+		return
+	}
+	joined := strings.Join(cells, " ")
+	if strings.Contains(joined, "(") {
+		if m := section2013Re.FindString(joined); m != "" {
+			d.sections++
+			if d.section == "" {
+				d.section = m
+			}
 		}
 	}
 	if d.other == "" {
-		if m := hn2013Re.FindString(joined); m != "" {
-			d.other = m
-		}
+		d.checkOther(joined)
+	}
+}
+
+func (d *detector2013) checkOther(s string) {
+	if len(s) > 400 || !(strings.Contains(s, "2013") || strings.Contains(s, "CNFS") || strings.Contains(s, "PRIVATE")) {
+		return
+	}
+	if m := hn2013Re.FindString(s); m != "" {
+		d.other = m
 	}
 }
 

@@ -77,6 +77,9 @@ func WriteXLSX(w io.Writer, f *Form) error {
 			if err := wr.set(cells); err != nil {
 				return fmt.Errorf("mds2: write xlsx: %s: %w", id, err)
 			}
+			if q.Kind == KindYesNo {
+				wr.yesNo = append(wr.yesNo, wr.n)
+			}
 			style := st.text
 			if q.Group {
 				style = st.group
@@ -103,7 +106,7 @@ func WriteXLSX(w io.Writer, f *Form) error {
 	if err := x.SetPanes(SheetName, &excelize.Panes{Freeze: true, YSplit: 4, TopLeftCell: "A5", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("mds2: write xlsx: %w", err)
 	}
-	if err := addVocabularyValidation(x, wr); err != nil {
+	if err := addVocabularyValidation(x, wr.yesNo); err != nil {
 		return fmt.Errorf("mds2: write xlsx: %w", err)
 	}
 	if _, err := x.WriteTo(w); err != nil {
@@ -143,9 +146,10 @@ func newStyles(x *excelize.File) (styles, error) {
 
 // sheetWriter appends rows to the form sheet and remembers the first error.
 type sheetWriter struct {
-	x   *excelize.File
-	n   int // current row number
-	err error
+	x     *excelize.File
+	n     int   // current row number
+	yesNo []int // rows of yes/no questions
+	err   error
 }
 
 func (w *sheetWriter) row(style int, cells ...string) {
@@ -218,42 +222,22 @@ func (w *sheetWriter) cellStyle(col, style int) {
 
 // addVocabularyValidation offers the Yes/No/N/A/See Note vocabulary as a drop-down on the answer cells of
 // yes/no questions without rejecting free text ("Yes, optional" stays possible).
-func addVocabularyValidation(x *excelize.File, w *sheetWriter) error {
-	rows, err := x.GetRows(SheetName)
-	if err != nil {
-		return err
-	}
-	var first, last int
-	flush := func() error {
-		if first == 0 {
-			return nil
+func addVocabularyValidation(x *excelize.File, rows []int) error {
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
 		}
 		dv := excelize.NewDataValidation(true)
-		dv.Sqref = fmt.Sprintf("C%d:C%d", first, last)
+		dv.Sqref = fmt.Sprintf("C%d:C%d", rows[i], rows[j])
 		if err := dv.SetDropList([]string{"Yes", "No", "N/A", "See Note"}); err != nil {
 			return err
 		}
 		dv.ShowErrorMessage = false
-		first, last = 0, 0
-		return x.AddDataValidation(SheetName, dv)
-	}
-	for i, r := range rows {
-		isYesNo := false
-		if len(r) > 0 {
-			if q, ok := Lookup(r[0]); ok && q.Kind == KindYesNo {
-				isYesNo = true
-			}
+		if err := x.AddDataValidation(SheetName, dv); err != nil {
+			return err
 		}
-		switch {
-		case isYesNo && first == 0:
-			first, last = i+1, i+1
-		case isYesNo:
-			last = i + 1
-		default:
-			if err := flush(); err != nil {
-				return err
-			}
-		}
+		i = j + 1
 	}
-	return flush()
+	return nil
 }
