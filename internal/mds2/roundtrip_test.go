@@ -196,8 +196,11 @@ func TestWriteXLSXLayout(t *testing.T) {
 		t.Errorf("DOC-7 cell type %v, want a number", typ)
 	}
 	dvs, err := x.GetDataValidations(SheetName)
-	if err != nil || len(dvs) == 0 || dvs[0].Sqref != "C13:C20" {
-		t.Errorf("data validations %v (%v), want the first on C13:C20 (DOC-8 … DOC-11.4)", dvs, err)
+	switch {
+	case err != nil || len(dvs) == 0:
+		t.Errorf("data validations: %d (%v)", len(dvs), err)
+	case dvs[0].Sqref != "C12:C19" || dvs[0].ShowErrorMessage:
+		t.Errorf("first data validation on %q (error message %v), want C12:C19 (DOC-8 … DOC-11.4) without error", dvs[0].Sqref, dvs[0].ShowErrorMessage)
 	}
 	if r := find("SAHD-15"); r[2] != "Yes" {
 		t.Errorf("SAHD-15 row %q", r)
