@@ -2,6 +2,7 @@ package mds2
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -88,6 +89,68 @@ func FuzzReadXLSX(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		form, err := ReadXLSX(bytes.NewReader(data), "fuzz.xlsx", 1<<20)
 		if err != nil {
+			return
+		}
+		checkForm(t, form)
+		roundTrip(t, form)
+	})
+}
+
+// FuzzReadXLSXCells fuzzes the sheet-level reader. Byte mutations of a real xlsx almost never get past the
+// zip layer (deflate and CRC-32), so this target builds a workbook from fuzzed cell texts: lines are rows,
+// tabs separate cells; "|" in the first line names the sheets ("Cover|mds2-form").
+func FuzzReadXLSXCells(f *testing.F) {
+	nema, _ := nemaRows(f)
+	var sb strings.Builder
+	sb.WriteString("mds2-form\n")
+	sb.WriteString("Question ID\tQuestion\tAnswer\tSee note\n")
+	for i, id := range nema {
+		ans := []string{"Yes", "No", "N/A", "Yes, optional", "See Note 1", "43747", ""}[i%7]
+		sb.WriteString(id + "\tq\t" + ans + "\t__\n")
+	}
+	sb.WriteString("\tOTHER SECURITY CONSIDERATIONS (OTHR)\n\tNONE\n\tNotes:\nNote 1\tText\n\tmore\n")
+	f.Add(sb.String())
+	f.Add("Cover|MDS2\nx\n\tQuestion ID\n\tDOC-7\tq\t20.03.2024\n\tSHAD-15\tq\tYes\n\tCONN-1\n\tAUDT-9\tq\tYes\n")
+	f.Add("Page 1\n1\tAUTOMATIC LOGOFF (ALOF)\n1-1\tq\tYes\n1-2\tq\tNo\n")
+	f.Fuzz(func(t *testing.T, spec string) {
+		lines := strings.Split(spec, "\n")
+		names := strings.Split(lines[0], "|")
+		var sheets []sheet
+		seen := map[string]bool{}
+		for _, n := range names {
+			n = strings.TrimSpace(n)
+			if n == "" || len(n) > 31 || strings.ContainsAny(n, ":\\/?*[]'") || seen[strings.ToLower(n)] || len(sheets) == 3 {
+				continue
+			}
+			seen[strings.ToLower(n)] = true
+			sheets = append(sheets, sheet{name: n})
+		}
+		if len(sheets) == 0 {
+			sheets = append(sheets, sheet{name: "mds2-form"})
+		}
+		for i, l := range lines[1:] {
+			if i >= 400 {
+				break
+			}
+			cells := strings.Split(l, "\t")
+			if len(cells) > 8 {
+				cells = cells[:8]
+			}
+			for j := range cells {
+				cells[j] = strings.ToValidUTF8(cells[j], "")
+				if len(cells[j]) > 2000 {
+					cells[j] = cells[j][:2000]
+				}
+			}
+			s := &sheets[i%len(sheets)]
+			s.rows = append(s.rows, cells)
+		}
+		data := buildWorkbook(t, sheets...)
+		form, err := ReadXLSX(bytes.NewReader(data), "cells.xlsx", 0)
+		if err != nil {
+			if !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("a well-formed workbook was refused with %v", err)
+			}
 			return
 		}
 		checkForm(t, form)

@@ -212,15 +212,8 @@ func parseSheet(x *excelize.File, sheet string, col int) (*Form, error) {
 			continue
 		}
 		title := cell(1)
-		if isNotesHeading(idText) || isNotesHeading(title) {
-			inOther, inNotes, lastNote = false, true, ""
-			continue
-		}
-		if m := sectionHeaderRe.FindStringSubmatch(title); m != nil && idText == "" && isSectionTitle(title, m[1]) {
-			inOther, lastNote = strings.EqualFold(m[1], "OTHR"), ""
-			continue
-		}
 		rest := joinNonEmpty(" ", cell(1), cell(2), cell(3))
+		// Note rows first: their text may look like anything, including a heading.
 		if m := noteInlineRe.FindStringSubmatch(idText); m != nil {
 			inOther, inNotes = false, true
 			lastNote = addNote(f, m[1], joinNonEmpty(" ", m[2], rest), sheet, n, &textBudget)
@@ -229,6 +222,14 @@ func parseSheet(x *excelize.File, sheet string, col int) (*Form, error) {
 		if num, ok := noteNumber(idText); ok && (inNotes || strings.HasPrefix(strings.ToLower(idText), "note")) {
 			inOther, inNotes = false, true
 			lastNote = addNote(f, num, rest, sheet, n, &textBudget)
+			continue
+		}
+		if isNotesHeading(idText) || (idText == "" && isNotesHeading(title)) {
+			inOther, inNotes, lastNote = false, true, ""
+			continue
+		}
+		if m := sectionHeaderRe.FindStringSubmatch(title); m != nil && idText == "" && isSectionTitle(title, m[1]) {
+			inOther, lastNote = strings.EqualFold(m[1], "OTHR"), ""
 			continue
 		}
 		switch {

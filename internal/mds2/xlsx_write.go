@@ -21,7 +21,7 @@ var mappingHeadings = [3]string{"IEC TR 80001-2-2:2012", "NIST SP 800-53 Rev. 4"
 // WriteXLSX writes f as a workbook in the 2019 layout: one sheet "mds2-form", a banner and title row, the
 // column header row (A question id, B question, C answer, D note, E–G mappings), the DOC rows, the answer
 // vocabulary row, then every section with its header row, a one-line summary and its question rows, the OTHR
-// free text, and the notes block ("Note N" | text). Question texts are this package's paraphrases. SAHD-15 is
+// free text (in column C), and the notes block ("Note N" | text). Question texts are this package's paraphrases. SAHD-15 is
 // written with its correct id (the official form misprints it as SHAD-15). A date answer whose text is an
 // Excel serial number is written as a date cell; every other answer is written as text, so that ReadXLSX
 // returns the same answers, notes and OTHR text.
@@ -54,7 +54,8 @@ func WriteXLSX(w io.Writer, f *Form) error {
 		case "OTHR":
 			wr.row(0)
 			wr.row(st.section, "", s.Title, "", "", mappingHeadings[0], mappingHeadings[1], mappingHeadings[2])
-			wr.row(st.text, "", f.Other)
+			// Column C, not B: a text such as "Notes:" or "… (AUDT)" in B would read back as a heading.
+			wr.row(st.text, "", "", f.Other)
 		default:
 			wr.row(0)
 			wr.row(st.section, "", s.Title, "", "", mappingHeadings[0], mappingHeadings[1], mappingHeadings[2])
