@@ -165,6 +165,15 @@ func (f *Form) SetOther(text string) error {
 	return nil
 }
 
+// Counts returns how many answers have each normalised value (for import summaries).
+func (f *Form) Counts() map[Value]int {
+	out := map[Value]int{}
+	for _, q := range questions {
+		out[f.Answer(q.ID).Value]++
+	}
+	return out
+}
+
 // NoteNumbers returns the note numbers of the notes block in numeric order.
 func (f *Form) NoteNumbers() []string {
 	var out []string

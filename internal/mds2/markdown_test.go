@@ -61,10 +61,7 @@ func TestReadMarkdownMediCapture(t *testing.T) {
 	if len(f.Notes) != 0 || f.Other != "" {
 		t.Errorf("notes %v, other %q: the MediCapture form has neither", f.Notes, f.Other)
 	}
-	count := map[Value]int{}
-	for _, a := range f.Answers {
-		count[a.Value]++
-	}
+	count := f.Counts()
 	wantCount := map[Value]int{ValueYes: 118, ValueNo: 89, ValueNA: 24, ValueText: 6, ValueDate: 1, ValueBlank: 2}
 	if diff := cmp.Diff(wantCount, count); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)

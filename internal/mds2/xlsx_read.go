@@ -38,8 +38,11 @@ func ReadXLSX(r io.Reader, name string, limit int64) (*Form, error) {
 	return readXLSXBytes(b, name)
 }
 
+// zipLimits bound an MDS2 workbook: the real forms hold about 15 entries and well under 1 MiB of XML.
+var zipLimits = zipguard.Limits{MaxEntries: 1000, MaxTotal: 32 << 20, MaxEntry: 24 << 20, MaxRatio: 100, RatioFloor: 1 << 20}
+
 func readXLSXBytes(b []byte, name string) (form *Form, err error) {
-	lim := zipguard.DefaultLimits()
+	lim := zipLimits
 	if _, err := zipguard.CheckWorkbook(b, lim); err != nil {
 		if errors.Is(err, zipguard.ErrNotWorkbook) || errors.Is(err, zipguard.ErrNotZip) {
 			return nil, fmt.Errorf("mds2 %q: %v: %w", name, err, ErrUnsupported)

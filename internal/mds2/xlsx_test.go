@@ -87,10 +87,7 @@ func TestReadXLSXNEMAExample(t *testing.T) {
 	if diff := cmp.Diff(wantWarnings, f.Warnings); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
-	count := map[Value]int{}
-	for _, a := range f.Answers {
-		count[a.Value]++
-	}
+	count := f.Counts()
 	wantCount := map[Value]int{ValueYes: 29, ValueNo: 112, ValueNA: 90, ValueText: 6, ValueDate: 1, ValueSeeNote: 2}
 	if diff := cmp.Diff(wantCount, count); diff != "" {
 		t.Errorf("values (-want +got):\n%s", diff)
