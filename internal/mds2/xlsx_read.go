@@ -243,7 +243,7 @@ func parseSheet(x *excelize.File, sheet string, col int) (*Form, error) {
 			}
 		case inNotes && lastNote != "" && idText == "" && rest != "" && textBudget > len(rest):
 			textBudget -= len(rest)
-			f.Notes[lastNote] = f.fit(fmt.Sprintf("sheet %q row %d (note %s)", sheet, n, lastNote), f.Notes[lastNote]+"\n"+rest)
+			f.Notes[lastNote] = f.fit(fmt.Sprintf("sheet %q row %d (note %s)", sheet, n, lastNote), joinNonEmpty("\n", f.Notes[lastNote], rest))
 		}
 	}
 	if err := rows.Error(); err != nil {

@@ -116,6 +116,8 @@ func TestReadXLSXGenerated(t *testing.T) {
 		{"", "Notes:"},
 		{"", "Note 2", "Windows Defender is preinstalled."},
 		{"", "", "Signatures are updated monthly."},
+		{"", "Note 3"},
+		{"", "", "Text on the row below its number."},
 	}
 	b := buildWorkbook(t, sheet{"Cover", [][]string{{"MDS2 for ACME X-100"}}}, sheet{"MDS2 2019", rows})
 	f, err := ReadXLSX(bytes.NewReader(b), "acme.xlsx", 0)
@@ -138,7 +140,8 @@ func TestReadXLSXGenerated(t *testing.T) {
 			t.Errorf("%s (-want +got):\n%s", want.ID, diff)
 		}
 	}
-	if diff := cmp.Diff(map[string]string{"2": "Windows Defender is preinstalled.\nSignatures are updated monthly."}, f.Notes); diff != "" {
+	wantNotes := map[string]string{"2": "Windows Defender is preinstalled.\nSignatures are updated monthly.", "3": "Text on the row below its number."}
+	if diff := cmp.Diff(wantNotes, f.Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 	if f.Other != "Device is used offline." {
