@@ -304,7 +304,9 @@ type IncidentAction struct {
 }
 
 // Overdue reports whether the action is open past its due time.
-func (a IncidentAction) Overdue(now time.Time) bool { return !a.Done && a.Due != nil && now.After(*a.Due) }
+func (a IncidentAction) Overdue(now time.Time) bool {
+	return !a.Done && a.Due != nil && now.After(*a.Due)
+}
 
 // Validate checks an action.
 func (a *IncidentAction) Validate() error {

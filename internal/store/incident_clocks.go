@@ -319,13 +319,13 @@ func (tx *Tx) IncidentSubmissions(ctx context.Context, id int64) ([]domain.Incid
 // OpenDeadline is a running clock with the incident it belongs to, for reminders and dashboards.
 type OpenDeadline struct {
 	domain.IncidentDeadline
-	OrgID     int64                 `json:"org_id"`
-	Incident  string                `json:"incident"` // title
-	Exercise  bool                  `json:"exercise"`
-	Status    domain.IncidentStatus `json:"status"`
-	OwnerID   int64                 `json:"owner_id,omitempty"`
-	Accel     int                   `json:"acceleration"`
-	AwareAt   time.Time             `json:"aware_at"`
+	OrgID    int64                 `json:"org_id"`
+	Incident string                `json:"incident"` // title
+	Exercise bool                  `json:"exercise"`
+	Status   domain.IncidentStatus `json:"status"`
+	OwnerID  int64                 `json:"owner_id,omitempty"`
+	Accel    int                   `json:"acceleration"`
+	AwareAt  time.Time             `json:"aware_at"`
 }
 
 const openDeadlineFrom = ` FROM incident_deadlines d JOIN incidents i ON i.id = d.incident_id AND i.org_id = d.org_id

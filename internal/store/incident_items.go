@@ -458,4 +458,3 @@ func (sc *Scope) IncidentReview(ctx context.Context, id int64) (domain.IncidentR
 	r.Lessons, r.ReviewedAt, r.Updated = decodeList(lessons), utcPtr(r.ReviewedAt), r.Updated.UTC()
 	return r, nil
 }
-
