@@ -24,25 +24,6 @@ func incidentCmd(env *Env) *cobra.Command {
 	return cmd
 }
 
-// clockJSON is one deadline as `vigil incident deadlines --json` prints it.
-type clockJSON struct {
-	ID            string `json:"id"`
-	Regime        string `json:"regime"`
-	Title         string `json:"title"`
-	Due           string `json:"due,omitempty"`       // RFC 3339, UTC
-	DueLocal      string `json:"due_local,omitempty"` // RFC 3339 in --tz
-	LegalEnd      string `json:"legal_end,omitempty"`
-	LegalEndLocal string `json:"legal_end_local,omitempty"`
-	LegalNote     string `json:"legal_note,omitempty"`
-	Pending       bool   `json:"pending"`
-	StartsWith    string `json:"starts_with"`
-	Waiting       string `json:"waiting_for,omitempty"` // what starts a pending deadline
-	Period        string `json:"period"`
-	Recipient     string `json:"recipient"`
-	Basis         string `json:"basis"`
-	Note          string `json:"note,omitempty"`
-}
-
 func incidentDeadlinesCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deadlines",
@@ -113,21 +94,7 @@ Regimes: ` + regimeList(),
 			if err := in.Validate(); err != nil {
 				return err
 			}
-			out := []clockJSON{}
-			for _, d := range deadline.Compute(in) {
-				c := clockJSON{ID: d.ID, Regime: string(d.Regime), Title: d.Title, LegalNote: d.LegalNote, Pending: d.Pending,
-					StartsWith: string(d.StartsWith), Period: d.Period, Recipient: d.Recipient, Basis: d.Basis, Note: d.Note}
-				if d.Due != nil {
-					c.Due, c.DueLocal = d.Due.UTC().Format(time.RFC3339), d.Due.In(loc).Format(time.RFC3339)
-				}
-				if d.LegalEnd != nil {
-					c.LegalEnd, c.LegalEndLocal = d.LegalEnd.UTC().Format(time.RFC3339), d.LegalEnd.In(loc).Format(time.RFC3339)
-				}
-				if d.Pending {
-					c.Waiting = d.StartsWith.Describe()
-				}
-				out = append(out, c)
-			}
+			out := incident.ComputeClocks(in)
 			if asJSON, _ := f.GetBool("json"); asJSON {
 				return writeJSON(env.Stdout, out)
 			}
@@ -137,7 +104,7 @@ Regimes: ` + regimeList(),
 				due, end := "—", ""
 				switch {
 				case c.Pending:
-					due = "starts with " + c.Waiting
+					due = "starts with " + c.WaitingFor
 				case c.DueLocal != "":
 					t, _ := time.Parse(time.RFC3339, c.DueLocal)
 					due = t.In(loc).Format("Mon 2006-01-02 15:04 MST")

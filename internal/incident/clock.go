@@ -256,3 +256,48 @@ func Recompute(ctx context.Context, tx *store.Tx, id int64, reason string) error
 	}
 	return nil
 }
+
+// ComputedClock is one deadline of a stateless computation (`vigil incident deadlines`, POST
+// /api/v1/incident-deadlines): due times in UTC and in the input's zone, both RFC 3339. A pending
+// deadline has no due time and says in WaitingFor what starts it.
+type ComputedClock struct {
+	ID            string `json:"id"`
+	Regime        string `json:"regime"`
+	Title         string `json:"title"`
+	Due           string `json:"due,omitempty"`
+	DueLocal      string `json:"due_local,omitempty"`
+	LegalEnd      string `json:"legal_end,omitempty"`
+	LegalEndLocal string `json:"legal_end_local,omitempty"`
+	LegalNote     string `json:"legal_note,omitempty"`
+	Pending       bool   `json:"pending"`
+	StartsWith    string `json:"starts_with"`
+	WaitingFor    string `json:"waiting_for,omitempty"`
+	Period        string `json:"period"`
+	Recipient     string `json:"recipient"`
+	Basis         string `json:"basis"`
+	Note          string `json:"note,omitempty"`
+}
+
+// ComputeClocks runs deadline.Compute and formats the result as ComputedClocks (most urgent first).
+func ComputeClocks(in deadline.Input) []ComputedClock {
+	loc := in.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	out := []ComputedClock{}
+	for _, d := range deadline.Compute(in) {
+		c := ComputedClock{ID: d.ID, Regime: string(d.Regime), Title: d.Title, LegalNote: d.LegalNote, Pending: d.Pending,
+			StartsWith: string(d.StartsWith), Period: d.Period, Recipient: d.Recipient, Basis: d.Basis, Note: d.Note}
+		if d.Due != nil {
+			c.Due, c.DueLocal = d.Due.UTC().Format(time.RFC3339), d.Due.In(loc).Format(time.RFC3339)
+		}
+		if d.LegalEnd != nil {
+			c.LegalEnd, c.LegalEndLocal = d.LegalEnd.UTC().Format(time.RFC3339), d.LegalEnd.In(loc).Format(time.RFC3339)
+		}
+		if d.Pending {
+			c.WaitingFor = d.StartsWith.Describe()
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"sort"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -202,3 +204,31 @@ func (r *Record) Active() []domain.IncidentDeadline {
 
 // Clock is the incident's clock.
 func (r *Record) Clock() Clock { return ClockOf(r.Incident) }
+
+// MaxAttachmentBytes bounds one uploaded file.
+const MaxAttachmentBytes = 20 << 20
+
+// ReadAttachment reads an upload of at most MaxAttachmentBytes, refusing larger ones with ETooLarge and
+// empty ones with EInvalid.
+func ReadAttachment(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxAttachmentBytes+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &domain.Error{Code: domain.ETooLarge, Field: "file", Message: fmt.Sprintf("is larger than the upload limit (%d bytes)", mbe.Limit)}
+		}
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	if len(b) > MaxAttachmentBytes {
+		return nil, &domain.Error{Code: domain.ETooLarge, Field: "file", Message: fmt.Sprintf("is larger than %d MiB", MaxAttachmentBytes>>20)}
+	}
+	if len(b) == 0 {
+		return nil, domain.Invalid("file", "is empty")
+	}
+	return b, nil
+}
+
+// AddAttachment stores an uploaded file (evidence or context) with its SHA-256.
+func AddAttachment(ctx context.Context, sc *store.Scope, a *domain.IncidentAttachment, content []byte) error {
+	return sc.Write(ctx, func(tx *store.Tx) error { return tx.AddIncidentAttachment(ctx, a, content) })
+}
