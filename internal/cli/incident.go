@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -184,7 +185,7 @@ func incidentListCmd(env *Env) *cobra.Command {
 				for _, s := range strings.Split(st, ",") {
 					v, err := domain.ParseIncidentStatus(s)
 					if err != nil {
-						return fmt.Errorf("--status: %s", domain.ErrorMessage(err))
+						return fmt.Errorf("--status: %s", plainMessage(err))
 					}
 					f.Status = append(f.Status, v)
 				}
@@ -313,7 +314,7 @@ Questions: ` + questionList(),
 			in.Description, _ = f.GetString("description")
 			cat, _ := f.GetString("category")
 			if in.Category, err = domain.ParseIncidentCategory(cat); err != nil {
-				return fmt.Errorf("--category: %s", domain.ErrorMessage(err))
+				return fmt.Errorf("--category: %s", plainMessage(err))
 			}
 			in.AwareAt = a.Now()
 			if s, _ := f.GetString("aware"); s != "" {
@@ -333,9 +334,9 @@ Questions: ` + questionList(),
 			if err := incident.Create(ctx, sc, &in, answers); err != nil {
 				switch field := domain.ErrorField(err); {
 				case strings.HasPrefix(field, "answers."):
-					return fmt.Errorf("--answer %s", domain.ErrorMessage(err))
+					return fmt.Errorf("--answer %s: %s", strings.TrimPrefix(field, "answers."), plainMessage(err))
 				case field == "title" || field == "aware_at":
-					return fmt.Errorf("--%s", strings.TrimSuffix(strings.ReplaceAll(domain.ErrorMessage(err), "aware_at", "aware"), "_at"))
+					return fmt.Errorf("--%s: %s", strings.TrimSuffix(field, "_at"), plainMessage(err))
 				}
 				return err
 			}
@@ -375,4 +376,13 @@ func questionList() string {
 		l = append(l, q.ID+" ("+strings.Join(q.Answers, "|")+")")
 	}
 	return "\n  " + strings.Join(l, "\n  ")
+}
+
+// plainMessage is a domain error's message without its field (the CLI names the flag instead).
+func plainMessage(err error) string {
+	var e *domain.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }

@@ -171,10 +171,10 @@ func (s *Server) listIncidents(c *Ctx, exercise bool) error {
 
 type newIncidentView struct {
 	Title, Description string
-	Category          domain.IncidentCategory
-	Aware             string
-	Categories        []domain.IncidentCategory
-	Errors            FieldErrors
+	Category           domain.IncidentCategory
+	Aware              string
+	Categories         []domain.IncidentCategory
+	Errors             FieldErrors
 }
 
 func (s *Server) incidentNew(c *Ctx) error {
