@@ -292,3 +292,49 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationTypeDecidesRole: a hospital reports as the device's user, a manufacturer as its
+// manufacturer, from the organisation's type alone.
+func TestOrganisationTypeDecidesRole(t *testing.T) {
+	st := testutil.MustOpenStore(t)
+	aware := mustTime(t, "2026-10-05T09:00:00+02:00")
+	answers := map[string]string{"mdr.device-involved": "yes", "mdr.seriousness": "death-or-serious-deterioration"}
+	for _, tc := range []struct {
+		typ      domain.OrgType
+		want     []string
+		reportID string
+	}{
+		{domain.OrgHospital, []string{"hcp.report", "op.notify.mfr"}, "hcp.suspected-incident"},
+		{domain.OrgManufacturer, []string{"mdr.87.death"}, "mdr.manufacturer-report"},
+	} {
+		org := domain.Organisation{Name: string(tc.typ), Type: tc.typ, Country: "NL", TimeZone: "Europe/Amsterdam"}
+		if err := st.CreateOrg(testutil.Ctx(0), &org); err != nil {
+			t.Fatal(err)
+		}
+		ctx, sc := testutil.Ctx(org.ID), st.Scope(org.ID)
+		in := domain.Incident{Title: "Infusion pump over-infusion", Category: domain.CategoryDeviceMalfunction, AwareAt: aware}
+		if err := incident.Create(ctx, sc, &in, answers); err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := incident.Load(ctx, sc, in.ID)
+		var got []string
+		for _, d := range rec.Active() {
+			if strings.HasPrefix(d.Regime, "mdr") {
+				got = append(got, d.DeadlineID)
+				if d.DeadlineID == "mdr.87.death" && d.Due.Format(time.RFC3339) != "2026-10-15T07:00:00Z" {
+					t.Errorf("10 days at the same local time: %v", d.Due)
+				}
+			}
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s: MDR deadlines (-want +got):\n%s", tc.typ, diff)
+		}
+		if rec.AnswerSources["mdr.manufacturer"] != incident.SourceOrgType {
+			t.Errorf("%s: mdr.manufacturer source %q", tc.typ, rec.AnswerSources["mdr.manufacturer"])
+		}
+		rule, _ := deadline.RuleByID(got[0])
+		if rt, ok := incident.ReportFor(got[0], rule.Regime); !ok || rt.ID != tc.reportID {
+			t.Errorf("%s: report for %s: %v", tc.typ, got[0], rt.ID)
+		}
+	}
+}

@@ -327,8 +327,11 @@ func (s *Server) incidentAnswer(c *Ctx) error {
 		return err
 	}
 	for q, v := range answers {
-		if rec.AnswerSources[q] == "" && v == deadline.Unknown {
+		switch {
+		case rec.AnswerSources[q] == "" && v == deadline.Unknown:
 			delete(answers, q)
+		case rec.AnswerSources[q] == incident.SourceOrgType && v == rec.Answers[q]:
+			delete(answers, q) // the organisation type's answer, left as it was
 		}
 	}
 	n, err := incident.SetAnswers(c.R.Context(), c.Scope, id, answers, c.Form("note"))

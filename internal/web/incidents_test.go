@@ -5,8 +5,10 @@ package web_test
 // organisation's incident is a 404.
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -188,6 +190,27 @@ func TestIncidentPages(t *testing.T) {
 		len(rec.Review.Lessons) != 2 || rec.Incident.Status != domain.StatusContained {
 		t.Errorf("record after the forms: %d actions, %d decisions, %d reports, %d submissions, review %v, status %s",
 			len(rec.Actions), len(rec.Decisions), len(rec.Reports), len(rec.Submissions), rec.Review, rec.Incident.Status)
+	}
+	// An upload through the page's multipart form (the CSRF token travels in the form).
+	var up bytes.Buffer
+	mw := multipart.NewWriter(&up)
+	mw.WriteField("csrf_token", b.csrf)
+	mw.WriteField("evidence", "on")
+	fw, _ := mw.CreateFormFile("file", "firewall.log")
+	fw.Write([]byte("Mar 28 23:12 deny 45.137.21.9\n"))
+	mw.Close()
+	req := httptest.NewRequest("POST", base+"/attachments", &up)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	uw := httptest.NewRecorder()
+	h.ServeHTTP(uw, req)
+	if uw.Code != http.StatusSeeOther {
+		t.Errorf("upload: %d %.300s", uw.Code, uw.Body)
+	}
+	if atts, _ := a.Store.Scope(orgA.ID).IncidentAttachments(context.Background(), id); len(atts) != 1 || atts[0].Name != "firewall.log" || !atts[0].Evidence {
+		t.Errorf("uploaded attachments: %+v", atts)
 	}
 	// A form error is shown in place with the field's message.
 	if w := b.do("POST", base+"/submissions", url.Values{"deadline_id": {"nis2.23.notif"}}); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "to whom was it sent?") {
