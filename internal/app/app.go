@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/httpx"
+	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
@@ -88,6 +89,7 @@ func (a *App) registerJobs() {
 		return err
 	})
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
+	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 }
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.

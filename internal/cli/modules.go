@@ -4,6 +4,5 @@ import "github.com/spf13/cobra"
 
 // addModuleCommands adds the commands of the modules (import, feeds, scan, plan …); one line each.
 func addModuleCommands(root *cobra.Command, env *Env) {
-	_ = root
-	_ = env
+	root.AddCommand(incidentCmd(env))
 }

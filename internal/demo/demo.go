@@ -26,6 +26,7 @@ type Env struct {
 	Store        *store.Store
 	Rand         *rand.Rand
 	Now          time.Time // the day the demo is loaded, 09:00 in the hospital's zone
+	LoadedAt     time.Time // the moment the demo is loaded (for records that must be "two hours ago")
 	Hospital     domain.Organisation
 	Manufacturer domain.Organisation
 	Group        domain.Organisation
@@ -49,6 +50,7 @@ type Step struct {
 func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
+		{Name: "incidents and exercises", Run: incidents},
 	}
 }
 
@@ -84,7 +86,7 @@ func Load(ctx context.Context, st *store.Store, now time.Time, progress func(ste
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	day := now.In(loc)
 	e := &Env{Store: st, Rand: rand.New(rand.NewPCG(2026, 11)), Values: map[string]any{},
-		Now: time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc), Users: map[domain.Role]domain.User{}}
+		Now: time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc), LoadedAt: now, Users: map[domain.Role]domain.User{}}
 	for _, s := range Steps() {
 		if progress != nil {
 			progress(s.Name)

@@ -55,6 +55,9 @@ type Message struct {
 	Data    map[string]any // machine-readable details for webhooks
 	UserIDs []int64        // recipients; empty with Roles empty means everyone in the organisation
 	Roles   []domain.Role  // recipients by role
+	// UsersOnly keeps the message from the organisation's webhooks: it reaches the named users alone
+	// (training exercises must not set off integrations that act on real events).
+	UsersOnly bool
 }
 
 // Notifier enqueues deliveries and sends them from jobs.
@@ -137,9 +140,12 @@ func (n *Notifier) Notify(ctx context.Context, tx *store.Tx, m Message) error {
 			}
 		}
 	}
-	hooks, err := sc.Webhooks(ctx)
-	if err != nil {
-		return err
+	var hooks []store.Webhook
+	if !m.UsersOnly {
+		var err error
+		if hooks, err = sc.Webhooks(ctx); err != nil {
+			return err
+		}
 	}
 	for _, h := range hooks {
 		if !h.Enabled || !h.Wants(m.Event) {

@@ -29,6 +29,10 @@ func navigation() []NavSection {
 		{Label: "Overview", Items: []NavItem{
 			{Label: "Dashboard", Path: "/dashboard", Perm: domain.PermRead},
 		}},
+		{Label: "Incidents", Items: []NavItem{
+			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
+			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},
+		}},
 		{Label: "Administration", Items: []NavItem{
 			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},
 			{Label: "Organisation", Path: "/admin/organisation", Perm: domain.PermManageUsers},

@@ -1,0 +1,91 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/incident"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+)
+
+func TestDemoIncidents(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 28, 14, 20, 0, 0, time.UTC)
+		e, err := demo.Load(ctx, st, now, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := st.Scope(e.Hospital.ID)
+		real, err := sc.Incidents(ctx, domain.IncidentFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exercises, _ := sc.Incidents(ctx, domain.IncidentFilter{Exercise: true})
+		if real.Total != 2 || exercises.Total != 1 {
+			t.Fatalf("demo: %d incidents, %d exercises; want 2 and 1", real.Total, exercises.Total)
+		}
+		var open, closed domain.Incident
+		for _, in := range real.Items {
+			if in.Status == domain.StatusClosed {
+				closed = in
+			} else {
+				open = in
+			}
+		}
+		// The closed incident of last year: submitted reports and a review.
+		rec, err := incident.Load(ctx, sc, closed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if closed.AwareAt.Year() != 2025 || len(rec.Submissions) != 4 || rec.Review == nil || len(rec.Review.Lessons) == 0 {
+			t.Errorf("last year's incident: aware %v, %d submissions, review %v", closed.AwareAt, len(rec.Submissions), rec.Review)
+		}
+		for _, d := range rec.Active() {
+			if d.Due != nil && d.SubmittedAt == nil {
+				t.Errorf("last year's %s is not submitted", d.DeadlineID)
+			}
+		}
+		// The open incident: aware two hours before loading, NIS2 and GDPR clocks running.
+		if got := now.Sub(open.AwareAt); got < 2*time.Hour || got > 2*time.Hour+5*time.Minute {
+			t.Errorf("open incident aware %s before loading, want about 2 h", got)
+		}
+		rec, _ = incident.Load(ctx, sc, open.ID)
+		running := map[string]string{}
+		for _, c := range incident.Countdowns(open, rec.Active(), now) {
+			running[c.DeadlineID] = c.State
+		}
+		for _, id := range []string{"nis2.23.ew", "nis2.23.notif", "gdpr.33.sa"} {
+			if running[id] != incident.StateRunning {
+				t.Errorf("open incident: %s is %q, want running", id, running[id])
+			}
+		}
+		if _, ok := running["op.notify.mfr"]; !ok {
+			t.Errorf("open incident: a device is involved, the manufacturer must be told")
+		}
+		// No timeline entry lies in the future of the moment the demo was loaded.
+		for _, in := range append(real.Items, exercises.Items...) {
+			evs, _ := sc.IncidentEvents(ctx, in.ID)
+			for i, ev := range evs {
+				if ev.At.After(now) {
+					t.Errorf("%s timeline entry %d (%s) at %v", in.Ref(), i, ev.Summary, ev.At)
+				}
+			}
+		}
+		// The exercise is complete, reviewed, with participants.
+		ex := exercises.Items[0]
+		parts, _ := sc.IncidentParticipants(ctx, ex.ID)
+		rv, err := sc.IncidentReview(ctx, ex.ID)
+		if ex.Status != domain.StatusClosed || ex.Acceleration != 60 || len(parts) != 4 || err != nil || rv.ToImprove == "" {
+			t.Errorf("exercise: %+v, participants %v, review %v", ex, parts, err)
+		}
+		rep, err := st.VerifyAudit(ctx, 0)
+		if err != nil || len(rep.Problems) > 0 {
+			t.Errorf("audit after the demo: %v %v", err, rep.Problems)
+		}
+	})
+}
