@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -322,4 +324,24 @@ func FilterRows(rows []MeasureRow, status string) []MeasureRow {
 		return rows
 	}
 	return slices.DeleteFunc(slices.Clone(rows), func(r MeasureRow) bool { return r.State.Status != status })
+}
+
+// ServeFile writes an evidence document as a download: always an attachment (an uploaded HTML
+// file must never render in Vigil's origin), with its sniffed type and its SHA-256 in a header.
+func ServeFile(w http.ResponseWriter, e domain.MeasureEvidence, data []byte) {
+	ct := e.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(e.FileName))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("X-Content-SHA256", e.SHA256)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(data)
+}
+
+// ReportFileName is the file name of an assessment's gap report.
+func ReportFileName(a domain.Assessment) string {
+	return "gap-report-" + domain.Slugify(a.Name) + "-" + strconv.FormatInt(a.ID, 10) + ".pdf"
 }
