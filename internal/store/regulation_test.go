@@ -198,7 +198,10 @@ func TestAssessmentLifecycle(t *testing.T) {
 		if err := osc.Write(octx, func(tx *store.Tx) error { return tx.SetAssessmentMeasure(octx, &om) }); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("other org changes a measure: %v", err)
 		}
-		if err := osc.Write(octx, func(tx *store.Tx) error { x := domain.Assessment{Name: "x"}; return tx.CreateAssessment(octx, &x, nil, next.ID) }); domain.ErrorCode(err) != domain.ENotFound {
+		if err := osc.Write(octx, func(tx *store.Tx) error {
+			x := domain.Assessment{Name: "x"}
+			return tx.CreateAssessment(octx, &x, nil, next.ID)
+		}); domain.ErrorCode(err) != domain.ENotFound {
 			t.Errorf("other org copies the assessment: %v", err)
 		}
 
@@ -226,7 +229,9 @@ func TestAssessmentIDsAreScoped(t *testing.T) {
 		b := testutil.Org(t, st, "b")
 		ctx := context.Background()
 		as := domain.Assessment{Name: "A"}
-		if err := st.Scope(a.ID).Write(testutil.Ctx(a.ID), func(tx *store.Tx) error { return tx.CreateAssessment(testutil.Ctx(a.ID), &as, []string{"nis2.21.2.a"}, 0) }); err != nil {
+		if err := st.Scope(a.ID).Write(testutil.Ctx(a.ID), func(tx *store.Tx) error {
+			return tx.CreateAssessment(testutil.Ctx(a.ID), &as, []string{"nis2.21.2.a"}, 0)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if ms, err := st.Scope(b.ID).AssessmentMeasures(ctx, as.ID); err != nil || len(ms) != 0 {
