@@ -66,7 +66,8 @@ func ReportPDF(b Board, org domain.Organisation, author string, generated time.T
 		}
 		bars = append(bars, pdf.Bar{Label: strings.TrimPrefix(ShortRef(r.Measure), "21(2)"), Values: v})
 	}
-	d.BarChart("Maturity per measure (levels 0–4) and gap to the target", []string{"maturity reached", "gap to target"}, bars, nil)
+	d.BarChart("Maturity per measure (levels 0–4) and gap to the target", []string{"maturity reached", "gap to target"}, bars,
+		func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) })
 	d.Note("Bars labelled (a)–(j) are NIS2 Art 21(2)(a)–(j). The numbers are in the table below.")
 
 	d.H1("Measures")
@@ -124,7 +125,7 @@ func ReportPDF(b Board, org domain.Organisation, author string, generated time.T
 
 func autoLine(a AutoEvidence, loc *time.Location) string {
 	if a.Status != AutoOK || a.Evidence == nil {
-		return "Automatic — " + a.Text + ": " + a.Message
+		return "Automatic — " + strings.TrimSuffix(a.Text, ".") + ": " + a.Message
 	}
 	return fmt.Sprintf("Automatic — %s As of %s: %s. Source: %s", a.Text, a.Evidence.AsOf.In(loc).Format("2006-01-02 15:04"),
 		strings.Join(a.Lines(), "; "), a.Evidence.Source)

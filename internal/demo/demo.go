@@ -49,6 +49,7 @@ type Step struct {
 func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
+		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
 	}
 }
 

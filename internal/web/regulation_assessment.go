@@ -121,7 +121,8 @@ func maturityChart(b compliance.Board) template.HTML {
 		mat.Values = append(mat.Values, float64(r.State.Maturity))
 		gap.Values = append(gap.Values, float64(r.Gap))
 	}
-	return chart.Bars("Maturity per measure (0–4) and gap to the target", labels, []chart.Series{mat, gap}, nil)
+	return chart.Bars("Maturity per measure (0–4) and gap to the target", labels, []chart.Series{mat, gap},
+		func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) })
 }
 
 func (s *Server) assessment(c *Ctx) error {
