@@ -98,7 +98,10 @@ func TestRegistry(t *testing.T) {
 	ctx := testutil.Ctx(org.ID)
 	sc := st.Scope(org.ID)
 	reg := compliance.NewRegistry()
-	def := func(k regulation.EvidenceKind) regulation.EvidenceKindDef { d, _ := regulation.EvidenceKindByName(k); return d }
+	def := func(k regulation.EvidenceKind) regulation.EvidenceKindDef {
+		d, _ := regulation.EvidenceKindByName(k)
+		return d
+	}
 	reg.Register(regulation.EvidenceIncidents, func(context.Context, *store.Scope) (regulation.Evidence, bool, error) {
 		return regulation.Evidence{}, false, errors.New("incidents table missing")
 	})
