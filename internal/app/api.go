@@ -10,4 +10,5 @@ import (
 func (a *App) apiRoutes(ap *api.API) {
 	ap.FoundationRoutes(a.Jobs)
 	ap.IncidentRoutes(func() time.Time { return a.Now() })
+	ap.RegulationRoutes(a.Compliance)
 }

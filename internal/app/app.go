@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/api"
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/buildinfo"
+	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
@@ -34,6 +35,9 @@ type App struct {
 	Notifier *notify.Notifier
 	Metrics  *Metrics
 	Now      func() time.Time
+	// Compliance holds the providers of automatic evidence for NIS2 Art 21 assessments and the source of
+	// products for the applicability of EU law; modules register theirs in registerEvidence.
+	Compliance *compliance.Registry
 
 	// HTTPClient is used for outgoing requests (feeds, SSO, webhooks); tests replace it.
 	HTTPClient *http.Client
@@ -69,6 +73,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
 	a.registerJobs()
+	a.Compliance = compliance.NewRegistry()
+	a.registerEvidence()
 	return a, nil
 }
 
@@ -91,6 +97,14 @@ func (a *App) registerJobs() {
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
 	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 }
+
+// registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
+// per regulation.EvidenceKind) and the product source of the applicability view. MFA coverage is built
+// into the compliance module; the others come with their modules, one line each, e.g.
+//
+//	a.Compliance.Register(regulation.EvidenceAssetInventory, inventory.CoverageEvidence)
+//	a.Compliance.SetProducts(inventory.RegulationProducts)
+func (a *App) registerEvidence() {}
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.
 func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
@@ -127,7 +141,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -161,12 +159,6 @@ func parseFlagTime(flag, s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%s: %q is not a time (want RFC 3339 such as 2026-03-28T23:30:00+01:00, or 2026-03-28T23:30 in --tz)", flag, s)
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 func incidentListCmd(env *Env) *cobra.Command {

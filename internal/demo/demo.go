@@ -51,6 +51,7 @@ func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
 		{Name: "incidents and exercises", Run: incidents},
+		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
 	}
 }
 

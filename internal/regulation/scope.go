@@ -304,6 +304,10 @@ func smallerNote(s Size) string {
 	return ""
 }
 
+// EUMemberStates returns the ISO 3166-1 alpha-2 codes of the EU Member States the scope check accepts
+// (Greece as both EL and GR), in data order.
+func EUMemberStates() []string { return slices.Clone(scopeRules.EUMemberStates) }
+
 func isEU(ms string) bool { return slices.Contains(scopeRules.EUMemberStates, strings.ToUpper(ms)) }
 
 // Scope runs the NIS2 scope check (regulatory-facts.md §9.2): sector, Union nexus, size-independent

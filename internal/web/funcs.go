@@ -108,6 +108,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return "sev-none"
 		},
+		// Regulation: a measure status and an entity type for people.
+		"measureStatus": domain.MeasureStatusLabel,
+		"entityPlain":   entityPlainName,
 		"safeURL": func(s string) template.URL {
 			if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/") {
 				return template.URL(s)

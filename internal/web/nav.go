@@ -33,6 +33,12 @@ func navigation() []NavSection {
 			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
 			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},
 		}},
+		{Label: "Compliance", Items: []NavItem{
+			{Label: "Regulation", Path: "/regulation", Perm: domain.PermRead},
+			{Label: "Products and EU law", Path: "/regulation/products", Perm: domain.PermRead},
+			{Label: "Art. 21 assessment", Path: "/regulation/assessments", Perm: domain.PermRead},
+			{Label: "Gap report", Path: "/regulation/report", Perm: domain.PermRead},
+		}},
 		{Label: "Administration", Items: []NavItem{
 			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},
 			{Label: "Organisation", Path: "/admin/organisation", Perm: domain.PermManageUsers},

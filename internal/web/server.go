@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/auth"
+	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
@@ -31,6 +32,8 @@ type Deps struct {
 	OIDC     *auth.OIDC // nil when SSO is off
 	Version  string
 	Now      func() time.Time
+	// Compliance provides automatic evidence and products to the regulation pages (nil: MFA only).
+	Compliance *compliance.Registry
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -46,6 +49,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Compliance == nil {
+		d.Compliance = compliance.NewRegistry()
 	}
 	s := &Server{Deps: d,
 		loginFail: auth.NewLimiter(5, 15*time.Minute),
@@ -72,6 +78,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.accountRoutes(mux)
 	s.adminRoutes(mux)
 	s.dashboardRoutes(mux)
+	s.regulationRoutes(mux)
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
