@@ -3,3 +3,5 @@ module github.com/vigil-med/vigil
 go 1.26.3
 
 require github.com/google/osv-scalibr v0.5.3
+
+require github.com/google/go-cmp v0.7.0 // indirect
