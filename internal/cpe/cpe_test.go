@@ -32,12 +32,12 @@ func TestParse(t *testing.T) {
 		{in: `cpe:2.3:a:foo\\bar:big\$money:2010*:*:*:*:*:*:*:*`, want: `cpe:2.3:a:foo\\bar:big\$money:2010*:*:*:*:*:*:*:*`,
 			wantURI: "cpe:/a:foo%5cbar:big%24money:2010%02", product: "big$money"},
 		{in: "cpe:/a:%01%01bar", want: "cpe:2.3:a:??bar:*:*:*:*:*:*:*:*:*", wantURI: "cpe:/a:%01%01bar"},
-		{in: "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*", wantError: true},         // 10 attributes
-		{in: "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*:*", wantError: true},     // 12 attributes
-		{in: "cpe:2.3:x:openssl:openssl:1.1.1k:*:*:*:*:*:*:*", wantError: true},       // bad part
-		{in: `cpe:2.3:a:openssl:openssl:1.1.1k\:*:*:*:*:*:*:*`, wantError: true},      // escaped colon shifts fields
-		{in: "cpe:2.3:a:open ssl:openssl:1:*:*:*:*:*:*:*", wantError: true},           // space
-		{in: "cpe:/a:openssl:openssl:1:2:3:4:5", wantError: true},                      // too many URI parts
+		{in: "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*", wantError: true},     // 10 attributes
+		{in: "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*:*", wantError: true}, // 12 attributes
+		{in: "cpe:2.3:x:openssl:openssl:1.1.1k:*:*:*:*:*:*:*", wantError: true},   // bad part
+		{in: `cpe:2.3:a:openssl:openssl:1.1.1k\:*:*:*:*:*:*:*`, wantError: true},  // escaped colon shifts fields
+		{in: "cpe:2.3:a:open ssl:openssl:1:*:*:*:*:*:*:*", wantError: true},       // space
+		{in: "cpe:/a:openssl:openssl:1:2:3:4:5", wantError: true},                 // too many URI parts
 		{in: "cpe:/a:foo%zz", wantError: true},
 		{in: "openssl 1.1.1k", wantError: true},
 	}
