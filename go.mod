@@ -4,4 +4,7 @@ go 1.26.3
 
 require github.com/google/osv-scalibr v0.5.3
 
-require github.com/google/go-cmp v0.7.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/pandatix/go-cvss v0.6.4 // indirect
+)

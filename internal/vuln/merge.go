@@ -1,0 +1,380 @@
+package vuln
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NormID returns the form ids are compared in: trimmed and upper case (GHSA ids are written in
+// lower case by some sources and upper case by others).
+func NormID(id string) string {
+	id = strings.TrimSpace(id)
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c >= 'a' && c <= 'z' {
+			return strings.ToUpper(id)
+		}
+	}
+	return id
+}
+
+func equalFoldID(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+
+// IsCVE reports whether id looks like a CVE id (CVE-YYYY-NNNN…).
+func IsCVE(id string) bool {
+	_, _, ok := cveParts(id)
+	return ok
+}
+
+func cveParts(id string) (year, num int, ok bool) {
+	rest, found := strings.CutPrefix(NormID(id), "CVE-")
+	if !found {
+		return 0, 0, false
+	}
+	y, n, found := strings.Cut(rest, "-")
+	if !found || len(y) != 4 || len(n) < 4 || len(n) > 9 {
+		return 0, 0, false
+	}
+	yy, err1 := strconv.Atoi(y)
+	nn, err2 := strconv.Atoi(n)
+	if err1 != nil || err2 != nil || yy < 1999 || nn < 0 {
+		return 0, 0, false
+	}
+	return yy, nn, true
+}
+
+// idRank orders id namespaces for the choice of a canonical id: CVE first, then GHSA, then the
+// ecosystem databases, then anything else.
+func idRank(id string) int {
+	n := NormID(id)
+	switch {
+	case IsCVE(n):
+		return 0
+	case strings.HasPrefix(n, "GHSA-"):
+		return 1
+	case strings.HasPrefix(n, "GO-"):
+		return 2
+	case strings.HasPrefix(n, "PYSEC-"):
+		return 3
+	case strings.HasPrefix(n, "RUSTSEC-"), strings.HasPrefix(n, "OSV-"):
+		return 4
+	case strings.HasPrefix(n, "EUVD-"):
+		return 6
+	}
+	return 5
+}
+
+// CompareIDs orders ids for choosing a canonical id and for display: by namespace rank (CVE,
+// GHSA, GO, PYSEC, …, EUVD), CVE ids by year and number, others by their upper-case text.
+func CompareIDs(a, b string) int {
+	if c := cmp.Compare(idRank(a), idRank(b)); c != 0 {
+		return c
+	}
+	if ya, na, ok := cveParts(a); ok {
+		yb, nb, _ := cveParts(b)
+		if c := cmp.Compare(ya, yb); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(na, nb); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(NormID(a), NormID(b))
+}
+
+// CanonicalID returns the id a group of ids is known by: the first in CompareIDs order, so the
+// oldest CVE id when there is one.
+func CanonicalID(ids []string) string {
+	best := ""
+	for _, id := range ids {
+		if strings.TrimSpace(id) == "" {
+			continue
+		}
+		if best == "" || CompareIDs(id, best) < 0 {
+			best = id
+		}
+	}
+	return best
+}
+
+// Merge groups records that share an id (as id or alias, transitively, as OSV-Scanner does) and
+// combines each group with Combine. Records with the same source kind and record id are
+// duplicates: only the latest (by Modified, then by position) is kept. The result is sorted by ID.
+// Merge is idempotent: merging its own output changes nothing.
+func Merge(records []Vulnerability) []Vulnerability {
+	records = dedupe(records)
+	parent := make([]int, len(records))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := make(map[string]int, len(records)*2)
+	for i := range records {
+		r := &records[i]
+		for _, id := range append([]string{r.ID}, r.Aliases...) {
+			if strings.TrimSpace(id) == "" {
+				continue
+			}
+			n := NormID(id)
+			if j, ok := owner[n]; ok {
+				a, b := find(i), find(j)
+				if a != b {
+					parent[a] = b
+				}
+			} else {
+				owner[n] = i
+			}
+		}
+	}
+	groups := make(map[int][]int, len(records))
+	var roots []int
+	for i := range records {
+		root := find(i)
+		if _, ok := groups[root]; !ok {
+			roots = append(roots, root)
+		}
+		groups[root] = append(groups[root], i)
+	}
+	out := make([]Vulnerability, 0, len(roots))
+	group := make([]Vulnerability, 0, 4)
+	for _, root := range roots {
+		group = group[:0]
+		for _, i := range groups[root] {
+			group = append(group, records[i])
+		}
+		out = append(out, Combine(group))
+	}
+	slices.SortFunc(out, func(a, b Vulnerability) int { return CompareIDs(a.ID, b.ID) })
+	return out
+}
+
+func dedupe(records []Vulnerability) []Vulnerability {
+	type key struct {
+		kind SourceKind
+		id   string
+	}
+	seen := make(map[key]int, len(records))
+	drop := make([]bool, len(records))
+	dropped := 0
+	for i := range records {
+		if len(records[i].Sources) != 1 {
+			continue
+		}
+		s := records[i].Sources[0]
+		k := key{s.Kind, NormID(s.ID)}
+		if j, ok := seen[k]; ok {
+			if records[i].Sources[0].Modified.Before(records[j].Sources[0].Modified) {
+				drop[i] = true
+			} else {
+				drop[j] = true
+				seen[k] = i
+			}
+			dropped++
+			continue
+		}
+		seen[k] = i
+	}
+	if dropped == 0 {
+		return records
+	}
+	out := make([]Vulnerability, 0, len(records)-dropped)
+	for i := range records {
+		if !drop[i] {
+			out = append(out, records[i])
+		}
+	}
+	return out
+}
+
+// sourceRank orders records for the choice of summary and details: OSV (GHSA, GO, PYSEC, …)
+// before NVD, EUVD and the KEV lists.
+func sourceRank(v *Vulnerability) (int, int) {
+	best := 9
+	for _, s := range v.Sources {
+		r := 9
+		switch s.Kind {
+		case SourceOSV:
+			r = 0
+		case SourceNVD:
+			r = 1
+		case SourceEUVD:
+			r = 2
+		case SourceCISAKEV:
+			r = 3
+		case SourceEUKEV:
+			r = 4
+		}
+		best = min(best, r)
+	}
+	return best, idRank(v.ID)
+}
+
+// Combine merges records known to describe the same vulnerability into one. The canonical id is
+// CanonicalID of all ids; summary and details come from the first record that has them in the
+// order OSV, NVD, EUVD, CISA KEV, EU KEV; lists are unions; affected data, configurations and
+// sources are concatenated in that order.
+func Combine(group []Vulnerability) Vulnerability {
+	if len(group) == 0 {
+		return Vulnerability{}
+	}
+	order := make([]int, len(group))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ra1, ra2 := sourceRank(&group[a])
+		rb1, rb2 := sourceRank(&group[b])
+		if c := cmp.Compare(ra1, rb1); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(ra2, rb2); c != 0 {
+			return c
+		}
+		return CompareIDs(group[a].ID, group[b].ID)
+	})
+
+	var ids []string
+	seenID := map[string]bool{}
+	for _, i := range order {
+		for _, id := range append([]string{group[i].ID}, group[i].Aliases...) {
+			n := NormID(id)
+			if n == "" || seenID[n] {
+				continue
+			}
+			seenID[n] = true
+			ids = append(ids, strings.TrimSpace(id))
+		}
+	}
+	var out Vulnerability
+	out.ID = CanonicalID(ids)
+	for _, id := range ids {
+		if id != out.ID {
+			out.Aliases = append(out.Aliases, id)
+		}
+	}
+	slices.SortFunc(out.Aliases, CompareIDs)
+
+	allWithdrawn := true
+	seenRel := map[string]bool{}
+	seenCWE := map[string]bool{}
+	seenRef := map[string]bool{}
+	type sevKey struct{ typ, vector, source string }
+	seenSev := map[sevKey]bool{}
+	for _, i := range order {
+		r := &group[i]
+		if out.Summary == "" {
+			out.Summary = r.Summary
+		}
+		if out.Details == "" {
+			out.Details = r.Details
+		}
+		for _, id := range r.Related {
+			n := NormID(id)
+			if !seenID[n] && !seenRel[n] {
+				seenRel[n] = true
+				out.Related = append(out.Related, id)
+			}
+		}
+		if !r.Published.IsZero() && (out.Published.IsZero() || r.Published.Before(out.Published)) {
+			out.Published = r.Published
+		}
+		if r.Modified.After(out.Modified) {
+			out.Modified = r.Modified
+		}
+		if r.Withdrawn.IsZero() {
+			allWithdrawn = false
+		} else if r.Withdrawn.After(out.Withdrawn) {
+			out.Withdrawn = r.Withdrawn
+		}
+		for _, s := range r.Severity {
+			k := sevKey{s.Type, s.Vector, s.Source}
+			if s.Vector == "" {
+				k.vector = s.Level.String()
+			}
+			if !seenSev[k] {
+				seenSev[k] = true
+				out.Severity = append(out.Severity, s)
+			}
+		}
+		for _, c := range r.CWE {
+			if !seenCWE[c] {
+				seenCWE[c] = true
+				out.CWE = append(out.CWE, c)
+			}
+		}
+		for _, ref := range r.References {
+			if !seenRef[ref.URL] {
+				seenRef[ref.URL] = true
+				out.References = append(out.References, ref)
+			}
+		}
+		out.Affected = append(out.Affected, r.Affected...)
+		out.Configurations = append(out.Configurations, r.Configurations...)
+		out.CISAKEV = mergeCISAKEV(out.CISAKEV, r.CISAKEV)
+		if out.EUKEV == nil && r.EUKEV != nil {
+			k := *r.EUKEV
+			out.EUKEV = &k
+		}
+		if out.EUVD == nil && r.EUVD != nil {
+			e := *r.EUVD
+			out.EUVD = &e
+		}
+		if r.EPSS != nil && (out.EPSS == nil || r.EPSS.Date.After(out.EPSS.Date)) {
+			e := *r.EPSS
+			out.EPSS = &e
+		}
+		out.Sources = append(out.Sources, r.Sources...)
+	}
+	if !allWithdrawn {
+		out.Withdrawn = time.Time{}
+	}
+	slices.Sort(out.CWE)
+	slices.SortStableFunc(out.Sources, func(a, b Source) int {
+		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+			return c
+		}
+		return CompareIDs(a.ID, b.ID)
+	})
+	return out
+}
+
+// mergeCISAKEV prefers the catalog entry over NVD's copy of the cisa* fields and fills gaps.
+func mergeCISAKEV(have, add *CISAKEV) *CISAKEV {
+	if add == nil {
+		return have
+	}
+	if have == nil {
+		k := *add
+		return &k
+	}
+	a, b := *have, *add
+	if strings.HasPrefix(b.Source, "CISA KEV") && !strings.HasPrefix(a.Source, "CISA KEV") {
+		a, b = b, a
+	}
+	if a.DateAdded.IsZero() {
+		a.DateAdded = b.DateAdded
+	}
+	if a.DueDate.IsZero() {
+		a.DueDate = b.DueDate
+	}
+	for _, f := range [][2]*string{{&a.VendorProject, &b.VendorProject}, {&a.Product, &b.Product}, {&a.Name, &b.Name},
+		{&a.ShortDescription, &b.ShortDescription}, {&a.RequiredAction, &b.RequiredAction},
+		{&a.KnownRansomwareCampaignUse, &b.KnownRansomwareCampaignUse}, {&a.Notes, &b.Notes}} {
+		if *f[0] == "" {
+			*f[0] = *f[1]
+		}
+	}
+	if len(a.CWEs) == 0 {
+		a.CWEs = b.CWEs
+	}
+	return &a
+}
