@@ -20,7 +20,9 @@ func NormID(id string) string {
 	return id
 }
 
-func equalFoldID(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+func equalFoldID(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
 
 // IsCVE reports whether id looks like a CVE id (CVE-YYYY-NNNN…).
 func IsCVE(id string) bool {
@@ -244,14 +246,21 @@ func Combine(group []Vulnerability) Vulnerability {
 
 	var ids []string
 	seenID := map[string]bool{}
+	// Records' own ids first, so an id is spelled the way its own source spells it.
+	add := func(id string) {
+		n := NormID(id)
+		if n == "" || seenID[n] {
+			return
+		}
+		seenID[n] = true
+		ids = append(ids, strings.TrimSpace(id))
+	}
 	for _, i := range order {
-		for _, id := range append([]string{group[i].ID}, group[i].Aliases...) {
-			n := NormID(id)
-			if n == "" || seenID[n] {
-				continue
-			}
-			seenID[n] = true
-			ids = append(ids, strings.TrimSpace(id))
+		add(group[i].ID)
+	}
+	for _, i := range order {
+		for _, id := range group[i].Aliases {
+			add(id)
 		}
 	}
 	var out Vulnerability

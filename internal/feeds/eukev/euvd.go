@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -179,7 +180,7 @@ func convertEUVD(r euvdRecord) (vuln.Vulnerability, error) {
 		if *r.EPSS < 0 || *r.EPSS > 100 {
 			return v, fmt.Errorf("%s: epss %v is not a percentage", id, *r.EPSS)
 		}
-		e.EPSS = *r.EPSS / 100
+		e.EPSS = math.Round(*r.EPSS*1e4) / 1e6 // percent with two decimals → probability
 	}
 	if e.ExploitedSince, err = ParseEUVDDate(r.ExploitedSince); err != nil {
 		return v, fmt.Errorf("%s: exploitedSince: %v", id, err)

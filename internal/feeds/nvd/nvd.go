@@ -72,14 +72,14 @@ type langString struct {
 }
 
 type cveJSON struct {
-	ID                    string       `json:"id"`
-	SourceIdentifier      string       `json:"sourceIdentifier"`
-	Published             string       `json:"published"`
-	LastModified          string       `json:"lastModified"`
-	VulnStatus            string       `json:"vulnStatus"`
-	Descriptions          []langString `json:"descriptions"`
-	Metrics               metricsJSON  `json:"metrics"`
-	Weaknesses            []struct {
+	ID               string       `json:"id"`
+	SourceIdentifier string       `json:"sourceIdentifier"`
+	Published        string       `json:"published"`
+	LastModified     string       `json:"lastModified"`
+	VulnStatus       string       `json:"vulnStatus"`
+	Descriptions     []langString `json:"descriptions"`
+	Metrics          metricsJSON  `json:"metrics"`
+	Weaknesses       []struct {
 		Source      string       `json:"source"`
 		Type        string       `json:"type"`
 		Description []langString `json:"description"`

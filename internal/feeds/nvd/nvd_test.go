@@ -45,7 +45,7 @@ func TestLog4Shell(t *testing.T) {
 	}
 	wantKEV := &vuln.CISAKEV{DateAdded: date(2021, 12, 10), DueDate: date(2021, 12, 24), Name: "Apache Log4j2 Remote Code Execution Vulnerability",
 		RequiredAction: "For all affected software assets for which updates exist, the only acceptable remediation actions are: 1) Apply updates; OR 2) remove affected assets from agency networks. Temporary mitigations using one of the measures provided at https://www.cisa.gov/uscert/ed-22-02-apache-log4j-recommended-mitigation-measures are only acceptable until updates are available.",
-		Source: "NVD"}
+		Source:         "NVD"}
 	if diff := cmp.Diff(wantKEV, v.CISAKEV); diff != "" {
 		t.Errorf("KEV (-want +got):\n%s", diff)
 	}

@@ -86,8 +86,8 @@ type affected struct {
 }
 
 type rangeJSON struct {
-	Type   string            `json:"type"`
-	Repo   string            `json:"repo"`
+	Type   string      `json:"type"`
+	Repo   string      `json:"repo"`
 	Events []eventJSON `json:"events"`
 }
 

@@ -186,7 +186,7 @@ func TestErrors(t *testing.T) {
 	good, _ := os.ReadFile("testdata/govulndb/GO-2023-2102.json")
 	tests := []struct {
 		name, in, want string
-		is         error
+		is             error
 	}{
 		{"truncated", string(good[:len(good)/2]), "x.json:", feedutil.ErrTruncated},
 		{"type", `{"id": "X-1", "affected": [{"package": {"name": 5}}]}`, "x.json:1:50: affected.package.name: cannot use JSON number as string", nil},
