@@ -363,3 +363,47 @@ func (n Name) URI() string {
 	}
 	return "cpe:/" + strings.Join(parts, ":")
 }
+
+// VendorProductKey returns the canonical "vendor:product" of a CPE 2.3 formatted string or 2.2
+// URI, without parsing the rest when the string is already canonical (the common case for NVD
+// criteria), and whether vendor or product contains a wildcard or is ANY.
+func VendorProductKey(s string) (key string, wild bool, err error) {
+	if strings.HasPrefix(s, "cpe:2.3:") && len(s) <= MaxLen {
+		// fields: cpe 2.3 part vendor product ...
+		start := len("cpe:2.3:")
+		colons := 0
+		vStart, pEnd := -1, -1
+		simple := true
+		for i := start; i < len(s); i++ {
+			c := s[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == '*' || c == '?' || c == ':') {
+				simple = false
+				break
+			}
+			if c == ':' {
+				colons++
+				switch colons {
+				case 1:
+					vStart = i + 1
+				case 3:
+					pEnd = i
+				}
+				if colons == 3 {
+					break
+				}
+			}
+		}
+		if simple && pEnd > vStart && vStart > 0 {
+			key = s[vStart:pEnd]
+			v, p, _ := strings.Cut(key, ":")
+			if v != "" && p != "" && v != "-" && p != "-" {
+				return key, strings.ContainsAny(key, "*?"), nil
+			}
+		}
+	}
+	n, err := Parse(s)
+	if err != nil {
+		return "", false, err
+	}
+	return n.VendorProduct(), n.Vendor.Kind == Any || n.Product.Kind == Any || n.Vendor.HasWildcards() || n.Product.HasWildcards(), nil
+}

@@ -106,51 +106,12 @@ func CanonicalID(ids []string) string {
 // duplicates: only the latest (by Modified, then by position) is kept. The result is sorted by ID.
 // Merge is idempotent: merging its own output changes nothing.
 func Merge(records []Vulnerability) []Vulnerability {
-	records = dedupe(records)
-	parent := make([]int, len(records))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	owner := make(map[string]int, len(records)*2)
-	for i := range records {
-		r := &records[i]
-		for _, id := range append([]string{r.ID}, r.Aliases...) {
-			if strings.TrimSpace(id) == "" {
-				continue
-			}
-			n := NormID(id)
-			if j, ok := owner[n]; ok {
-				a, b := find(i), find(j)
-				if a != b {
-					parent[a] = b
-				}
-			} else {
-				owner[n] = i
-			}
-		}
-	}
-	groups := make(map[int][]int, len(records))
-	var roots []int
-	for i := range records {
-		root := find(i)
-		if _, ok := groups[root]; !ok {
-			roots = append(roots, root)
-		}
-		groups[root] = append(groups[root], i)
-	}
-	out := make([]Vulnerability, 0, len(roots))
+	groups := Groups(records)
+	out := make([]Vulnerability, 0, len(groups))
 	group := make([]Vulnerability, 0, 4)
-	for _, root := range roots {
+	for _, g := range groups {
 		group = group[:0]
-		for _, i := range groups[root] {
+		for _, i := range g {
 			group = append(group, records[i])
 		}
 		out = append(out, Combine(group))
@@ -159,42 +120,89 @@ func Merge(records []Vulnerability) []Vulnerability {
 	return out
 }
 
-func dedupe(records []Vulnerability) []Vulnerability {
+// Groups returns the indexes of records that describe the same vulnerability, as Merge groups
+// them: duplicates (same source kind and record id) are left out except the latest, and groups
+// are in order of their first record.
+func Groups(records []Vulnerability) [][]int {
+	keep := dedupe(records)
+	parent := make([]int, len(records))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := make(map[string]int, len(records)*2)
+	union := func(i int, id string) {
+		if strings.TrimSpace(id) == "" {
+			return
+		}
+		n := NormID(id)
+		if j, ok := owner[n]; ok {
+			a, b := find(i), find(j)
+			if a != b {
+				parent[a] = b
+			}
+		} else {
+			owner[n] = i
+		}
+	}
+	for i := range records {
+		if !keep[i] {
+			continue
+		}
+		union(i, records[i].ID)
+		for _, id := range records[i].Aliases {
+			union(i, id)
+		}
+	}
+	pos := make(map[int]int, len(records))
+	var out [][]int
+	for i := range records {
+		if !keep[i] {
+			continue
+		}
+		root := find(i)
+		if k, ok := pos[root]; ok {
+			out[k] = append(out[k], i)
+			continue
+		}
+		pos[root] = len(out)
+		out = append(out, []int{i})
+	}
+	return out
+}
+
+// dedupe marks which records to keep: of single-source records with the same source kind and
+// record id only the latest by Modified (the last one on ties).
+func dedupe(records []Vulnerability) []bool {
 	type key struct {
 		kind SourceKind
 		id   string
 	}
+	keep := make([]bool, len(records))
 	seen := make(map[key]int, len(records))
-	drop := make([]bool, len(records))
-	dropped := 0
 	for i := range records {
+		keep[i] = true
 		if len(records[i].Sources) != 1 {
 			continue
 		}
 		s := records[i].Sources[0]
 		k := key{s.Kind, NormID(s.ID)}
 		if j, ok := seen[k]; ok {
-			if records[i].Sources[0].Modified.Before(records[j].Sources[0].Modified) {
-				drop[i] = true
-			} else {
-				drop[j] = true
-				seen[k] = i
+			if s.Modified.Before(records[j].Sources[0].Modified) {
+				keep[i] = false
+				continue
 			}
-			dropped++
-			continue
+			keep[j] = false
 		}
 		seen[k] = i
 	}
-	if dropped == 0 {
-		return records
-	}
-	out := make([]Vulnerability, 0, len(records)-dropped)
-	for i := range records {
-		if !drop[i] {
-			out = append(out, records[i])
-		}
-	}
-	return out
+	return keep
 }
 
 // sourceRank orders records for the choice of summary and details: OSV (GHSA, GO, PYSEC, …)
@@ -227,6 +235,9 @@ func sourceRank(v *Vulnerability) (int, int) {
 func Combine(group []Vulnerability) Vulnerability {
 	if len(group) == 0 {
 		return Vulnerability{}
+	}
+	if len(group) == 1 {
+		return combineOne(group[0])
 	}
 	order := make([]int, len(group))
 	for i := range order {
@@ -386,4 +397,34 @@ func mergeCISAKEV(have, add *CISAKEV) *CISAKEV {
 		a.CWEs = b.CWEs
 	}
 	return &a
+}
+
+// combineOne is Combine for a single record without the bookkeeping maps: the canonical id and
+// sorted aliases, everything else as the record has it.
+func combineOne(r Vulnerability) Vulnerability {
+	canon := r.ID
+	for _, a := range r.Aliases {
+		if CompareIDs(a, canon) < 0 {
+			canon = a
+		}
+	}
+	if canon != r.ID || !slices.IsSortedFunc(r.Aliases, CompareIDs) {
+		aliases := make([]string, 0, len(r.Aliases))
+		if canon != r.ID {
+			aliases = append(aliases, r.ID)
+		}
+		for _, a := range r.Aliases {
+			if a != canon {
+				aliases = append(aliases, a)
+			}
+		}
+		slices.SortFunc(aliases, CompareIDs)
+		r.ID, r.Aliases = canon, aliases
+	}
+	if len(r.CWE) > 1 && !slices.IsSorted(r.CWE) {
+		cwe := slices.Clone(r.CWE)
+		slices.Sort(cwe)
+		r.CWE = cwe
+	}
+	return r
 }
