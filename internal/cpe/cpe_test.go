@@ -156,14 +156,14 @@ func TestVendorProductKey(t *testing.T) {
 		key  string
 		wild bool
 	}{
-		"cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*":  {"openssl:openssl", false},
-		`cpe:2.3:a:treck:tcp\/ip:*:*:*:*:*:*:*:*`:          {`treck:tcp\/ip`, false},
-		"cpe:2.3:a:OpenSSL:OpenSSL:1.1.1k:*:*:*:*:*:*:*":  {"openssl:openssl", false},
-		"cpe:2.3:a:*:openssl:1.1.1k:*:*:*:*:*:*:*":        {"*:openssl", true},
-		"cpe:2.3:a:apache:log4j*:*:*:*:*:*:*:*:*":         {"apache:log4j*", true},
-		"cpe:/a:treck:tcp%2fip:6.0.1.41":                  {`treck:tcp\/ip`, false},
-		"cpe:2.3:h:siemens:acuson_p300:-:*:*:*:*:*:*:*":   {"siemens:acuson_p300", false},
-		`cpe:2.3:a:foo\.bar:baz:1:*:*:*:*:*:*:*`:           {"foo.bar:baz", false},
+		"cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*": {"openssl:openssl", false},
+		`cpe:2.3:a:treck:tcp\/ip:*:*:*:*:*:*:*:*`:        {`treck:tcp\/ip`, false},
+		"cpe:2.3:a:OpenSSL:OpenSSL:1.1.1k:*:*:*:*:*:*:*": {"openssl:openssl", false},
+		"cpe:2.3:a:*:openssl:1.1.1k:*:*:*:*:*:*:*":       {"*:openssl", true},
+		"cpe:2.3:a:apache:log4j*:*:*:*:*:*:*:*:*":        {"apache:log4j*", true},
+		"cpe:/a:treck:tcp%2fip:6.0.1.41":                 {`treck:tcp\/ip`, false},
+		"cpe:2.3:h:siemens:acuson_p300:-:*:*:*:*:*:*:*":  {"siemens:acuson_p300", false},
+		`cpe:2.3:a:foo\.bar:baz:1:*:*:*:*:*:*:*`:         {"foo.bar:baz", false},
 	} {
 		key, wild, err := VendorProductKey(in)
 		if err != nil || key != want.key || wild != want.wild {
