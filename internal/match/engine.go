@@ -49,7 +49,7 @@ type Options struct {
 func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding, error) {
 	idx.mu.RLock()
 	defer idx.mu.RUnlock()
-	run := &Run{idx: idx, t: t}
+	run := &Run{idx: idx, t: t, out: make([]Finding, 0, len(t.Components)/4+4)}
 	matchers := opts.Matchers
 	if matchers == nil {
 		matchers = DefaultMatchers()
@@ -133,11 +133,11 @@ func (m *Run) component(ci int) *sbom.Component {
 
 func (m *Run) begin(ci int) { m.start = len(m.out) }
 
-// end sorts the current component's findings by vulnerability id.
+// end sorts the current component's findings by vulnerability id (they usually are already).
 func (m *Run) end() {
 	cur := m.out[m.start:]
-	if len(cur) > 1 {
-		slices.SortFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) })
+	if len(cur) > 1 && !slices.IsSortedFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) }) {
+		slices.SortStableFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) })
 	}
 }
 
@@ -171,6 +171,11 @@ func (m *Run) addFinding(ci int, v *vuln.Vulnerability, record, source, matcher,
 	conf := 1.0
 	if !exact {
 		conf = 0.8
+	}
+	if len(m.out) == cap(m.out) { // double: the runtime's 1.25× growth copies these large structs too often
+		grown := make([]Finding, len(m.out), 2*cap(m.out)+16)
+		copy(grown, m.out)
+		m.out = grown
 	}
 	m.out = append(m.out, Finding{
 		ProductVersion: m.t.ProductVersion,

@@ -83,31 +83,45 @@ type Index struct {
 	sorted  []*vuln.Vulnerability // cache for Vulnerabilities; nil when stale
 }
 
-// NewIndex merges records by alias and indexes them. epss may be nil; when given, each
+// NewIndex merges records by alias and indexes them. The index keeps records (and the values
+// they refer to): do not modify them afterwards. epss may be nil; when given, each
 // vulnerability gets the EPSS score of its canonical id or, failing that, of its first CVE alias.
 func NewIndex(records []vuln.Vulnerability, epss EPSSSource) *Index {
-	idx := &Index{
-		groups:  make(map[*group]struct{}, len(records)),
-		byID:    make(map[string]*group, len(records)*3),
-		pkgs:    make(map[Key]*pkgEntry, len(records)),
-		cpes:    make(map[string]*cpeEntry),
-		cpeWild: &cpeEntry{},
-		epss:    make(map[string]vuln.EPSS),
-	}
+	idx := newIndex(len(records))
 	idx.addRecords(records, epss, nil)
 	return idx
 }
 
+func newIndex(n int) *Index {
+	return &Index{
+		groups:  make(map[*group]struct{}, n),
+		byID:    make(map[string]*group, n*3),
+		pkgs:    make(map[Key]*pkgEntry, n),
+		cpes:    make(map[string]*cpeEntry),
+		cpeWild: &cpeEntry{},
+		epss:    make(map[string]vuln.EPSS),
+	}
+}
+
 // addRecords groups and indexes records; touched (when not nil) collects the keys they name.
 func (idx *Index) addRecords(records []vuln.Vulnerability, epss EPSSSource, touched map[Key]struct{}) {
-	for _, members := range vuln.Groups(records) {
-		recs := make([]vuln.Vulnerability, len(members))
-		for i, m := range members {
-			recs[i] = records[m]
+	grouped := vuln.Groups(records)
+	gs := make([]group, len(grouped))              // one allocation for all groups
+	vs := make([]vuln.Vulnerability, len(grouped)) // and one for all merged values
+	for gi, members := range grouped {
+		var recs []vuln.Vulnerability
+		if len(members) == 1 {
+			recs = records[members[0] : members[0]+1 : members[0]+1] // shared, never modified
+		} else {
+			recs = make([]vuln.Vulnerability, len(members))
+			for i, m := range members {
+				recs[i] = records[m]
+			}
 		}
-		v := vuln.Combine(recs)
-		idx.attachEPSS(&v, epss)
-		g := &group{v: &v, records: recs}
+		vs[gi] = vuln.Combine(recs)
+		idx.attachEPSS(&vs[gi], epss)
+		g := &gs[gi]
+		g.v, g.records = &vs[gi], recs
 		idx.addGroup(g, touched)
 	}
 	idx.sorted = nil
@@ -142,7 +156,8 @@ func (idx *Index) addGroup(g *group, touched map[Key]struct{}) {
 	idx.groups[g] = struct{}{}
 	idx.stats.Records += len(g.records)
 	idx.stats.Vulnerabilities++
-	for _, id := range g.v.IDs() {
+	idx.byID[vuln.NormID(g.v.ID)] = g
+	for _, id := range g.v.Aliases {
 		idx.byID[vuln.NormID(id)] = g
 	}
 	for i := range g.v.Affected {

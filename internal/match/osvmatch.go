@@ -11,11 +11,14 @@ import (
 // parsedAffected is an OSV affected entry with its versions parsed, built on first use.
 type parsedAffected struct {
 	ref       affRef
+	source    string // record id
 	withdrawn bool
 	ecosystem string // full ecosystem with release suffix
 	ranges    []parsedRange
 	versions  []string // enumerated versions as given
 	parsedVs  []version.Version
+	fixed     []parsedEvent // every fixed event, ascending, without duplicates
+	fixedRaw  []string      // their versions, for Finding.FixedVersions (shared, not copied)
 }
 
 type parsedRange struct {
@@ -37,13 +40,15 @@ func (e *pkgEntry) affected() []parsedAffected {
 		for _, r := range e.refs {
 			e.parsed = append(e.parsed, parseAffected(r))
 		}
+		// in vulnerability id order, so a component's findings come out sorted
+		slices.SortStableFunc(e.parsed, func(a, b parsedAffected) int { return vuln.CompareIDs(a.ref.g.v.ID, b.ref.g.v.ID) })
 	})
 	return e.parsed
 }
 
 func parseAffected(r affRef) parsedAffected {
 	a := &r.g.v.Affected[r.aff]
-	pa := parsedAffected{ref: r, ecosystem: a.Ecosystem, withdrawn: r.g.v.RecordWithdrawn(a.Source), versions: a.Versions}
+	pa := parsedAffected{ref: r, source: a.Source, ecosystem: a.Ecosystem, withdrawn: r.g.v.RecordWithdrawn(a.Source), versions: a.Versions}
 	base := version.BaseEcosystem(a.Ecosystem)
 	if base == "" {
 		if k, ok := affectedKey("", a.Name, a.PURL); ok {
@@ -101,6 +106,16 @@ func parseAffected(r affRef) parsedAffected {
 			return x.v.Compare(y.v)
 		})
 		pa.ranges = append(pa.ranges, pr)
+		for _, e := range pr.events {
+			if e.kind == vuln.Fixed {
+				pa.fixed = append(pa.fixed, e)
+			}
+		}
+	}
+	slices.SortStableFunc(pa.fixed, func(x, y parsedEvent) int { return x.v.Compare(y.v) })
+	pa.fixed = slices.CompactFunc(pa.fixed, func(x, y parsedEvent) bool { return x.v.Compare(y.v) == 0 })
+	for _, e := range pa.fixed {
+		pa.fixedRaw = append(pa.fixedRaw, e.raw)
 	}
 	if len(a.Versions) > 0 && version.Supported(base) {
 		for _, s := range a.Versions {
@@ -228,7 +243,6 @@ func (osvMatcher) Match(m *Run, ci int) {
 			continue
 		}
 		g := pa.ref.g
-		a := &g.v.Affected[pa.ref.aff]
 		// enumerated versions
 		listed := slices.Contains(pa.versions, ver)
 		if !listed && len(pa.parsedVs) > 0 {
@@ -251,12 +265,12 @@ func (osvMatcher) Match(m *Run, ci int) {
 			if !ok {
 				continue
 			}
-			m.add(ci, g, a.Source, "OSV", MatcherOSV, osvRangeReason(c.PURL, ver, info.version, hit, a.Source), fixedAfter(pa, v))
+			m.add(ci, g, pa.source, "OSV", MatcherOSV, osvRangeReason(c.PURL, ver, info.version, hit, pa.source), fixedAfter(pa, v))
 			listed = false // reported through the range
 			break
 		}
 		if listed {
-			m.add(ci, g, a.Source, "OSV", MatcherOSV, purlWithVersion(c.PURL, ver, info.version)+" is listed as an affected version of "+a.Source+" (OSV)", fixedAfterRaw(a, ver, pa))
+			m.add(ci, g, pa.source, "OSV", MatcherOSV, purlWithVersion(c.PURL, ver, info.version)+" is listed as an affected version of "+pa.source+" (OSV)", fixedAfterRaw(&g.v.Affected[pa.ref.aff], ver, pa))
 		}
 	}
 }
@@ -311,19 +325,19 @@ func osvRangeReason(purl, ver, purlVer string, hit rangeHit, record string) stri
 	return b.String()
 }
 
-// fixedAfter returns the fixed versions of the entry above v, nearest first.
+// fixedAfter returns the fixed versions of the entry above v, nearest first. The slice is
+// shared with the index (read-only).
 func fixedAfter(pa *parsedAffected, v version.Version) []string {
-	var out []string
-	for ri := range pa.ranges {
-		r := &pa.ranges[ri]
-		for i := range r.events {
-			e := &r.events[i]
-			if e.kind == vuln.Fixed && v.Compare(e.v) < 0 && !slices.Contains(out, e.raw) {
-				out = append(out, e.raw)
-			}
+	i, _ := slices.BinarySearchFunc(pa.fixed, v, func(e parsedEvent, v version.Version) int {
+		if e.v.Compare(v) <= 0 {
+			return -1
 		}
+		return 1
+	})
+	if i >= len(pa.fixed) {
+		return nil
 	}
-	return out
+	return pa.fixedRaw[i:len(pa.fixedRaw):len(pa.fixedRaw)]
 }
 
 func fixedAfterRaw(a *vuln.Affected, ver string, pa *parsedAffected) []string {

@@ -8,8 +8,10 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/vigil-med/vigil/internal/vuln"
 )
@@ -278,10 +280,27 @@ func (e *enc) record(v *vuln.Vulnerability) {
 
 // dec reads a payload; the first error sticks and every later read returns zero values.
 type dec struct {
-	b   []byte
-	off int
-	st  []string
-	err error
+	b        []byte
+	off      int
+	st       []string
+	err      error
+	strArena []string // backing stores: many small slices come out of a few large allocations
+	evArena  []vuln.Event
+	sevArena []vuln.Severity
+	refArena []vuln.Reference
+	affArena []vuln.Affected
+	rngArena []vuln.Range
+	srcArena []vuln.Source
+}
+
+// take returns n zeroed elements from the arena, refilling it when needed.
+func take[T any](arena *[]T, n int) []T {
+	if n > len(*arena) {
+		*arena = make([]T, max(n, 1024))
+	}
+	s := (*arena)[:n:n]
+	*arena = (*arena)[n:]
+	return s
 }
 
 func (d *dec) fail(format string, args ...any) {
@@ -330,7 +349,7 @@ func (d *dec) strs() []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, n)
+	out := take(&d.strArena, n)
 	for i := range out {
 		out[i] = d.str()
 	}
@@ -411,7 +430,7 @@ func (d *dec) record() vuln.Vulnerability {
 	v.Modified = d.t()
 	v.Withdrawn = d.t()
 	if n := d.count(12); n > 0 {
-		v.Severity = make([]vuln.Severity, n)
+		v.Severity = take(&d.sevArena, n)
 		for i := range v.Severity {
 			s := &v.Severity[i]
 			s.Type, s.Vector, s.Score = d.str(), d.str(), d.f64()
@@ -425,23 +444,23 @@ func (d *dec) record() vuln.Vulnerability {
 	}
 	v.CWE = d.strs()
 	if n := d.count(2); n > 0 {
-		v.References = make([]vuln.Reference, n)
+		v.References = take(&d.refArena, n)
 		for i := range v.References {
 			v.References[i] = vuln.Reference{Type: d.str(), URL: d.str()}
 		}
 	}
 	if n := d.count(6); n > 0 {
-		v.Affected = make([]vuln.Affected, n)
+		v.Affected = take(&d.affArena, n)
 		for i := range v.Affected {
 			a := &v.Affected[i]
 			a.Ecosystem, a.Name, a.PURL = d.str(), d.str(), d.str()
 			if nr := d.count(3); nr > 0 {
-				a.Ranges = make([]vuln.Range, nr)
+				a.Ranges = take(&d.rngArena, nr)
 				for j := range a.Ranges {
 					r := &a.Ranges[j]
 					r.Type, r.Repo = d.str(), d.str()
 					if ne := d.count(2); ne > 0 {
-						r.Events = make([]vuln.Event, ne)
+						r.Events = take(&d.evArena, ne)
 						for k := range r.Events {
 							kind := d.uv()
 							if kind < uint64(vuln.Introduced) || kind > uint64(vuln.Limit) {
@@ -515,7 +534,7 @@ func (d *dec) record() vuln.Vulnerability {
 		v.EPSS = p
 	}
 	if n := d.count(5); n > 0 {
-		v.Sources = make([]vuln.Source, n)
+		v.Sources = take(&d.srcArena, n)
 		for i := range v.Sources {
 			s := &v.Sources[i]
 			s.Kind, s.ID, s.Database = vuln.SourceKind(d.str()), d.str(), d.str()
@@ -547,13 +566,25 @@ func ReadSnapshot(r io.Reader, maxBytes int64) (*Index, error) {
 	if n > uint64(maxBytes) {
 		return nil, fmt.Errorf("%w: too large: payload of %d bytes, limit %d", ErrSnapshot, n, maxBytes)
 	}
-	// Read without trusting n for the allocation: a short file must not cost n bytes of memory.
-	payload, err := io.ReadAll(io.LimitReader(br, int64(n)))
-	if err != nil {
-		return nil, fmt.Errorf("%w: read: %v", ErrSnapshot, err)
-	}
-	if uint64(len(payload)) != n {
-		return nil, fmt.Errorf("%w: truncated: %d of %d payload bytes", ErrSnapshot, len(payload), n)
+	// Allocate n bytes only when the source is known to hold them; otherwise read without
+	// trusting n, so a short file never costs n bytes of memory.
+	var payload []byte
+	if left, ok := remaining(r); ok && left >= 0 {
+		if uint64(left)+uint64(br.Buffered()) < n {
+			return nil, fmt.Errorf("%w: truncated: %d of %d payload bytes", ErrSnapshot, uint64(left)+uint64(br.Buffered()), n)
+		}
+		payload = make([]byte, n)
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return nil, fmt.Errorf("%w: truncated: %v", ErrSnapshot, err)
+		}
+	} else {
+		var err error
+		if payload, err = io.ReadAll(io.LimitReader(br, int64(n))); err != nil {
+			return nil, fmt.Errorf("%w: read: %v", ErrSnapshot, err)
+		}
+		if uint64(len(payload)) != n {
+			return nil, fmt.Errorf("%w: truncated: %d of %d payload bytes", ErrSnapshot, len(payload), n)
+		}
 	}
 	if sum := crc32.Checksum(payload, castagnoli); sum != binary.LittleEndian.Uint32(hdr[20:]) {
 		return nil, fmt.Errorf("%w: checksum mismatch (corrupt file)", ErrSnapshot)
@@ -562,25 +593,48 @@ func ReadSnapshot(r io.Reader, maxBytes int64) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx := NewIndex(nil, nil)
+	idx := newIndex(len(records))
 	idx.epss = epss
 	idx.addRecords(records, nil, nil)
 	return idx, nil
 }
 
+// remaining reports how many bytes r still holds, when it can tell (files, bytes.Reader).
+func remaining(r io.Reader) (int64, bool) {
+	switch x := r.(type) {
+	case interface{ Len() int }:
+		return int64(x.Len()), true
+	case *os.File:
+		st, err := x.Stat()
+		if err != nil || !st.Mode().IsRegular() {
+			return 0, false
+		}
+		pos, err := x.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0, false
+		}
+		return st.Size() - pos, true
+	}
+	return 0, false
+}
+
+// decodePayload decodes the payload. The strings it returns share payload's memory, which must
+// not be modified afterwards.
 func decodePayload(payload []byte) ([]vuln.Vulnerability, map[string]vuln.EPSS, error) {
 	d := &dec{b: payload}
 	ns := d.count(1)
-	lens := make([]int, ns)
+	lensAt := d.off
 	total := 0
-	for i := range lens {
+	for i := 0; i < ns && d.err == nil; i++ {
 		l := d.uv()
 		if l > uint64(len(payload)) {
 			d.fail("string length %d", l)
 			break
 		}
-		lens[i] = int(l)
 		total += int(l)
+		if total > len(payload) {
+			d.fail("strings exceed the payload")
+		}
 	}
 	if d.err == nil && total > len(payload)-d.off {
 		d.fail("strings exceed the payload")
@@ -588,14 +642,21 @@ func decodePayload(payload []byte) ([]vuln.Vulnerability, map[string]vuln.EPSS, 
 	if d.err != nil {
 		return nil, nil, d.err
 	}
-	blob := string(payload[d.off : d.off+total])
-	d.off += total
+	// One string over the payload's bytes: every string of the table is a slice of it.
+	blob := ""
+	if total > 0 {
+		blob = unsafe.String(&payload[d.off], total)
+	}
+	blobEnd := d.off + total
 	d.st = make([]string, ns)
 	pos := 0
-	for i, l := range lens {
+	d.off = lensAt
+	for i := range d.st {
+		l := int(d.uv())
 		d.st[i] = blob[pos : pos+l]
 		pos += l
 	}
+	d.off = blobEnd
 	nr := d.count(10)
 	records := make([]vuln.Vulnerability, 0, nr)
 	for i := 0; i < nr && d.err == nil; i++ {

@@ -8,16 +8,32 @@ import (
 	"time"
 )
 
-// NormID returns the form ids are compared in: trimmed and upper case (GHSA ids are written in
-// lower case by some sources and upper case by others).
+// NormID returns the form ids are compared in: trimmed and upper case, except GitHub advisory
+// ids, which are written as GitHub does ("GHSA-" and the rest in lower case). It allocates only
+// when id is not already in that form.
 func NormID(id string) string {
 	id = strings.TrimSpace(id)
+	if len(id) > 5 && (id[:5] == "GHSA-" || strings.EqualFold(id[:5], "GHSA-")) {
+		if id[:5] == "GHSA-" && !hasUpperASCII(id[5:]) {
+			return id
+		}
+		return "GHSA-" + strings.ToLower(id[5:])
+	}
 	for i := 0; i < len(id); i++ {
 		if c := id[i]; c >= 'a' && c <= 'z' {
 			return strings.ToUpper(id)
 		}
 	}
 	return id
+}
+
+func hasUpperASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 func equalFoldID(a, b string) bool {
@@ -71,6 +87,9 @@ func idRank(id string) int {
 // CompareIDs orders ids for choosing a canonical id and for display: by namespace rank (CVE,
 // GHSA, GO, PYSEC, …, EUVD), CVE ids by year and number, others by their upper-case text.
 func CompareIDs(a, b string) int {
+	if c, ok := compareCVEFast(a, b); ok {
+		return c
+	}
 	if c := cmp.Compare(idRank(a), idRank(b)); c != 0 {
 		return c
 	}
@@ -84,6 +103,28 @@ func CompareIDs(a, b string) int {
 		}
 	}
 	return strings.Compare(NormID(a), NormID(b))
+}
+
+// compareCVEFast compares two well-formed upper-case CVE ids without allocating.
+func compareCVEFast(a, b string) (int, bool) {
+	if len(a) < 13 || len(b) < 13 || a[:4] != "CVE-" || b[:4] != "CVE-" || a[8] != '-' || b[8] != '-' {
+		return 0, false
+	}
+	for _, s := range [2]string{a, b} {
+		for i := 4; i < len(s); i++ {
+			if i != 8 && (s[i] < '0' || s[i] > '9') {
+				return 0, false
+			}
+		}
+	}
+	if c := strings.Compare(a[4:8], b[4:8]); c != 0 {
+		return c, true
+	}
+	na, nb := strings.TrimLeft(a[9:], "0"), strings.TrimLeft(b[9:], "0")
+	if c := cmp.Compare(len(na), len(nb)); c != 0 {
+		return c, true
+	}
+	return strings.Compare(na, nb), true
 }
 
 // CanonicalID returns the id a group of ids is known by: the first in CompareIDs order, so the
