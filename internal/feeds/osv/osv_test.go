@@ -36,9 +36,9 @@ func TestParseGoRecord(t *testing.T) {
 		Modified:  zero,
 		Affected: []vuln.Affected{
 			{Ecosystem: "Go", Name: "stdlib", Source: "GO-2023-2102", Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{
-				{vuln.Introduced, "0"}, {vuln.Fixed, "1.20.10"}, {vuln.Introduced, "1.21.0-0"}, {vuln.Fixed, "1.21.3"}}}}},
+				{Kind: vuln.Introduced, Version: "0"}, {Kind: vuln.Fixed, Version: "1.20.10"}, {Kind: vuln.Introduced, Version: "1.21.0-0"}, {Kind: vuln.Fixed, Version: "1.21.3"}}}}},
 			{Ecosystem: "Go", Name: "golang.org/x/net", Source: "GO-2023-2102", Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{
-				{vuln.Introduced, "0"}, {vuln.Fixed, "0.17.0"}}}}},
+				{Kind: vuln.Introduced, Version: "0"}, {Kind: vuln.Fixed, Version: "0.17.0"}}}}},
 		},
 		Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "GO-2023-2102", Database: "Go Vulnerability Database", Modified: zero}},
 	}
