@@ -63,7 +63,8 @@ func Run(ctx context.Context, doc *sbom.Document, idx *match.Index, opts Options
 	if len(opts.VEX) > 0 {
 		fs = match.ApplyVEX(idx, fs, opts.VEX)
 	}
-	kept := fs[:0:0]
+	// Filter in place: fs belongs to this call.
+	kept := fs[:0]
 	for i := range fs {
 		if !fs[i].Active() {
 			r.Suppressed++
@@ -72,9 +73,6 @@ func Run(ctx context.Context, doc *sbom.Document, idx *match.Index, opts Options
 			}
 		}
 		kept = append(kept, fs[i])
-	}
-	if len(kept) == len(fs) {
-		kept = fs
 	}
 	r.Findings = kept
 	return r, nil
@@ -211,5 +209,3 @@ func componentVersion(f *match.Finding) string {
 	}
 	return ""
 }
-
-func levelName(l int) string { return vuln.Level(l).String() }

@@ -254,3 +254,70 @@ func TestExitCode(t *testing.T) {
 		t.Errorf("ParseFormat: %v %v", f, err)
 	}
 }
+
+func TestJSONParses(t *testing.T) {
+	idx := testIndex(t)
+	r, err := Run(context.Background(), testDoc(), idx, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Findings[0].Reason = "tricky \"quotes\" \\ back\tslash \x01 \u2028 \xff end"
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, &r); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Summary struct {
+			Findings   int            `json:"findings"`
+			BySeverity map[string]int `json:"bySeverity"`
+			CISAKEV    int            `json:"cisaKev"`
+			Suppressed int            `json:"suppressed"`
+		} `json:"summary"`
+		Findings []struct {
+			Component     string   `json:"component"`
+			Version       string   `json:"version"`
+			PURL          string   `json:"purl"`
+			ID            string   `json:"id"`
+			Aliases       []string `json:"aliases"`
+			Source        string   `json:"source"`
+			Reason        string   `json:"reason"`
+			Severity      string   `json:"severity"`
+			KEV           bool     `json:"kev"`
+			EPSS          *float64 `json:"epss"`
+			FixedVersions []string `json:"fixedVersions"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("JSON output does not parse: %v\n%s", err, buf.String())
+	}
+	if got.Summary.Findings != 6 || got.Summary.CISAKEV != 2 || got.Summary.Suppressed != 1 || got.Summary.BySeverity["critical"] != 1 {
+		t.Errorf("summary %+v", got.Summary)
+	}
+	if want := "tricky \"quotes\" \\ back\tslash \x01 \u2028 \ufffd end"; got.Findings[0].Reason != want {
+		t.Errorf("escaped reason %q, want %q", got.Findings[0].Reason, want)
+	}
+	l := got.Findings[4]
+	if l.Component != "log4j-core" || l.Version != "2.14.1" || l.ID != "CVE-2021-44228" || !cmp.Equal(l.Aliases, []string{"GHSA-jfh8-c2jp-5v3q"}) ||
+		l.Source != "OSV" || l.Severity != "critical" || !l.KEV || l.EPSS == nil || *l.EPSS != 0.99999 || !cmp.Equal(l.FixedVersions, []string{"2.15.0"}) {
+		t.Errorf("log4j entry %+v", l)
+	}
+}
+
+func FuzzJSONString(f *testing.F) {
+	f.Add("plain")
+	f.Add("\"\\\n\r\t\x00\x1f\u2028\u2029\xff\xfe<>&")
+	f.Fuzz(func(t *testing.T, s string) {
+		var j jw
+		j.str(s)
+		var back string
+		if err := json.Unmarshal(j.b, &back); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %s: %v", s, j.b, err)
+		}
+		want, _ := json.Marshal(s)
+		var wantBack string
+		json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q round-trips to %q, encoding/json gives %q", s, back, wantBack)
+		}
+	})
+}
