@@ -95,21 +95,26 @@ func purlTypeEcosystem(typ, namespace string) string {
 	return ""
 }
 
-// NormalizeName returns a package name in the normal form of its (base) ecosystem: PyPI names
-// per PEP 503 (lower case, runs of -_. as one -), case-insensitive ecosystems in lower case, Go's
-// standard library as "stdlib"; other names unchanged.
+// NormalizeName returns a package name in the normal form the index keys on: PyPI names per
+// PEP 503 (lower case, runs of -_. as one -); lower case for ecosystems whose names are
+// case-insensitive or whose purls are lower-cased by the purl specification (Go, NuGet,
+// Packagist, crates.io, Hex, Pub, ConanCenter, Debian, Ubuntu, Alpine, Wolfi, Chainguard, RPM
+// distributions) — so "github.com/BurntSushi/toml" in OSV meets the canonical purl
+// pkg:golang/github.com/burntsushi/toml; Go's standard library as "stdlib"; other names unchanged.
 func NormalizeName(ecosystem, name string) string {
 	name = strings.TrimSpace(name)
 	switch version.BaseEcosystem(ecosystem) {
 	case "PyPI":
 		return pep503(name)
-	case "NuGet", "Packagist", "crates.io", "Hex", "Pub", "ConanCenter":
-		return lower(name)
 	case "Go":
 		switch name {
 		case "std", "go", "golang":
 			return "stdlib"
 		}
+		return lower(name)
+	case "NuGet", "Packagist", "crates.io", "Hex", "Pub", "ConanCenter", "Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard",
+		"Red Hat", "AlmaLinux", "Rocky Linux", "openSUSE", "SUSE", "openEuler", "Mageia":
+		return lower(name)
 	}
 	return name
 }

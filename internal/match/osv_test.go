@@ -262,7 +262,7 @@ func TestOtherEcosystems(t *testing.T) {
 func TestPURLParsing(t *testing.T) {
 	for in, want := range map[string]purlInfo{
 		"pkg:golang/golang.org/x/net@v0.7.0":                            {ecosystem: "Go", name: "golang.org/x/net", version: "v0.7.0"},
-		"pkg:golang/github.com/BurntSushi/toml@v1.2.0":                  {ecosystem: "Go", name: "github.com/BurntSushi/toml", version: "v1.2.0"},
+		"pkg:golang/github.com/BurntSushi/toml@v1.2.0":                  {ecosystem: "Go", name: "github.com/burntsushi/toml", version: "v1.2.0"},
 		"pkg:golang/std@go1.21.1":                                       {ecosystem: "Go", name: "stdlib", version: "go1.21.1"},
 		"pkg:npm/%40babel/core@7.0.0":                                   {ecosystem: "npm", name: "@babel/core", version: "7.0.0"},
 		"pkg:npm/@babel/core@7.0.0":                                     {ecosystem: "npm", name: "@babel/core", version: "7.0.0"},
