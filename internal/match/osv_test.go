@@ -285,3 +285,54 @@ func TestPURLParsing(t *testing.T) {
 		}
 	}
 }
+
+// TestPyPIRecordsAgree: for every PyPI fixture record, each version it enumerates must be found
+// affected, and each fixed version must not be (as the record itself defines).
+func TestPyPIRecordsAgree(t *testing.T) {
+	records := loadOSV(t, pypiFixtures)
+	idx := NewIndex(records, nil)
+	checked := 0
+	for _, r := range records {
+		canon, _ := idx.Vulnerability(r.ID)
+		for _, a := range r.Affected {
+			if a.Ecosystem != "PyPI" {
+				continue
+			}
+			has := func(v string) bool {
+				for _, f := range mustMatch(t, idx, &Target{Components: purls("pkg:pypi/" + a.Name + "@" + v)}) {
+					if f.Vulnerability == canon {
+						return true
+					}
+				}
+				return false
+			}
+			for _, v := range a.Versions {
+				if !has(v) {
+					t.Errorf("%s lists %s %s but it is not found", r.ID, a.Name, v)
+				}
+				checked++
+			}
+			var fixed []string
+			for _, rg := range a.Ranges {
+				for _, e := range rg.Events {
+					if rg.Type == "ECOSYSTEM" && e.Kind == vuln.Fixed {
+						fixed = append(fixed, e.Version)
+					}
+				}
+			}
+			for _, v := range fixed {
+				if slices.Contains(a.Versions, v) {
+					continue
+				}
+				if has(v) {
+					t.Errorf("%s: %s %s is its fixed version but found affected", r.ID, a.Name, v)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d versions checked", checked)
+	}
+	t.Logf("%d PyPI versions checked", checked)
+}
