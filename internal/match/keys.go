@@ -121,7 +121,7 @@ func NormalizeName(ecosystem, name string) string {
 
 func lower(s string) string {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
 			return strings.ToLower(s)
 		}
 	}
@@ -129,12 +129,13 @@ func lower(s string) string {
 }
 
 func pep503(s string) string {
+	s = lower(s)
 	clean := true
 	prevSep := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		sep := c == '-' || c == '_' || c == '.'
-		if c >= 'A' && c <= 'Z' || sep && (c != '-' || prevSep) {
+		if sep && (c != '-' || prevSep) {
 			clean = false
 			break
 		}
@@ -155,9 +156,6 @@ func pep503(s string) string {
 			continue
 		}
 		prevSep = false
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
 		b.WriteByte(c)
 	}
 	return b.String()
@@ -175,10 +173,10 @@ type purlInfo struct {
 // percent-encoding, no qualifiers the engine needs) is handled without allocation beyond the
 // name; anything else goes through packageurl-go.
 func parsePURL(s string) (purlInfo, bool) {
-	rest, ok := strings.CutPrefix(s, "pkg:")
-	if !ok {
+	if len(s) < 4 || !strings.EqualFold(s[:4], "pkg:") {
 		return purlInfo{}, false
 	}
+	rest := s[4:]
 	rest = strings.TrimLeft(rest, "/")
 	if i := strings.IndexByte(rest, '#'); i >= 0 {
 		rest = rest[:i]
@@ -191,12 +189,12 @@ func parsePURL(s string) (purlInfo, bool) {
 	if !ok || typ == "" {
 		return purlInfo{}, false
 	}
-	if strings.IndexByte(path, '%') >= 0 || hasUpper(typ) || (quals != "" && (typ == "deb" || typ == "apk" || typ == "rpm")) {
+	if strings.IndexByte(path, '%') >= 0 || hasUpper(typ) || strings.HasPrefix(path, "/") || strings.HasSuffix(path, "/") || strings.Contains(path, "//") ||
+		(quals != "" && (typ == "deb" || typ == "apk" || typ == "rpm")) {
 		return parsePURLSlow(s)
 	}
-	path = strings.TrimRight(path, "/")
 	ver := ""
-	if at := strings.LastIndexByte(path, '@'); at >= 0 && at > strings.LastIndexByte(path, '/') {
+	if at := strings.LastIndexByte(path, '@'); at > 0 { // as packageurl-go: the last '@', not a leading npm scope '@'
 		path, ver = path[:at], path[at+1:]
 	}
 	ns, name := "", path

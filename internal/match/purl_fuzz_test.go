@@ -30,6 +30,9 @@ func FuzzParsePURL(f *testing.F) {
 			path = p.Namespace + "/" + p.Name
 		}
 		want := buildInfo(strings.ToLower(p.Type), p.Namespace, p.Name, path, p.Version, p.Qualifiers.Map())
+		if want.ecosystem == "" {
+			return // types the engine does not map are never looked up
+		}
 		if got != want {
 			t.Fatalf("parsePURL(%q) = %+v, packageurl-go gives %+v", s, got, want)
 		}
