@@ -42,10 +42,14 @@ type Finding struct {
 	OtherReasons   []string            // further matches of the same component and vulnerability
 	FixedVersions  []string            // versions that fix it, nearest first; empty when unknown
 	Remediation    string              // CSAF remediation text, when given
-	Guessed        bool                // the identifier was inferred, not given (then Confidence < 1)
-	Confidence     float64             // 1 for matches on identifiers the SBOM gives
-	Status         Status              // Affected unless VEX or CSAF says otherwise
-	VEX            *VEXDecision        // the VEX statement that decided Status; nil when none applied
+	// Guessed marks a match on an identifier Vigil inferred rather than one the SBOM gives (a CPE
+	// guessed from a name); no matcher of this package guesses, so it is false for now.
+	Guessed bool
+	// Confidence is 1 for matches on identifiers as given; 0.8 for a CPE match that relied on
+	// attributes the component's CPE leaves ANY (update, edition, …) while the criterion names them.
+	Confidence float64
+	Status     Status       // Affected unless VEX or CSAF says otherwise
+	VEX        *VEXDecision // the VEX statement that decided Status; nil when none applied
 }
 
 // Active reports whether the finding still counts: not suppressed by a not_affected or fixed

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -129,6 +130,19 @@ func FuzzReadSnapshot(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes()[24:])
+	// a tiny record with every optional part, and an empty index
+	tiny := vuln.Vulnerability{ID: "X-1", Aliases: []string{"CVE-2020-0001"}, Withdrawn: time.Unix(5, 6),
+		Severity:       []vuln.Severity{{Type: vuln.CVSSv3, Vector: "v", Score: 1, Level: vuln.Low, Source: "s"}},
+		References:     []vuln.Reference{{Type: "WEB", URL: "u"}},
+		Affected:       []vuln.Affected{{Ecosystem: "Go", Name: "a", Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}}}}, Versions: []string{"1"}, Source: "X-1"}},
+		Configurations: []vuln.Configuration{{Source: "X-1", Operator: "AND", Nodes: []vuln.Node{{Operator: "OR", Matches: []vuln.CPEMatch{{Vulnerable: true, Criteria: "cpe:2.3:a:b:c:*:*:*:*:*:*:*:*", VersionEndExcluding: "2"}}}}}},
+		CISAKEV:        &vuln.CISAKEV{DateAdded: time.Unix(1, 0)}, EUKEV: &vuln.EUKEV{EUVDID: "EUVD-1"}, EUVD: &vuln.EUVD{ID: "EUVD-1", Products: []vuln.EUVDProduct{{Vendor: "v"}}},
+		EPSS: &vuln.EPSS{Score: 0.5}, Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "X-1"}}}
+	for _, ix := range []*Index{NewIndex([]vuln.Vulnerability{tiny}, nil), NewIndex(nil, nil)} {
+		buf.Reset()
+		ix.WriteSnapshot(&buf)
+		f.Add(buf.Bytes()[24:])
+	}
 	small := NewIndex(loadNVD(f, "CVE-2020-11896.json"), nil)
 	buf.Reset()
 	small.WriteSnapshot(&buf)

@@ -12,7 +12,7 @@ import (
 )
 
 // JSONSchema names the version of the JSON output; it changes when fields change meaning.
-const JSONSchema = "https://vigil-med.eu/schemas/scan/v1"
+const JSONSchema = "vigil-scan/v1"
 
 // WriteJSON writes the scan as JSON: a header (tool, SBOM, summary) and "findings", one entry per
 // component and vulnerability, each on its own line. Entry fields (empty ones left out unless
