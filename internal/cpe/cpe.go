@@ -208,6 +208,9 @@ func fsAttr(f string) (Attr, error) {
 				return Attr{}, fmt.Errorf("value %q ends in a lone backslash", clip(f))
 			}
 			i++
+			if f[i] <= ' ' || f[i] >= 0x7f {
+				return Attr{}, fmt.Errorf("value %q escapes a non-printable or non-ASCII byte", clip(f))
+			}
 			writeLiteral(&b, f[i])
 		case c == '*' || c == '?':
 			b.WriteByte(c)
@@ -217,7 +220,19 @@ func fsAttr(f string) (Attr, error) {
 			writeLiteral(&b, c)
 		}
 	}
-	return Attr{Kind: Value, V: b.String()}, nil
+	return valueAttr(b.String()), nil
+}
+
+// valueAttr makes a value attribute; a lone wildcard is ANY, and a value that is a lone hyphen (written "\-" or "%2d") is kept
+// escaped so that it stays distinct from NA.
+func valueAttr(v string) Attr {
+	if v == "*" { // a lone unescaped wildcard ("%02" in a URI) matches anything: ANY
+		return Attr{Kind: Any}
+	}
+	if v == "-" {
+		v = `\-`
+	}
+	return Attr{Kind: Value, V: v}
 }
 
 func writeLiteral(b *strings.Builder, c byte) {
@@ -292,6 +307,9 @@ func uriAttr(p string) (Attr, error) {
 				if h <= ' ' || h >= 0x7f {
 					return Attr{}, fmt.Errorf("value %q encodes a non-printable byte", clip(p))
 				}
+				if h >= 'A' && h <= 'Z' { // CPE names compare case-insensitively
+					h += 'a' - 'A'
+				}
 				writeLiteral(&b, h)
 			}
 			continue
@@ -305,7 +323,7 @@ func uriAttr(p string) (Attr, error) {
 		}
 		writeLiteral(&b, c)
 	}
-	return Attr{Kind: Value, V: b.String()}, nil
+	return valueAttr(b.String()), nil
 }
 
 func unhex(a, b byte) (byte, bool) {
