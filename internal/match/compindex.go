@@ -1,0 +1,185 @@
+package match
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vigil-med/vigil/internal/cpe"
+	"github.com/vigil-med/vigil/internal/sbom"
+)
+
+// ComponentIndex maps component keys to the product versions that contain them: it answers which
+// product versions a feed change touches (ProductVersions) and the fleet-wide "where is this
+// component?" query (Where). It refers to the callers' component slices without copying them.
+// It is not safe for concurrent writes; reads may run concurrently.
+type ComponentIndex struct {
+	pvs    []pvComponents
+	pvPos  map[string]int32
+	byKey  map[Key][]loc
+	byName map[string][]Key // lower-case names (full key name, component name, last name segment)
+	cpeAll []loc            // every component with a CPE, for Key{CPEEcosystem, "*"}
+}
+
+type pvComponents struct {
+	id    string
+	comps []sbom.Component
+	live  bool
+}
+
+type loc struct{ pv, comp int32 }
+
+// Placement is one occurrence of a component in a product version.
+type Placement struct {
+	ProductVersion string
+	Component      int // index in the product version's component slice
+	Ref            string
+	Name           string
+	Version        string
+	PURL           string
+	CPE            string
+}
+
+// NewComponentIndex returns an empty index.
+func NewComponentIndex() *ComponentIndex {
+	return &ComponentIndex{pvPos: map[string]int32{}, byKey: map[Key][]loc{}, byName: map[string][]Key{}}
+}
+
+// Add records the components of a product version, replacing what was recorded for it before.
+// comps is kept by reference and must not be modified afterwards.
+func (ci *ComponentIndex) Add(productVersion string, comps []sbom.Component) {
+	if _, ok := ci.pvPos[productVersion]; ok {
+		ci.Remove(productVersion)
+	}
+	pv := int32(len(ci.pvs))
+	ci.pvs = append(ci.pvs, pvComponents{id: productVersion, comps: comps, live: true})
+	ci.pvPos[productVersion] = pv
+	for i := range comps {
+		c := &comps[i]
+		l := loc{pv, int32(i)}
+		for _, k := range ComponentKeys(c) {
+			if len(ci.byKey[k]) == 0 {
+				ci.indexName(k, c.Name)
+			}
+			ci.byKey[k] = append(ci.byKey[k], l)
+			if k.Ecosystem == CPEEcosystem {
+				ci.cpeAll = append(ci.cpeAll, l)
+			}
+		}
+	}
+}
+
+func (ci *ComponentIndex) indexName(k Key, compName string) {
+	names := []string{strings.ToLower(k.Name), strings.ToLower(compName)}
+	n := k.Name
+	if i := strings.LastIndexAny(n, ":/"); i >= 0 {
+		names = append(names, strings.ToLower(n[i+1:]))
+	}
+	for _, s := range names {
+		if s != "" && !slices.Contains(ci.byName[s], k) {
+			ci.byName[s] = append(ci.byName[s], k)
+		}
+	}
+}
+
+// Remove forgets a product version (its slots are dropped lazily from the key lists).
+func (ci *ComponentIndex) Remove(productVersion string) {
+	pv, ok := ci.pvPos[productVersion]
+	if !ok {
+		return
+	}
+	ci.pvs[pv].live = false
+	ci.pvs[pv].comps = nil
+	delete(ci.pvPos, productVersion)
+}
+
+// ProductVersions returns the product versions (sorted, unique) holding a component with one of
+// the keys; Key{CPEEcosystem, "*"} selects every product version with a CPE component.
+func (ci *ComponentIndex) ProductVersions(keys []Key) []string {
+	seen := map[int32]bool{}
+	var out []string
+	visit := func(ls []loc) {
+		for _, l := range ls {
+			if !seen[l.pv] && ci.pvs[l.pv].live {
+				seen[l.pv] = true
+				out = append(out, ci.pvs[l.pv].id)
+			}
+		}
+	}
+	for _, k := range keys {
+		if k.Ecosystem == CPEEcosystem && k.Name == "*" {
+			visit(ci.cpeAll)
+			continue
+		}
+		visit(ci.byKey[k])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lookup returns the placements of the components with key k.
+func (ci *ComponentIndex) Lookup(k Key) []Placement {
+	var out []Placement
+	for _, l := range ci.byKey[k] {
+		p := &ci.pvs[l.pv]
+		if !p.live {
+			continue
+		}
+		c := &p.comps[l.comp]
+		out = append(out, Placement{ProductVersion: p.id, Component: int(l.comp), Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE})
+	}
+	return out
+}
+
+// Where answers "where is this component?" for a package URL (version optional: with a version
+// only that version), a CPE (vendor:product, and its version unless ANY) or a name ("log4j-core",
+// "org.apache.logging.log4j:log4j-core", "golang.org/x/net"; case-insensitive). Placements are
+// sorted by product version and component.
+func (ci *ComponentIndex) Where(query string) []Placement {
+	query = strings.TrimSpace(query)
+	var out []Placement
+	switch {
+	case strings.HasPrefix(query, "pkg:"):
+		k, v, ok := KeyOfPURL(query)
+		if !ok {
+			return nil
+		}
+		for _, p := range ci.Lookup(k) {
+			if v == "" || sameVersion(p, v) {
+				out = append(out, p)
+			}
+		}
+	case strings.HasPrefix(strings.ToLower(query), "cpe:"):
+		n, err := cpe.Parse(query)
+		if err != nil {
+			return nil
+		}
+		for _, p := range ci.Lookup(Key{CPEEcosystem, n.VendorProduct()}) {
+			if n.Version.Kind == cpe.Any {
+				out = append(out, p)
+				continue
+			}
+			if pn, err := cpe.Parse(p.CPE); err == nil && n.Covers(pn) {
+				out = append(out, p)
+			}
+		}
+	default:
+		for _, k := range ci.byName[strings.ToLower(query)] {
+			out = append(out, ci.Lookup(k)...)
+		}
+	}
+	slices.SortFunc(out, func(a, b Placement) int {
+		if c := strings.Compare(a.ProductVersion, b.ProductVersion); c != 0 {
+			return c
+		}
+		return a.Component - b.Component
+	})
+	return slices.CompactFunc(out, func(a, b Placement) bool { return a.ProductVersion == b.ProductVersion && a.Component == b.Component })
+}
+
+func sameVersion(p Placement, v string) bool {
+	_, pv, _ := KeyOfPURL(p.PURL)
+	if pv == "" {
+		pv = p.Version
+	}
+	return strings.TrimPrefix(pv, "v") == strings.TrimPrefix(v, "v")
+}

@@ -1,0 +1,143 @@
+package match
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vigil-med/vigil/internal/sbom"
+	"github.com/vigil-med/vigil/internal/vuln"
+)
+
+func TestUpdateAndAffectedBy(t *testing.T) {
+	records := loadOSV(t, goFixtures)
+	// start without GO-2023-2102
+	var without []vuln.Vulnerability
+	var newRec vuln.Vulnerability
+	for _, r := range records {
+		if r.ID == "GO-2023-2102" {
+			newRec = r
+			continue
+		}
+		without = append(without, r)
+	}
+	idx := NewIndex(without, nil)
+	before := idx.Stats()
+
+	// a fleet: three product versions
+	ci := NewComponentIndex()
+	fleet := map[string][]sbom.Component{
+		"pv-net":  purls("pkg:golang/golang.org/x/net@v0.7.0", "pkg:golang/github.com/example/lib@v1.0.0"),
+		"pv-std":  purls("pkg:golang/stdlib@go1.21.1"),
+		"pv-none": purls("pkg:golang/github.com/example/other@v1.0.0"),
+	}
+	for pv, comps := range fleet {
+		ci.Add(pv, comps)
+	}
+
+	keys := idx.AffectedBy([]vuln.Vulnerability{newRec})
+	want := []Key{{"Go", "golang.org/x/net"}, {"Go", "stdlib"}}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("AffectedBy (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"pv-net", "pv-std"}, ci.ProductVersions(keys)); diff != "" {
+		t.Errorf("product versions to re-match (-want +got):\n%s", diff)
+	}
+	if got := idx.Update([]vuln.Vulnerability{newRec}, nil); !cmp.Equal(got, keys) {
+		t.Errorf("Update keys %v, AffectedBy %v", got, keys)
+	}
+	if after := idx.Stats(); after.Records != before.Records+1 || after.Vulnerabilities != before.Vulnerabilities+1 {
+		t.Errorf("stats before %+v after %+v", before, after)
+	}
+	// re-matching only the touched components gives exactly the new finding for them
+	fs, err := idx.Match(context.Background(), &Target{ProductVersion: "pv-net", Components: fleet["pv-net"]}, Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Package.Ref+" "+f.RecordID)
+	}
+	if diff := cmp.Diff([]string{"pkg:golang/golang.org/x/net@v0.7.0 GO-2023-2102", "pkg:golang/golang.org/x/net@v0.7.0 GO-2024-2687"}, got); diff != "" {
+		t.Errorf("re-match (-want +got):\n%s", diff)
+	}
+
+	// A new GHSA record aliasing the CVE merges into it, and a changed GO record replaces the old one.
+	ghsa := vuln.Vulnerability{ID: "GHSA-4374-p667-p6c8", Aliases: []string{"CVE-2023-39325"}, Summary: "from GitHub",
+		Affected: []vuln.Affected{{Ecosystem: "npm", Name: "example-http2", Source: "GHSA-4374-p667-p6c8",
+			Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}, {Kind: vuln.Fixed, Version: "1.0.0"}}}}}},
+		Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "GHSA-4374-p667-p6c8"}}}
+	changedGo := newRec
+	changedGo.Affected = slices.Clone(newRec.Affected[1:]) // stdlib no longer listed
+	keys = idx.Update([]vuln.Vulnerability{ghsa, changedGo}, nil)
+	want = []Key{{"Go", "golang.org/x/net"}, {"Go", "stdlib"}, {"npm", "example-http2"}}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("second Update keys (-want +got):\n%s", diff)
+	}
+	v, _ := idx.Vulnerability("GO-2023-2102")
+	if v.ID != "CVE-2023-39325" || len(v.Sources) != 2 || len(v.Affected) != 2 || v.Summary != "from GitHub" {
+		t.Errorf("merged after update: id %s sources %v affected %d summary %q", v.ID, v.Sources, len(v.Affected), v.Summary)
+	}
+	for _, f := range mustMatch(t, idx, &Target{Components: fleet["pv-std"]}) {
+		if f.RecordID == "GO-2023-2102" {
+			t.Errorf("stdlib still matched by the replaced record: %s", f.Reason)
+		}
+	}
+	if n := len(mustMatch(t, idx, &Target{Components: purls("pkg:npm/example-http2@0.9.0")})); n != 1 {
+		t.Errorf("new GHSA package: %d findings", n)
+	}
+	if after := idx.Stats(); after.Records != before.Records+2 || after.Vulnerabilities != before.Vulnerabilities+1 {
+		t.Errorf("stats after second update %+v (before %+v)", after, before)
+	}
+	// Updating to the same data again is a no-op for matching and keeps the counts.
+	fsBefore := summary(mustMatch(t, idx, &Target{Components: fleet["pv-net"]}))
+	idx.Update([]vuln.Vulnerability{ghsa, changedGo}, nil)
+	if diff := cmp.Diff(fsBefore, summary(mustMatch(t, idx, &Target{Components: fleet["pv-net"]}))); diff != "" {
+		t.Errorf("repeated update changed findings:\n%s", diff)
+	}
+	// A full rebuild from the index's records gives the same index.
+	rebuilt := NewIndex(idx.Records(), nil)
+	if diff := cmp.Diff(idx.Vulnerabilities(), rebuilt.Vulnerabilities()); diff != "" {
+		t.Errorf("incremental and full build differ:\n%s", diff)
+	}
+}
+
+func TestComponentIndexWhere(t *testing.T) {
+	ci := NewComponentIndex()
+	ci.Add("infusion-pump-2.1", []sbom.Component{
+		{Ref: "a", Name: "log4j-core", Version: "2.14.1", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+		{Ref: "b", Name: "openssl", Version: "1.0.1f", CPE: "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*"},
+	})
+	ci.Add("monitor-5.0", []sbom.Component{
+		{Ref: "x", Name: "log4j-core", Version: "2.17.1", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"},
+	})
+	ci.Add("old-pv", []sbom.Component{{Ref: "z", Name: "log4j-core", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.0"}})
+	ci.Remove("old-pv")
+	where := func(q string) []string {
+		var out []string
+		for _, p := range ci.Where(q) {
+			out = append(out, p.ProductVersion+" "+p.Ref)
+		}
+		return out
+	}
+	for q, want := range map[string][]string{
+		"log4j-core":                          {"infusion-pump-2.1 a", "monitor-5.0 x"},
+		"LOG4J-CORE":                          {"infusion-pump-2.1 a", "monitor-5.0 x"},
+		"org.apache.logging.log4j:log4j-core": {"infusion-pump-2.1 a", "monitor-5.0 x"},
+		"pkg:maven/org.apache.logging.log4j/log4j-core":        {"infusion-pump-2.1 a", "monitor-5.0 x"},
+		"pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1": {"monitor-5.0 x"},
+		"cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*":            {"infusion-pump-2.1 b"},
+		"cpe:2.3:a:openssl:openssl:1.0.2:*:*:*:*:*:*:*":        nil,
+		"openssl":   {"infusion-pump-2.1 b"},
+		"log4j-api": nil,
+	} {
+		if diff := cmp.Diff(want, where(q)); diff != "" {
+			t.Errorf("Where(%q) (-want +got):\n%s", q, diff)
+		}
+	}
+	if diff := cmp.Diff([]string{"infusion-pump-2.1"}, ci.ProductVersions([]Key{{CPEEcosystem, "*"}})); diff != "" {
+		t.Errorf("CPE wildcard key: %s", diff)
+	}
+}

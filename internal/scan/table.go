@@ -1,0 +1,118 @@
+package scan
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vigil-med/vigil/internal/vuln"
+)
+
+// TableOptions adjust the table.
+type TableOptions struct {
+	Reasons bool // print each finding's reason under its row
+}
+
+// WriteTable writes the findings as an aligned table for people, followed by a summary line.
+func WriteTable(w io.Writer, r *Result, opts TableOptions) error {
+	bw := bufio.NewWriter(w)
+	s := summarize(r)
+	if len(r.Findings) == 0 {
+		fmt.Fprintf(bw, "No vulnerabilities found in %d components", len(r.Document.Components))
+		if s.suppressed > 0 {
+			fmt.Fprintf(bw, " (%d suppressed by VEX)", s.suppressed)
+		}
+		fmt.Fprintln(bw, ".")
+		return bw.Flush()
+	}
+	tw := tabwriter.NewWriter(bw, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPONENT\tVERSION\tVULNERABILITY\tSEVERITY\tKEV\tEPSS\tFIXED IN\tSTATUS")
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		sev := Severity(f)
+		level := sev.Level.String()
+		if sev.Score > 0 {
+			level += " " + strconv.FormatFloat(sev.Score, 'f', 1, 64)
+		}
+		kev := ""
+		if v := f.Vulnerability; v != nil {
+			switch {
+			case v.CISAKEV != nil && v.EUKEV != nil:
+				kev = "CISA+EU"
+			case v.CISAKEV != nil:
+				kev = "CISA"
+			case v.EUKEV != nil:
+				kev = "EU"
+			}
+			if v.CISAKEV.Ransomware() {
+				kev += " ransomware"
+			}
+		}
+		epss := ""
+		if v := f.Vulnerability; v != nil && v.EPSS != nil {
+			// rounded down, so 0.99999 shows as 99.99% and never as a certain 100%
+			epss = strconv.FormatFloat(math.Floor(v.EPSS.Score*10000)/100, 'f', 2, 64) + "%"
+		}
+		fixed := "-"
+		if len(f.FixedVersions) > 0 {
+			fixed = strings.Join(f.FixedVersions, ", ")
+		}
+		id := f.VulnID
+		if f.RecordID != "" && f.RecordID != f.VulnID {
+			id += " (" + f.RecordID + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", clean(componentName(f)), clean(componentVersion(f)), clean(id), level, kev, epss, clean(fixed), f.Status)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if opts.Reasons {
+		fmt.Fprintln(bw, "\nWhy:")
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			fmt.Fprintf(bw, "  %s in %s %s: %s\n", clean(f.VulnID), clean(componentName(f)), clean(componentVersion(f)), clean(f.Reason))
+			for _, o := range f.OtherReasons {
+				fmt.Fprintf(bw, "    also: %s\n", clean(o))
+			}
+			if f.VEX != nil {
+				fmt.Fprintf(bw, "    VEX (%s, %s): %s %s\n", f.VEX.Origin, clean(f.VEX.Source), f.VEX.Status, f.VEX.Justification)
+			}
+		}
+	}
+	fmt.Fprintf(bw, "\n%d vulnerabilities in %d components", s.total, len(r.Document.Components))
+	var parts []string
+	for l := vuln.Critical; ; l-- {
+		if n := s.byLevel[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, l))
+		}
+		if l == vuln.Unknown {
+			break
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(bw, ": %s", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(bw, "; %d known exploited (CISA KEV), %d on the EU KEV list", s.kev, s.eukev)
+	if s.suppressed > 0 {
+		fmt.Fprintf(bw, "; %d suppressed by VEX", s.suppressed)
+	}
+	fmt.Fprintln(bw, ".")
+	return bw.Flush()
+}
+
+// clean keeps control characters from untrusted SBOM and feed text out of the terminal.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
