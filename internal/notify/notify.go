@@ -100,7 +100,7 @@ func (n *Notifier) Notify(ctx context.Context, tx *store.Tx, m Message) error {
 	if !ok {
 		return fmt.Errorf("notify: unknown event %q", m.Event)
 	}
-	sc := n.Store.Scope(tx.Org())
+	sc := tx.Scope() // read inside the transaction: no second connection, and this change is visible
 	link := ""
 	if m.Link != "" {
 		link = n.BaseURL + m.Link
