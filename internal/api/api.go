@@ -234,6 +234,10 @@ func (a *API) authenticate(r *http.Request) (*httpx.Principal, error) {
 	if p == nil || !p.Session.MFAPassed {
 		return nil, &domain.Error{Code: domain.EUnauthorized, Message: "authentication required: send Authorization: Bearer <API token>"}
 	}
+	if p.Org.RequireMFA && !p.User.MFAEnabled && p.User.OIDCSubject == "" {
+		// The web UI sends such a user to MFA enrolment; the API must not be the way around it.
+		return nil, &domain.Error{Code: domain.EForbidden, Message: "your organisation requires multi-factor authentication: set it up under Account first"}
+	}
 	if !httpx.IsSafeMethod(r.Method) && !httpx.CheckCSRF(r, p.Session) {
 		return nil, &domain.Error{Code: domain.EForbidden, Message: "missing or wrong X-CSRF-Token header"}
 	}
