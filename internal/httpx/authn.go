@@ -99,7 +99,9 @@ func (a *Authenticator) FromSession(r *http.Request) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(ss.LastSeen) > time.Minute { // spare the single SQLite writer: touch at most once a minute
+	// Spare the single SQLite writer: touch at most once a minute, but often enough that an active user
+	// never reaches a short idle timeout (1m is allowed) between two touches.
+	if now.Sub(ss.LastSeen) > min(time.Minute, a.Idle/2) {
 		if err := a.Store.TouchSession(ctx, ss.IDHash, now); err != nil {
 			a.Log.Warn("touch session", "err", err)
 		}
