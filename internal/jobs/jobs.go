@@ -183,7 +183,18 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 	p := &Progress{r: r, job: j}
 	// The job finishes even when the server is shutting down: its context is not the server's.
 	jctx := domain.WithActor(context.WithoutCancel(ctx), domain.Actor{Kind: domain.ActorSystem, Name: "job:" + j.Kind, OrgID: j.OrgID})
+	if j.Attempts > j.MaxAttempts {
+		// Taken over after its worker stopped renewing the lease once too often (a job that crashes or
+		// hangs the server each time): give up instead of taking the server down for ever.
+		err := Permanent(fmt.Errorf("gave up after %d attempts: the worker stopped (crashed or hung) during the last one", j.MaxAttempts))
+		if r.Ran != nil {
+			r.Ran(*j, err)
+		}
+		return true, r.store.FinishJob(jctx, j.ID, r.worker, err, "", time.Time{})
+	}
+	stopBeat := r.heartbeat(jctx, j.ID)
 	runErr := safeRun(jctx, h, j, p)
+	stopBeat()
 	var retryAt time.Time
 	var perm permanentError
 	if runErr != nil && !errors.As(runErr, &perm) {
@@ -196,6 +207,30 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 		r.Ran(*j, runErr)
 	}
 	return true, r.store.FinishJob(jctx, j.ID, r.worker, runErr, p.Result, retryAt)
+}
+
+// heartbeat renews the lease of a running job every third of the lease until the returned function is
+// called, so a job that runs longer than the lease (a large feed import that reports no progress) is not
+// taken over by another worker while its own worker is alive.
+func (r *Runner) heartbeat(ctx context.Context, id int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(r.Lease/3, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := r.store.RenewJob(ctx, id, r.worker, r.now().Add(r.Lease)); err != nil && ctx.Err() == nil {
+					r.log.Warn("job lease", "job", id, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 func safeRun(ctx context.Context, h Handler, j *store.Job, p *Progress) (err error) {

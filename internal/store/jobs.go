@@ -154,6 +154,15 @@ func (s *Store) ExtendJob(ctx context.Context, id int64, worker string, until ti
 	})
 }
 
+// RenewJob extends a running job's lease without touching its progress (the runner's heartbeat).
+func (s *Store) RenewJob(ctx context.Context, id int64, worker string, until time.Time) error {
+	return s.WriteGlobal(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = 'running'`,
+			TS(until), id, worker)
+		return err
+	})
+}
+
 // FinishJob records the outcome of a run. On failure the job is queued again at retryAt, unless it has
 // used its attempts (then it is failed) or retryAt is zero (a permanent error).
 func (s *Store) FinishJob(ctx context.Context, id int64, worker string, runErr error, result string, retryAt time.Time) error {
