@@ -211,4 +211,3 @@ func assertAuditIntactDB(t *testing.T, dsn string) {
 		t.Errorf("audit verify: %s", r)
 	}
 }
-
