@@ -38,6 +38,8 @@ type Config struct {
 	SessionLifetime time.Duration `key:"session.lifetime" help:"absolute lifetime of a login session"`
 	SessionIdle     time.Duration `key:"session.idle_timeout" help:"a session ends after this much inactivity"`
 
+	Login Login `key:"login"`
+
 	DBConnectTimeout time.Duration `key:"db.connect_timeout" help:"how long to retry reaching the database at start"`
 	DBMaxConns       int           `key:"db.max_conns" help:"largest number of open PostgreSQL connections"`
 
@@ -46,6 +48,13 @@ type Config struct {
 
 	Jobs    Jobs `key:"jobs"`
 	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
+}
+
+// Login configures the throttling of failed sign-ins (password and second factor).
+type Login struct {
+	MaxFailures           int           `key:"max_failures" help:"failed sign-ins of one account before it waits login.lockout"`
+	MaxFailuresPerAddress int           `key:"max_failures_per_address" help:"failed sign-ins from one client address before it waits login.lockout (raise it when a whole hospital shares one address)"`
+	Lockout               time.Duration `key:"lockout" help:"window in which failures count, and how long a throttled account or address waits"`
 }
 
 // OIDC configures single sign-on with an OpenID Connect provider.
@@ -89,6 +98,7 @@ func Default() Config {
 		ShutdownTimeout:  15 * time.Second,
 		SessionLifetime:  12 * time.Hour,
 		SessionIdle:      30 * time.Minute,
+		Login:            Login{MaxFailures: 5, MaxFailuresPerAddress: 30, Lockout: 15 * time.Minute},
 		DBConnectTimeout: 30 * time.Second,
 		DBMaxConns:       20,
 		OIDC:             OIDC{GroupsClaim: "groups", ButtonLabel: "Sign in with single sign-on", Scopes: []string{"profile", "email"}},
@@ -152,6 +162,15 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute {
 		return bad("session.idle_timeout", "must be at least 1m (got %s)", c.SessionIdle)
+	}
+	if c.Login.MaxFailures < 1 || c.Login.MaxFailures > 1000 {
+		return bad("login.max_failures", "must be 1–1000 (got %d)", c.Login.MaxFailures)
+	}
+	if c.Login.MaxFailuresPerAddress < 1 || c.Login.MaxFailuresPerAddress > 100000 {
+		return bad("login.max_failures_per_address", "must be 1–100000 (got %d)", c.Login.MaxFailuresPerAddress)
+	}
+	if c.Login.Lockout < time.Minute {
+		return bad("login.lockout", "must be at least 1m (got %s)", c.Login.Lockout)
 	}
 	if c.DBConnectTimeout < 0 {
 		return bad("db.connect_timeout", "must not be negative")

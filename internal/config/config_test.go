@@ -150,6 +150,9 @@ func TestWrongValuesNameTheSetting(t *testing.T) {
 		{name: "session lifetime", env: map[string]string{"VIGIL_SESSION_LIFETIME": "30s"}, want: []string{"session.lifetime", "at least 1m"}},
 		{name: "session idle", env: map[string]string{"VIGIL_SESSION_IDLE_TIMEOUT": "10s"}, want: []string{"session.idle_timeout", "at least 1m"}},
 		{name: "duration without unit", env: map[string]string{"VIGIL_SESSION_LIFETIME": "12"}, want: []string{"session.lifetime", "duration such as"}},
+		{name: "login failures", env: map[string]string{"VIGIL_LOGIN_MAX_FAILURES": "0"}, want: []string{"login.max_failures", "1–1000"}},
+		{name: "login failures per address", env: map[string]string{"VIGIL_LOGIN_MAX_FAILURES_PER_ADDRESS": "0"}, want: []string{"login.max_failures_per_address", "1–100000"}},
+		{name: "login lockout", env: map[string]string{"VIGIL_LOGIN_LOCKOUT": "5s"}, want: []string{"login.lockout", "at least 1m"}},
 		{name: "connect timeout", env: map[string]string{"VIGIL_DB_CONNECT_TIMEOUT": "-1s"}, want: []string{"db.connect_timeout", "negative"}},
 		{name: "max conns", env: map[string]string{"VIGIL_DB_MAX_CONNS": "0"}, want: []string{"db.max_conns", "at least 1"}},
 		{name: "oidc client id", env: map[string]string{"VIGIL_OIDC_ISSUER": "https://sso.example"}, want: []string{"oidc.client_id", "required"}},
@@ -287,7 +290,8 @@ func TestEveryEnvironmentVariableIsRead(t *testing.T) {
 				"smtp.tls": "tls", "metrics.enabled": "false", "http.trust_proxy": "true", "http.max_body_bytes": "2048",
 				"http.max_upload_bytes": "4096", "http.shutdown_timeout": "3s", "session.lifetime": "2h0m0s",
 				"session.idle_timeout": "5m0s", "db.connect_timeout": "2s", "db.max_conns": "7", "jobs.workers": "5",
-				"jobs.poll_interval": "1s", "jobs.max_attempts": "9",
+				"jobs.poll_interval": "1s", "jobs.max_attempts": "9", "login.max_failures": "3",
+				"login.max_failures_per_address": "300", "login.lockout": "30m0s",
 			}[s.Key]
 			if s.Key == "tls.cert" || s.Key == "tls.key" {
 				t.Skip("needs files; covered by TestWrongValuesNameTheSetting")

@@ -48,8 +48,8 @@ func New(d Deps) (*Server, error) {
 		d.Now = time.Now
 	}
 	s := &Server{Deps: d,
-		loginFail: auth.NewLimiter(5, 15*time.Minute),
-		ipFail:    auth.NewLimiter(30, 15*time.Minute),
+		loginFail: auth.NewLimiter(d.Config.Login.MaxFailures, d.Config.Login.Lockout),
+		ipFail:    auth.NewLimiter(d.Config.Login.MaxFailuresPerAddress, d.Config.Login.Lockout),
 	}
 	t, err := parseTemplates(assets, s.funcs())
 	if err != nil {
