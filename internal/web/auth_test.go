@@ -557,7 +557,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	other := h.User(org, "other@alpha.example", domain.RoleAuditor)
 	oc := h.SignIn(other)
 	oc.Get("/dashboard").Must(t, 200)
-	admin.Get("/admin/users/" + itoa(other.ID)).Must(t, 200)
+	admin.Get("/admin/users/"+itoa(other.ID)).Must(t, 200)
 	r = admin.Post("/admin/users/"+itoa(other.ID)+"/password", nil).Must(t, 200)
 	if !strings.Contains(r.Body, "New password: <code>") {
 		t.Error("reset password: no new password shown")
