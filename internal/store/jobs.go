@@ -247,6 +247,9 @@ func (tx *Tx) RetryJob(ctx context.Context, id int64) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Scope().Job(ctx, id); err != nil {
+			return err // not a job of this organisation: not found, like any other organisation's object
+		}
 		return domain.Errorf(domain.EConflict, "only failed or cancelled jobs can be retried")
 	}
 	return tx.Audit(ctx, AuditEntry{Action: "job.retry", Entity: "job", EntityID: id, Summary: "retried a background job"})
@@ -260,6 +263,9 @@ func (tx *Tx) CancelJob(ctx context.Context, id int64) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Scope().Job(ctx, id); err != nil {
+			return err
+		}
 		return domain.Errorf(domain.EConflict, "only queued jobs can be cancelled")
 	}
 	return tx.Audit(ctx, AuditEntry{Action: "job.cancel", Entity: "job", EntityID: id, Summary: "cancelled a background job"})
