@@ -175,11 +175,21 @@ func (s *Store) FinishJob(ctx context.Context, id int64, worker string, runErr e
 		}
 		msg := truncate(runErr.Error(), 2000)
 		if !retryAt.IsZero() {
-			_, err := tx.Exec(ctx, `UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-				run_at = ?, last_error = ?, locked_by = '', locked_until = NULL, updated = ?,
-				finished = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END WHERE id = ? AND locked_by = ?`,
-				TS(retryAt), msg, t, t, id, worker)
-			return err
+			// Decided here rather than with CASE … THEN ? in SQL: PostgreSQL types such a parameter as
+			// text and refuses it for a timestamp column.
+			var attempts, maxAttempts int
+			err := tx.QueryRow(ctx, "SELECT attempts, max_attempts FROM jobs WHERE id = ? AND locked_by = ?", id, worker).Scan(&attempts, &maxAttempts)
+			if domain.ErrorCode(mapErr(err)) == domain.ENotFound {
+				return nil // another worker took the job over: its report counts
+			}
+			if err != nil {
+				return err
+			}
+			if attempts < maxAttempts {
+				_, err = tx.Exec(ctx, `UPDATE jobs SET status = 'queued', run_at = ?, last_error = ?, locked_by = '', locked_until = NULL,
+					updated = ?, finished = NULL WHERE id = ? AND locked_by = ?`, TS(retryAt), msg, t, id, worker)
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'failed', last_error = ?, locked_by = '', locked_until = NULL, updated = ?,
 			finished = ? WHERE id = ? AND locked_by = ?`, msg, t, t, id, worker)
