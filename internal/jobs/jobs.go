@@ -75,6 +75,7 @@ type Runner struct {
 	Lease        time.Duration // a job whose worker stops renewing for this long is taken over
 	MaxAttempts  int
 
+	beat   time.Duration // heartbeat interval; 0 means a third of Lease (tests shorten it)
 	mu     sync.Mutex
 	wake   chan struct{}
 	Ran    func(j store.Job, err error) // optional observer (metrics)
@@ -120,6 +121,9 @@ func (r *Runner) Every(s Schedule) { r.sched = append(r.sched, s) }
 func (r *Runner) Enqueue(ctx context.Context, nj store.NewJob) (int64, error) {
 	if nj.MaxAttempts == 0 {
 		nj.MaxAttempts = r.MaxAttempts
+	}
+	if nj.RunAt.IsZero() {
+		nj.RunAt = r.now() // due now by the clock the workers claim with
 	}
 	id, err := r.store.EnqueueJob(ctx, nj)
 	r.Wake()
@@ -217,7 +221,11 @@ func (r *Runner) heartbeat(ctx context.Context, id int64) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(max(r.Lease/3, 10*time.Millisecond))
+		every := r.beat
+		if every == 0 {
+			every = max(r.Lease/3, 10*time.Millisecond)
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
@@ -273,7 +281,7 @@ func (r *Runner) EnqueueDue(ctx context.Context) {
 	for _, s := range r.sched {
 		period := now.Truncate(s.Every)
 		key := fmt.Sprintf("schedule:%s:%d", s.Name, period.Unix())
-		if _, err := r.store.EnqueueJob(ctx, store.NewJob{Kind: s.Kind, Payload: s.Payload, UniqueKey: key, MaxAttempts: r.MaxAttempts}); err != nil {
+		if _, err := r.store.EnqueueJob(ctx, store.NewJob{Kind: s.Kind, Payload: s.Payload, UniqueKey: key, MaxAttempts: r.MaxAttempts, RunAt: now}); err != nil {
 			r.log.Warn("schedule", "name", s.Name, "err", err)
 			continue
 		}
