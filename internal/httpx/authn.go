@@ -15,13 +15,12 @@ import (
 
 // Authenticator finds the principal of a request from its session cookie or bearer token.
 type Authenticator struct {
-	Store       *store.Store
-	Log         *slog.Logger
-	Secure      bool          // cookies only over HTTPS
-	Lifetime    time.Duration // absolute session lifetime
-	Idle        time.Duration // idle timeout
-	Now         func() time.Time
-	touchWindow time.Duration
+	Store    *store.Store
+	Log      *slog.Logger
+	Secure   bool          // cookies only over HTTPS
+	Lifetime time.Duration // absolute session lifetime
+	Idle     time.Duration // idle timeout
+	Now      func() time.Time
 }
 
 // SessionCookie is the name of the session cookie. Under TLS the __Host- prefix pins it to this host

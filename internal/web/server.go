@@ -37,7 +37,6 @@ type Deps struct {
 type Server struct {
 	Deps
 	tmpl      *templates
-	nav       []NavSection
 	loginFail *auth.Limiter // per account
 	ipFail    *auth.Limiter // per client address
 }
