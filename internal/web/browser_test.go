@@ -103,6 +103,7 @@ func TestBrowserLoginAndMFA(t *testing.T) {
 		)
 	}
 	login()
+	step(t, ctx, "reach the dashboard", chromedp.WaitVisible(chromedp.CSS("nav#sidenav")))
 	if h1 := text(t, ctx, "main h1"); h1 != "Dashboard" {
 		t.Fatalf("after sign-in the page says %q", h1)
 	}
