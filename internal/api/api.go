@@ -43,8 +43,13 @@ var ListParams = []Param{
 
 // Op describes one operation: it routes the request and documents it.
 type Op struct {
-	Method      string
-	Path        string // relative to Prefix, with {name} path parameters
+	Method string
+	// Path is relative to Prefix, with {name} path parameters. Path parameters name objects of the
+	// caller's organisation: handlers look them up through Call.Scope, so an id of another organisation
+	// answers 404 exactly like an id that does not exist. The list operation of the parent path (GET
+	// /things for /things/{id}) returns those ids in items[].id (or [].id). The tenant-isolation test
+	// (internal/app/isolation_test.go) relies on this convention and checks every registered operation.
+	Path        string
 	ID          string // operationId
 	Summary     string
 	Description string
@@ -233,6 +238,10 @@ func (a *API) authenticate(r *http.Request) (*httpx.Principal, error) {
 	}
 	if p == nil || !p.Session.MFAPassed {
 		return nil, &domain.Error{Code: domain.EUnauthorized, Message: "authentication required: send Authorization: Bearer <API token>"}
+	}
+	if p.Org.RequireMFA && !p.User.MFAEnabled && p.User.OIDCSubject == "" {
+		// The web UI sends such a user to MFA enrolment; the API must not be the way around it.
+		return nil, &domain.Error{Code: domain.EForbidden, Message: "your organisation requires multi-factor authentication: set it up under Account first"}
 	}
 	if !httpx.IsSafeMethod(r.Method) && !httpx.CheckCSRF(r, p.Session) {
 		return nil, &domain.Error{Code: domain.EForbidden, Message: "missing or wrong X-CSRF-Token header"}

@@ -34,6 +34,9 @@ func (a *API) OpenAPI(version string) map[string]any {
 		var params []any
 		for _, name := range pathParams(op.Path) {
 			p := Param{Name: name, In: "path", Type: "string", Required: true}
+			if name == "id" || strings.HasSuffix(name, "_id") {
+				p.Type = "integer" // object ids (Call.PathInt refuses anything else)
+			}
 			for _, d := range op.Params {
 				if d.Name == name && d.In == "path" {
 					p = d

@@ -171,14 +171,18 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 // requests get ShutdownTimeout to finish, background jobs finish their current run. ready is called
 // with the listening address.
 func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Listen, err)
+	}
+	// With port 0 the system chose the port: links, SSO redirects and the printed URL need the real one.
+	a.Config.Listen = ln.Addr().String()
+	a.Notifier.BaseURL = a.Config.ExternalURL()
 	cfg := a.Config
 	h, _, err := a.Handler(ctx)
 	if err != nil {
+		ln.Close()
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	srv := &http.Server{
 		Handler:           h,

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -91,11 +92,15 @@ func VerifyPassword(hash, pw string) (bool, error) {
 }
 
 // dummyHash is verified against when a login names an unknown user, so that the response time does not
-// tell whether an account exists.
-var dummyHash, _ = HashPassword("vigil-dummy-password-for-timing")
+// tell whether an account exists. It is made on first use: hashing costs about a second of CPU and 64 MiB,
+// which every start of the binary (and every test binary) would otherwise pay at package initialisation.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("vigil-dummy-password-for-timing")
+	return h
+})
 
 // VerifyDummy spends the time of one password verification.
-func VerifyDummy(pw string) { _, _ = VerifyPassword(dummyHash, pw) }
+func VerifyDummy(pw string) { _, _ = VerifyPassword(dummyHash(), pw) }
 
 // RandomToken returns n random bytes as URL-safe base64 without padding.
 func RandomToken(n int) string {

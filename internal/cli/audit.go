@@ -14,6 +14,8 @@ func auditCmd(env *Env) *cobra.Command {
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the hash chain of the audit log; names every edited, inserted or deleted entry",
+		Example: `  vigil audit verify --data-dir /var/lib/vigil
+  vigil audit verify --database postgres://vigil@db/vigil --org nordstadt --only-org --json`,
 		Long: `Recompute the hash chain of every organisation's audit log (or only --org's with --only-org) and report
 each event whose content no longer matches its hash, each event that does not link to its predecessor,
 and each missing event. Exit code 0: intact; 1: broken (the problems are listed).`,

@@ -17,6 +17,8 @@ func configCmd(env *Env) *cobra.Command {
 	print := &cobra.Command{
 		Use:   "print",
 		Short: "Print every setting with its value (secrets masked) and its environment variable",
+		Example: `  vigil config print
+  vigil config print --config /etc/vigil/vigil.yaml`,
 		Long: `Print the configuration Vigil would run with: flags, then VIGIL_* environment variables, then the
 configuration file, then defaults. Passwords and secrets are masked. Every setting can be put in the
 YAML file under its dotted name (smtp.host becomes smtp: {host: …}) or set through the variable shown.`,

@@ -14,6 +14,8 @@ func migrateCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Bring the database schema up to date (also done at every start)",
+		Example: `  vigil migrate --status --database postgres://vigil@db/vigil
+  vigil migrate --data-dir /var/lib/vigil`,
 		Long: `Apply the database migrations this version of Vigil knows and that the database does not have yet.
 The server does this at start; run it by hand before an upgrade to see what changes, or with --status
 to list the migrations. A database with a newer schema than this binary knows is refused.`,

@@ -42,7 +42,9 @@ func orgCmd(env *Env) *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List organisations",
-		Args:  cobra.NoArgs,
+		Example: `  vigil org list --data-dir /var/lib/vigil
+  vigil org list --json`,
+		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			orgs, err := a.Store.Orgs(cmd.Context())
 			if err != nil {

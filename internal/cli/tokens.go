@@ -55,7 +55,9 @@ Only a hash is stored: copy the printed token now. Use it as "Authorization: Bea
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke an API token at once",
-		Args:  cobra.ExactArgs(1),
+		Example: `  vigil token list            # find the token's ID
+  vigil token revoke 7`,
+		Args: cobra.ExactArgs(1),
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -75,7 +77,9 @@ Only a hash is stored: copy the printed token now. Use it as "Authorization: Bea
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List API tokens",
-		Args:  cobra.NoArgs,
+		Example: `  vigil token list --org nordstadt
+  vigil token list --json`,
+		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {

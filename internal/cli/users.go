@@ -56,7 +56,9 @@ func userCmd(env *Env) *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the users of the organisation",
-		Args:  cobra.NoArgs,
+		Example: `  vigil user list --data-dir /var/lib/vigil
+  vigil user list --org meridian --json`,
+		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -86,7 +88,9 @@ func userCmd(env *Env) *cobra.Command {
 	passwd := &cobra.Command{
 		Use:   "passwd EMAIL",
 		Short: "Set a new password (printed when generated) and end the user's sessions",
-		Args:  cobra.ExactArgs(1),
+		Example: `  vigil user passwd ciso@hospital.example
+  printf '%s' "$PW" | vigil user passwd ciso@hospital.example --password-stdin`,
+		Args: cobra.ExactArgs(1),
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -119,7 +123,9 @@ func userCmd(env *Env) *cobra.Command {
 	disable := &cobra.Command{
 		Use:   "disable EMAIL",
 		Short: "Disable an account: it cannot sign in, its sessions and tokens end",
-		Args:  cobra.ExactArgs(1),
+		Example: `  vigil user disable leaver@hospital.example
+  vigil user disable returner@hospital.example --enable`,
+		Args: cobra.ExactArgs(1),
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {

@@ -6,9 +6,12 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -35,6 +38,8 @@ type Config struct {
 	SessionLifetime time.Duration `key:"session.lifetime" help:"absolute lifetime of a login session"`
 	SessionIdle     time.Duration `key:"session.idle_timeout" help:"a session ends after this much inactivity"`
 
+	Login Login `key:"login"`
+
 	DBConnectTimeout time.Duration `key:"db.connect_timeout" help:"how long to retry reaching the database at start"`
 	DBMaxConns       int           `key:"db.max_conns" help:"largest number of open PostgreSQL connections"`
 
@@ -43,6 +48,13 @@ type Config struct {
 
 	Jobs    Jobs `key:"jobs"`
 	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
+}
+
+// Login configures the throttling of failed sign-ins (password and second factor).
+type Login struct {
+	MaxFailures           int           `key:"max_failures" help:"failed sign-ins of one account before it waits login.lockout"`
+	MaxFailuresPerAddress int           `key:"max_failures_per_address" help:"failed sign-ins from one client address before it waits login.lockout (raise it when a whole hospital shares one address)"`
+	Lockout               time.Duration `key:"lockout" help:"window in which failures count, and how long a throttled account or address waits"`
 }
 
 // OIDC configures single sign-on with an OpenID Connect provider.
@@ -86,6 +98,7 @@ func Default() Config {
 		ShutdownTimeout:  15 * time.Second,
 		SessionLifetime:  12 * time.Hour,
 		SessionIdle:      30 * time.Minute,
+		Login:            Login{MaxFailures: 5, MaxFailuresPerAddress: 30, Lockout: 15 * time.Minute},
 		DBConnectTimeout: 30 * time.Second,
 		DBMaxConns:       20,
 		OIDC:             OIDC{GroupsClaim: "groups", ButtonLabel: "Sign in with single sign-on", Scopes: []string{"profile", "email"}},
@@ -119,7 +132,7 @@ func (c *Config) Validate() error {
 	default:
 		return bad("log.format", "must be text or json (got %q)", c.LogFormat)
 	}
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
 		return bad("listen", "must be host:port such as 127.0.0.1:8080 (got %q)", c.Listen)
 	}
 	if c.BaseURL != "" {
@@ -144,8 +157,20 @@ func (c *Config) Validate() error {
 	if c.MaxUploadBytes < c.MaxBodyBytes {
 		return bad("http.max_upload_bytes", "must be at least http.max_body_bytes (%d)", c.MaxBodyBytes)
 	}
-	if c.SessionLifetime < time.Minute || c.SessionIdle < time.Minute {
-		return bad("session.lifetime", "session.lifetime and session.idle_timeout must be at least 1m")
+	if c.SessionLifetime < time.Minute {
+		return bad("session.lifetime", "must be at least 1m (got %s)", c.SessionLifetime)
+	}
+	if c.SessionIdle < time.Minute {
+		return bad("session.idle_timeout", "must be at least 1m (got %s)", c.SessionIdle)
+	}
+	if c.Login.MaxFailures < 1 || c.Login.MaxFailures > 1000 {
+		return bad("login.max_failures", "must be 1–1000 (got %d)", c.Login.MaxFailures)
+	}
+	if c.Login.MaxFailuresPerAddress < 1 || c.Login.MaxFailuresPerAddress > 100000 {
+		return bad("login.max_failures_per_address", "must be 1–100000 (got %d)", c.Login.MaxFailuresPerAddress)
+	}
+	if c.Login.Lockout < time.Minute {
+		return bad("login.lockout", "must be at least 1m (got %s)", c.Login.Lockout)
 	}
 	if c.DBConnectTimeout < 0 {
 		return bad("db.connect_timeout", "must not be negative")
@@ -154,16 +179,22 @@ func (c *Config) Validate() error {
 		return bad("db.max_conns", "must be at least 1 (got %d)", c.DBMaxConns)
 	}
 	if c.OIDC.Issuer != "" {
+		u, err := url.Parse(c.OIDC.Issuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("oidc.issuer", "must be the provider's absolute https URL (got %q)", c.OIDC.Issuer)
+		}
 		if c.OIDC.ClientID == "" {
 			return bad("oidc.client_id", "is required when oidc.issuer is set")
 		}
-		if _, err := url.Parse(c.OIDC.Issuer); err != nil {
-			return bad("oidc.issuer", "is not a URL: %v", err)
-		}
-		for g, r := range c.OIDC.RoleMap {
-			if !validRole(r) {
-				return bad("oidc.role_map", "group %q maps to unknown role %q (allowed: admin, security-officer, clinical-engineer, procurement, dpo, auditor, manufacturer)", g, r)
-			}
+	}
+	groups := make([]string, 0, len(c.OIDC.RoleMap))
+	for g := range c.OIDC.RoleMap {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	for _, g := range groups {
+		if r := c.OIDC.RoleMap[g]; !validRole(r) {
+			return bad("oidc.role_map", "group %q maps to unknown role %q (allowed: admin, security-officer, clinical-engineer, procurement, dpo, auditor, manufacturer)", g, r)
 		}
 	}
 	if c.SMTP.Host != "" {
@@ -172,6 +203,9 @@ func (c *Config) Validate() error {
 		}
 		if c.SMTP.From == "" {
 			return bad("smtp.from", "is required when smtp.host is set")
+		}
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			return bad("smtp.from", "must be an e-mail address such as vigil@hospital.example (got %q)", c.SMTP.From)
 		}
 	}
 	switch c.SMTP.TLS {
@@ -189,6 +223,11 @@ func (c *Config) Validate() error {
 		return bad("jobs.max_attempts", "must be at least 1")
 	}
 	return nil
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func validRole(r string) bool {
@@ -218,14 +257,25 @@ func (c *Config) ExternalURL() string {
 	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
-// MaskURL hides the password of a URL for messages and logs.
+// MaskURL hides the password of a URL for messages and logs: the one in the user information and a
+// password query parameter (PostgreSQL URLs accept both). Text that is not a URL is masked whole.
 func MaskURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil {
+		return "xxxxx"
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

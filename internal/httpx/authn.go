@@ -15,13 +15,12 @@ import (
 
 // Authenticator finds the principal of a request from its session cookie or bearer token.
 type Authenticator struct {
-	Store       *store.Store
-	Log         *slog.Logger
-	Secure      bool          // cookies only over HTTPS
-	Lifetime    time.Duration // absolute session lifetime
-	Idle        time.Duration // idle timeout
-	Now         func() time.Time
-	touchWindow time.Duration
+	Store    *store.Store
+	Log      *slog.Logger
+	Secure   bool          // cookies only over HTTPS
+	Lifetime time.Duration // absolute session lifetime
+	Idle     time.Duration // idle timeout
+	Now      func() time.Time
 }
 
 // SessionCookie is the name of the session cookie. Under TLS the __Host- prefix pins it to this host
@@ -99,7 +98,9 @@ func (a *Authenticator) FromSession(r *http.Request) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if now.Sub(ss.LastSeen) > time.Minute { // spare the single SQLite writer: touch at most once a minute
+	// Spare the single SQLite writer: touch at most once a minute, but often enough that an active user
+	// never reaches a short idle timeout (1m is allowed) between two touches.
+	if now.Sub(ss.LastSeen) > min(time.Minute, a.Idle/2) {
 		if err := a.Store.TouchSession(ctx, ss.IDHash, now); err != nil {
 			a.Log.Warn("touch session", "err", err)
 		}

@@ -69,8 +69,11 @@ func JSON(w http.ResponseWriter, status int, v any) {
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	err = AsDomain(err)
 	code := domain.ErrorCode(err)
-	if code == domain.EInternal {
+	switch code {
+	case domain.EInternal:
 		log.Error("request failed", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
+	case domain.EUnavailable:
+		log.Warn("request failed: a dependency is unavailable", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
 	}
 	JSON(w, Status(code), ErrorBody{Error: ErrorDetail{
 		Code: code, Message: domain.ErrorMessage(err), Field: domain.ErrorField(err), RequestID: RequestID(r.Context()),

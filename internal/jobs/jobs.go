@@ -75,6 +75,7 @@ type Runner struct {
 	Lease        time.Duration // a job whose worker stops renewing for this long is taken over
 	MaxAttempts  int
 
+	beat   time.Duration // heartbeat interval; 0 means a third of Lease (tests shorten it)
 	mu     sync.Mutex
 	wake   chan struct{}
 	Ran    func(j store.Job, err error) // optional observer (metrics)
@@ -120,6 +121,9 @@ func (r *Runner) Every(s Schedule) { r.sched = append(r.sched, s) }
 func (r *Runner) Enqueue(ctx context.Context, nj store.NewJob) (int64, error) {
 	if nj.MaxAttempts == 0 {
 		nj.MaxAttempts = r.MaxAttempts
+	}
+	if nj.RunAt.IsZero() {
+		nj.RunAt = r.now() // due now by the clock the workers claim with
 	}
 	id, err := r.store.EnqueueJob(ctx, nj)
 	r.Wake()
@@ -183,7 +187,18 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 	p := &Progress{r: r, job: j}
 	// The job finishes even when the server is shutting down: its context is not the server's.
 	jctx := domain.WithActor(context.WithoutCancel(ctx), domain.Actor{Kind: domain.ActorSystem, Name: "job:" + j.Kind, OrgID: j.OrgID})
+	if j.Attempts > j.MaxAttempts {
+		// Taken over after its worker stopped renewing the lease once too often (a job that crashes or
+		// hangs the server each time): give up instead of taking the server down for ever.
+		err := Permanent(fmt.Errorf("gave up after %d attempts: the worker stopped (crashed or hung) during the last one", j.MaxAttempts))
+		if r.Ran != nil {
+			r.Ran(*j, err)
+		}
+		return true, r.store.FinishJob(jctx, j.ID, r.worker, err, "", time.Time{})
+	}
+	stopBeat := r.heartbeat(jctx, j.ID)
 	runErr := safeRun(jctx, h, j, p)
+	stopBeat()
 	var retryAt time.Time
 	var perm permanentError
 	if runErr != nil && !errors.As(runErr, &perm) {
@@ -196,6 +211,34 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 		r.Ran(*j, runErr)
 	}
 	return true, r.store.FinishJob(jctx, j.ID, r.worker, runErr, p.Result, retryAt)
+}
+
+// heartbeat renews the lease of a running job every third of the lease until the returned function is
+// called, so a job that runs longer than the lease (a large feed import that reports no progress) is not
+// taken over by another worker while its own worker is alive.
+func (r *Runner) heartbeat(ctx context.Context, id int64) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		every := r.beat
+		if every == 0 {
+			every = max(r.Lease/3, 10*time.Millisecond)
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := r.store.RenewJob(ctx, id, r.worker, r.now().Add(r.Lease)); err != nil && ctx.Err() == nil {
+					r.log.Warn("job lease", "job", id, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 func safeRun(ctx context.Context, h Handler, j *store.Job, p *Progress) (err error) {
@@ -238,7 +281,7 @@ func (r *Runner) EnqueueDue(ctx context.Context) {
 	for _, s := range r.sched {
 		period := now.Truncate(s.Every)
 		key := fmt.Sprintf("schedule:%s:%d", s.Name, period.Unix())
-		if _, err := r.store.EnqueueJob(ctx, store.NewJob{Kind: s.Kind, Payload: s.Payload, UniqueKey: key, MaxAttempts: r.MaxAttempts}); err != nil {
+		if _, err := r.store.EnqueueJob(ctx, store.NewJob{Kind: s.Kind, Payload: s.Payload, UniqueKey: key, MaxAttempts: r.MaxAttempts, RunAt: now}); err != nil {
 			r.log.Warn("schedule", "name", s.Name, "err", err)
 			continue
 		}

@@ -103,7 +103,7 @@ func (n *Notifier) Notify(ctx context.Context, tx *store.Tx, m Message) error {
 	if !ok {
 		return fmt.Errorf("notify: unknown event %q", m.Event)
 	}
-	sc := n.Store.Scope(tx.Org())
+	sc := tx.Scope() // read inside the transaction: no second connection, and this change is visible
 	link := ""
 	if m.Link != "" {
 		link = n.BaseURL + m.Link
@@ -134,8 +134,12 @@ func (n *Notifier) Notify(ctx context.Context, tx *store.Tx, m Message) error {
 			if err := tx.AddDelivery(ctx, &d); err != nil {
 				return err
 			}
-			if _, err := tx.EnqueueJob(ctx, store.NewJob{OrgID: tx.Org(), Kind: jobEmail, MaxAttempts: 8,
-				Payload: emailJob{Delivery: d.ID, To: u.Email, Subject: "[Vigil] " + m.Subject, Body: body}}); err != nil {
+			job, err := tx.EnqueueJob(ctx, store.NewJob{OrgID: tx.Org(), Kind: jobEmail, MaxAttempts: 8,
+				Payload: emailJob{Delivery: d.ID, To: u.Email, Subject: "[Vigil] " + m.Subject, Body: body}})
+			if err != nil {
+				return err
+			}
+			if err := tx.LinkDeliveryJob(ctx, d.ID, job); err != nil {
 				return err
 			}
 		}
@@ -157,8 +161,12 @@ func (n *Notifier) Notify(ctx context.Context, tx *store.Tx, m Message) error {
 		}
 		payload := map[string]any{"event": m.Event, "subject": m.Subject, "text": m.Body, "link": link,
 			"data": m.Data, "organisation": tx.Org(), "time": time.Now().UTC().Format(time.RFC3339)}
-		if _, err := tx.EnqueueJob(ctx, store.NewJob{OrgID: tx.Org(), Kind: jobWebhook, MaxAttempts: 8,
-			Payload: webhookJob{Delivery: d.ID, Webhook: h.ID, Event: m.Event, Payload: payload}}); err != nil {
+		job, err := tx.EnqueueJob(ctx, store.NewJob{OrgID: tx.Org(), Kind: jobWebhook, MaxAttempts: 8,
+			Payload: webhookJob{Delivery: d.ID, Webhook: h.ID, Event: m.Event, Payload: payload}})
+		if err != nil {
+			return err
+		}
+		if err := tx.LinkDeliveryJob(ctx, d.ID, job); err != nil {
 			return err
 		}
 	}

@@ -116,10 +116,8 @@ func formatMail(from string, m Mail, now time.Time) []byte {
 	hdr("Content-Transfer-Encoding", "8bit")
 	hdr("Auto-Submitted", "auto-generated")
 	b.WriteString("\r\n")
+	// No dot-stuffing here: the DATA writer of net/smtp does it, and doing it twice showed ".." to readers.
 	for line := range strings.SplitSeq(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n") {
-		if strings.HasPrefix(line, ".") {
-			line = "." + line // dot-stuffing is done by net/smtp; this keeps lone dots visible in any case
-		}
 		b.WriteString(line + "\r\n")
 	}
 	return []byte(b.String())

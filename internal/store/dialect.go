@@ -2,7 +2,10 @@ package store
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -41,6 +44,9 @@ func mapErr(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return &domain.Error{Code: domain.ENotFound, Message: "not found", Err: err}
 	}
+	if unreachable(err) {
+		return &domain.Error{Code: domain.EUnavailable, Message: "the database is not reachable; try again in a moment", Err: err}
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
@@ -65,6 +71,14 @@ func mapErr(err error) error {
 		}
 	}
 	return err
+}
+
+// unreachable reports errors that mean the database server cannot be reached (connection refused, cut
+// or reset), as opposed to errors of the statement: the faces answer those with 503, not 500.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // NotFound turns ENotFound from a single-row query into a named not-found error.

@@ -154,6 +154,15 @@ func (s *Store) ExtendJob(ctx context.Context, id int64, worker string, until ti
 	})
 }
 
+// RenewJob extends a running job's lease without touching its progress (the runner's heartbeat).
+func (s *Store) RenewJob(ctx context.Context, id int64, worker string, until time.Time) error {
+	return s.WriteGlobal(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND status = 'running'`,
+			TS(until), id, worker)
+		return err
+	})
+}
+
 // FinishJob records the outcome of a run. On failure the job is queued again at retryAt, unless it has
 // used its attempts (then it is failed) or retryAt is zero (a permanent error).
 func (s *Store) FinishJob(ctx context.Context, id int64, worker string, runErr error, result string, retryAt time.Time) error {
@@ -166,11 +175,21 @@ func (s *Store) FinishJob(ctx context.Context, id int64, worker string, runErr e
 		}
 		msg := truncate(runErr.Error(), 2000)
 		if !retryAt.IsZero() {
-			_, err := tx.Exec(ctx, `UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-				run_at = ?, last_error = ?, locked_by = '', locked_until = NULL, updated = ?,
-				finished = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END WHERE id = ? AND locked_by = ?`,
-				TS(retryAt), msg, t, t, id, worker)
-			return err
+			// Decided here rather than with CASE … THEN ? in SQL: PostgreSQL types such a parameter as
+			// text and refuses it for a timestamp column.
+			var attempts, maxAttempts int
+			err := tx.QueryRow(ctx, "SELECT attempts, max_attempts FROM jobs WHERE id = ? AND locked_by = ?", id, worker).Scan(&attempts, &maxAttempts)
+			if domain.ErrorCode(mapErr(err)) == domain.ENotFound {
+				return nil // another worker took the job over: its report counts
+			}
+			if err != nil {
+				return err
+			}
+			if attempts < maxAttempts {
+				_, err = tx.Exec(ctx, `UPDATE jobs SET status = 'queued', run_at = ?, last_error = ?, locked_by = '', locked_until = NULL,
+					updated = ?, finished = NULL WHERE id = ? AND locked_by = ?`, TS(retryAt), msg, t, id, worker)
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'failed', last_error = ?, locked_by = '', locked_until = NULL, updated = ?,
 			finished = ? WHERE id = ? AND locked_by = ?`, msg, t, t, id, worker)
@@ -238,6 +257,9 @@ func (tx *Tx) RetryJob(ctx context.Context, id int64) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Scope().Job(ctx, id); err != nil {
+			return err // not a job of this organisation: not found, like any other organisation's object
+		}
 		return domain.Errorf(domain.EConflict, "only failed or cancelled jobs can be retried")
 	}
 	return tx.Audit(ctx, AuditEntry{Action: "job.retry", Entity: "job", EntityID: id, Summary: "retried a background job"})
@@ -251,6 +273,9 @@ func (tx *Tx) CancelJob(ctx context.Context, id int64) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Scope().Job(ctx, id); err != nil {
+			return err
+		}
 		return domain.Errorf(domain.EConflict, "only queued jobs can be cancelled")
 	}
 	return tx.Audit(ctx, AuditEntry{Action: "job.cancel", Entity: "job", EntityID: id, Summary: "cancelled a background job"})

@@ -66,10 +66,14 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`
 
 func (s *Store) applied(ctx context.Context) (map[int]string, error) {
-	if _, err := s.w.ExecContext(ctx, createMigrationsTable); err != nil {
+	return appliedOn(ctx, s.w)
+}
+
+func appliedOn(ctx context.Context, q queryer) (map[int]string, error) {
+	if _, err := q.ExecContext(ctx, createMigrationsTable); err != nil {
 		return nil, fmt.Errorf("schema_migrations: %w", err)
 	}
-	rows, err := s.w.QueryContext(ctx, "SELECT version, name FROM schema_migrations")
+	rows, err := q.QueryContext(ctx, "SELECT version, name FROM schema_migrations")
 	if err != nil {
 		return nil, err
 	}
@@ -126,24 +130,27 @@ func newerCheck(known []Migration, applied map[int]string) error {
 // Migrate applies pending migrations, each in its own transaction, and returns those it applied.
 // Migrations are applied as a set: one that is missing is applied even when later ones exist, so modules
 // developed in parallel can number their migrations in their own ranges.
+//
+// Everything runs on one connection: on PostgreSQL that connection holds an advisory lock that
+// serialises concurrent starts of several servers against one database, and the migrations must run on
+// it (with db.max_conns 1, waiting for a second connection while holding the first would never end).
 func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 	known, err := Migrations(s.d.name())
 	if err != nil {
 		return nil, err
 	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	if s.d.name() == "postgres" {
-		// Serialise concurrent starts of several servers against one database.
-		conn, err := s.w.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7419001)"); err != nil {
 			return nil, fmt.Errorf("migration lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7419001)")
 	}
-	applied, err := s.applied(ctx)
+	applied, err := appliedOn(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +162,7 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 		if _, ok := applied[m.Version]; ok {
 			continue
 		}
-		tx, err := s.w.BeginTx(ctx, nil)
+		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return done, err
 		}

@@ -145,6 +145,13 @@ func (tx *Tx) AddDelivery(ctx context.Context, d *Delivery) error {
 	return err
 }
 
+// LinkDeliveryJob records which job sends a delivery (the job is enqueued after the delivery exists,
+// because its payload names the delivery).
+func (tx *Tx) LinkDeliveryJob(ctx context.Context, delivery, job int64) error {
+	_, err := tx.Exec(ctx, "UPDATE notification_deliveries SET job_id = ? WHERE org_id = ? AND id = ?", job, tx.org, delivery)
+	return err
+}
+
 // FinishDelivery records the outcome of a delivery.
 func (s *Store) FinishDelivery(ctx context.Context, id int64, sendErr error) error {
 	return s.WriteGlobal(ctx, func(tx *Tx) error {

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -42,6 +43,7 @@ type Store struct {
 	path    string // SQLite file
 	dsn     string
 	rebinds sync.Map
+	pingErr atomic.Pointer[error] // FailPings
 }
 
 // Open connects (retrying with backoff until ConnectTimeout), checks the schema version and applies
@@ -154,8 +156,22 @@ func (s *Store) Close() error {
 	return err
 }
 
+// FailPings makes Ping fail with err until it is called with nil. It is a fault injection for tests of
+// readiness (/readyz) on SQLite, whose database cannot go away the way a database server can (tests on
+// PostgreSQL cut the real connection instead, see testutil.TCPProxy). Production code never calls it.
+func (s *Store) FailPings(err error) {
+	if err == nil {
+		s.pingErr.Store(nil)
+		return
+	}
+	s.pingErr.Store(&err)
+}
+
 // Ping checks that the database answers (for /readyz).
 func (s *Store) Ping(ctx context.Context) error {
+	if e := s.pingErr.Load(); e != nil {
+		return *e
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.r.PingContext(ctx); err != nil {

@@ -33,6 +33,10 @@ type Tx struct {
 // Org is the organisation id of the transaction.
 func (tx *Tx) Org() int64 { return tx.org }
 
+// Scope returns the organisation's read methods running inside the transaction: they see the
+// transaction's own uncommitted changes and need no second connection. Do not call Write on it.
+func (tx *Tx) Scope() *Scope { return &Scope{Q: tx.Q, org: tx.org} }
+
 // Write runs fn in a transaction of the scope's organisation: committed when fn returns nil, rolled back
 // otherwise (nothing half-written).
 func (sc *Scope) Write(ctx context.Context, fn func(tx *Tx) error) error {

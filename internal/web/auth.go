@@ -171,7 +171,7 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	method := "password+totp"
 	valid := auth.ValidateTOTP(u.TOTPSecret, code, now)
-	if !valid && len(strings.ReplaceAll(code, "-", "")) == 10 {
+	if !valid && len(strings.NewReplacer("-", "", " ", "").Replace(code)) == 10 {
 		ctx := domain.WithActor(r.Context(), p.Actor)
 		err := s.Store.Scope(u.OrgID).Write(ctx, func(tx *store.Tx) error {
 			return tx.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(code))

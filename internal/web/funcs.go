@@ -111,6 +111,14 @@ func (s *Server) funcs() template.FuncMap {
 		// Regulation: a measure status and an entity type for people.
 		"measureStatus": domain.MeasureStatusLabel,
 		"entityPlain":   entityPlainName,
+		// pngData lets a data: URL of a PNG (the MFA QR code, made by the server) into an src attribute,
+		// where html/template otherwise replaces every data: URL with #ZgotmplZ.
+		"pngData": func(s string) template.URL {
+			if strings.HasPrefix(s, "data:image/png;base64,") {
+				return template.URL(s)
+			}
+			return ""
+		},
 		"safeURL": func(s string) template.URL {
 			if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/") {
 				return template.URL(s)

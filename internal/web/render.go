@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -124,7 +125,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Log.Error("page failed", "err", err, "path", r.URL.Path, "request_id", httpx.RequestID(r.Context()))
 	}
 	if code == domain.EUnauthorized {
-		http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, status, "error", View{Title: http.StatusText(status), Data: errorView{

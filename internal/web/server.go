@@ -40,7 +40,6 @@ type Deps struct {
 type Server struct {
 	Deps
 	tmpl      *templates
-	nav       []NavSection
 	loginFail *auth.Limiter // per account
 	ipFail    *auth.Limiter // per client address
 }
@@ -54,8 +53,8 @@ func New(d Deps) (*Server, error) {
 		d.Compliance = compliance.NewRegistry()
 	}
 	s := &Server{Deps: d,
-		loginFail: auth.NewLimiter(5, 15*time.Minute),
-		ipFail:    auth.NewLimiter(30, 15*time.Minute),
+		loginFail: auth.NewLimiter(d.Config.Login.MaxFailures, d.Config.Login.Lockout),
+		ipFail:    auth.NewLimiter(d.Config.Login.MaxFailuresPerAddress, d.Config.Login.Lockout),
 	}
 	t, err := parseTemplates(assets, s.funcs())
 	if err != nil {
