@@ -152,30 +152,70 @@ func ids(t *testing.T, body string) []int64 {
 // fillPath substitutes the path parameters of op with ids of objects of tn, found through the list
 // operations of the parent paths as tn sees them. It reports why it could not.
 func fillPath(t *testing.T, h *apptest.Harness, tn *tenant, op api.Op) (string, error) {
-	path := op.Path
+	tmpl, path := op.Path, op.Path
 	for {
-		loc := paramRE.FindStringIndex(path)
+		loc := paramRE.FindStringIndex(tmpl)
 		if loc == nil {
 			return path, nil
 		}
-		collection := strings.TrimSuffix(path[:loc[0]], "/")
+		name := strings.Trim(tmpl[loc[0]:loc[1]], "{}")
+		// The concrete path has the same text after the parameter as the template.
+		rest := tmpl[loc[1]:]
+		cloc := len(path) - len(rest) - (loc[1] - loc[0])
+		if v, ok := pathValues[name]; ok {
+			tmpl = tmpl[:loc[0]] + v + rest
+			path = path[:cloc] + v + rest
+			continue
+		}
+		collection := strings.TrimSuffix(tmpl[:loc[0]], "/")
+		concrete := strings.TrimSuffix(path[:cloc], "/")
+		query := "?limit=500"
+		if alt, ok := parentLists[op.Path]; ok && !strings.Contains(strings.TrimPrefix(collection, "/"), "/") {
+			c, q, _ := strings.Cut(alt, "?")
+			collection, concrete, query = c, c, query+"&"+q
+		}
 		list := api.Op{Method: http.MethodGet, Path: collection}
 		for _, o := range h.API.Ops() {
-			if o.Method == http.MethodGet && o.Path == collection {
+			if o.Method == http.MethodGet && o.Path == listTemplate(o.Path, collection) {
 				list = o
 			}
 		}
 		if list.ID == "" {
 			return "", fmt.Errorf("no list operation GET %s to find an object for %s", collection, op.Path)
 		}
-		r := h.APIClient(tn.tokenFor(list)).JSON(http.MethodGet, api.Prefix+collection+"?limit=500", nil)
+		r := h.APIClient(tn.tokenFor(list)).JSON(http.MethodGet, api.Prefix+concrete+query, nil)
 		found := ids(t, r.Body)
 		if r.Status != 200 || len(found) == 0 {
-			return "", fmt.Errorf("GET %s as %s found no object (status %d): add a seeder that creates one", collection, tn.org.Slug, r.Status)
+			return "", fmt.Errorf("GET %s as %s found no object (status %d): add a seeder that creates one", concrete, tn.org.Slug, r.Status)
 		}
-		path = path[:loc[0]] + strconv.FormatInt(found[0], 10) + path[loc[1]:]
+		v := strconv.FormatInt(found[0], 10)
+		tmpl = tmpl[:loc[0]] + v + rest
+		path = path[:cloc] + v + rest
 	}
 }
+
+// listTemplate returns opPath when it is the template of the collection path (whose earlier parameters
+// are already filled in), else "".
+func listTemplate(opPath, collection string) string {
+	a, b := strings.Split(opPath, "/"), strings.Split(collection, "/")
+	if len(a) != len(b) {
+		return ""
+	}
+	for i := range a {
+		if a[i] != b[i] && !paramRE.MatchString(a[i]) {
+			return ""
+		}
+	}
+	return opPath
+}
+
+// pathValues gives path parameters that are names rather than object ids (report templates, catalogue
+// measures): the same value exists in every organisation, so the object is addressed by its parent id.
+var pathValues = map[string]string{}
+
+// parentLists names the list operation (with a query) whose objects an operation needs when it is not the
+// parent path as is (an operation on exercises that lives under /incidents/{id}, for example).
+var parentLists = map[string]string{}
 
 func TestTenantIsolationAPI(t *testing.T) {
 	for _, engine := range testutil.Engines() {

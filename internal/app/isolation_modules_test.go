@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/app/apptest"
+	"github.com/vigil-med/vigil/internal/compliance"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/incident"
+	"github.com/vigil-med/vigil/internal/regulation"
+	"github.com/vigil-med/vigil/internal/regulation/deadline"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+)
+
+// Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
+// kind that the module's API operations address by id.
+func init() {
+	seeders = append(seeders, seedIncidents, seedRegulation)
+	pathValues["template"] = deadline.Reports().Templates[0].ID
+	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
+	parentLists["/incidents/{id}/injects"] = "/incidents?exercise=true"
+	sampleBodies["addEvidenceLink"] = map[string]string{"title": "policy", "url": "https://intranet.example/policy"}
+}
+
+func seedIncidents(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	ctx := testutil.Ctx(tn.org.ID)
+	sc := h.Store.Scope(tn.org.ID)
+	in := domain.Incident{Title: tn.marker + " ransomware on PACS", Category: "ransomware", AwareAt: time.Now().Add(-time.Hour)}
+	if err := incident.Create(ctx, sc, &in, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Write(ctx, func(tx *store.Tx) error {
+		if err := tx.AddIncidentAction(ctx, &domain.IncidentAction{IncidentID: in.ID, Kind: "response", Title: tn.marker + " isolate VLAN", Owner: "IT"}); err != nil {
+			return err
+		}
+		return tx.SaveIncidentReview(ctx, &domain.IncidentReview{IncidentID: in.ID, WhatHappened: tn.marker + " review"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	att := domain.IncidentAttachment{IncidentID: in.ID, Name: tn.marker + "-log.txt", ContentType: "text/plain"}
+	if err := incident.AddAttachment(ctx, sc, &att, []byte("log of "+tn.marker)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := incident.StartExercise(ctx, sc, incident.ExerciseInput{Scenario: incident.Scenarios()[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seedRegulation(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	ctx := testutil.Ctx(tn.org.ID)
+	a := domain.Assessment{Name: tn.marker + " NIS2 Art. 21", PeriodStart: "2026-01-01", PeriodEnd: "2026-12-31", Owner: "CISO"}
+	sc := h.Store.Scope(tn.org.ID)
+	if err := compliance.StartAssessment(ctx, sc, &a, 0); err != nil {
+		t.Fatal(err)
+	}
+	m := regulation.MeasureCatalogue().Measures[0].ID
+	if _, err := compliance.AddFile(ctx, sc, a.ID, m, tn.marker+" policy", "policy.txt", []byte("policy of "+tn.marker)); err != nil {
+		t.Fatal(err)
+	}
+}
