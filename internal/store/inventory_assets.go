@@ -1,0 +1,398 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// Assets: the installed devices. Lists filter on the asset's own indexed columns, and reach product,
+// manufacturer, category, exposure and end of support through small subqueries on the (few hundred)
+// product versions, so counting and paging 50,000 devices needs no join of the whole table.
+
+const assetCols = `a.id, a.org_id, a.product_version_id, a.asset_tag, a.serial, COALESCE(a.site_id, 0), COALESCE(a.location_id, 0),
+	COALESCE(a.department_id, 0), COALESCE(a.zone_id, 0), a.ip, a.mac, a.hostname, a.owner, a.criticality, a.patient_data,
+	a.purchase_date, a.replacement_cost, a.status, a.notes, a.created, a.updated,
+	m.id, m.name, p.id, p.name, p.model_number, p.category, p.replacement_cost, pv.version, pv.operating_system,
+	pv.end_of_support, p.end_of_support, COALESCE(s.name, ''), COALESCE(l.name, ''), COALESCE(d.name, ''), COALESCE(z.name, ''),
+	COALESCE(z.exposure, '')`
+
+const assetFrom = ` FROM assets a
+	JOIN product_versions pv ON pv.id = a.product_version_id
+	JOIN products p ON p.id = pv.product_id
+	JOIN manufacturers m ON m.id = p.manufacturer_id
+	LEFT JOIN sites s ON s.id = a.site_id
+	LEFT JOIN locations l ON l.id = a.location_id
+	LEFT JOIN departments d ON d.id = a.department_id
+	LEFT JOIN network_zones z ON z.id = a.zone_id`
+
+func scanAsset(sc interface{ Scan(...any) error }) (domain.Asset, error) {
+	var a domain.Asset
+	r := &domain.AssetRef{}
+	var crit, status, exposure string
+	var bought, vEOS, pEOS *time.Time
+	var cost, pcost int64
+	err := sc.Scan(&a.ID, &a.OrgID, &a.ProductVersionID, &a.AssetTag, &a.Serial, &a.SiteID, &a.LocationID, &a.DepartmentID, &a.ZoneID,
+		&a.IP, &a.MAC, &a.Hostname, &a.Owner, &crit, &a.PatientData, &bought, &cost, &status, &a.Notes, &a.Created, &a.Updated,
+		&r.ManufacturerID, &r.Manufacturer, &r.ProductID, &r.Product, &r.ModelNumber, &r.Category, &pcost, &r.Version, &r.OperatingSystem,
+		&vEOS, &pEOS, &r.Site, &r.Location, &r.Department, &r.Zone, &exposure)
+	a.Criticality, a.Status, r.Exposure = domain.Criticality(crit), domain.AssetStatus(status), domain.Exposure(exposure)
+	a.PurchaseDate, a.ReplacementCost, r.ProductCost = dateOf(bought), domain.Money(cost), domain.Money(pcost)
+	r.EndOfSupport = dateOf(vEOS)
+	if r.EndOfSupport.IsZero() {
+		r.EndOfSupport = dateOf(pEOS)
+	}
+	a.Created, a.Updated = a.Created.UTC(), a.Updated.UTC()
+	a.Ref = r
+	return a, err
+}
+
+var assetSort = map[string]string{
+	"tag": "a.asset_tag", "serial": "a.serial", "hostname": "a.hostname", "ip": "a.ip", "status": "a.status",
+	"criticality":   "CASE a.criticality WHEN 'life-sustaining' THEN 0 WHEN 'critical' THEN 1 WHEN 'important' THEN 2 ELSE 3 END",
+	"purchase_date": "a.purchase_date", "updated": "a.updated", "created": "a.created",
+	"manufacturer": "m.name_key", "product": "p.name_key", "version": "pv.version_key", "category": "p.category",
+	"site": "s.name_key", "location": "l.name_key", "department": "d.name_key", "zone": "z.name_key",
+	"support": "COALESCE(pv.end_of_support, p.end_of_support)",
+}
+
+// assetWhere builds the WHERE clause of an asset filter (over "assets a" alone).
+func assetWhere(org int64, f domain.AssetFilter) (string, []any) {
+	where, args := []string{"a.org_id = ?"}, []any{org}
+	eq := func(col string, v any) {
+		where, args = append(where, col+" = ?"), append(args, v)
+	}
+	if f.SiteID != 0 {
+		eq("a.site_id", f.SiteID)
+	}
+	if f.LocationID != 0 {
+		where = append(where, "a.location_id IN (SELECT id FROM locations WHERE org_id = ? AND (id = ? OR parent_id = ?))")
+		args = append(args, org, f.LocationID, f.LocationID)
+	}
+	if f.DepartmentID != 0 {
+		eq("a.department_id", f.DepartmentID)
+	}
+	if f.ZoneID != 0 {
+		eq("a.zone_id", f.ZoneID)
+	}
+	if f.ProductVersionID != 0 {
+		eq("a.product_version_id", f.ProductVersionID)
+	}
+	if f.Criticality != "" {
+		eq("a.criticality", string(f.Criticality))
+	}
+	if f.Status != "" {
+		eq("a.status", string(f.Status))
+	}
+	// Conditions on the product version, product or manufacturer select version ids.
+	var pv []string
+	var pvArgs []any
+	if f.ProductID != 0 {
+		pv, pvArgs = append(pv, "p.id = ?"), append(pvArgs, f.ProductID)
+	}
+	if f.ManufacturerID != 0 {
+		pv, pvArgs = append(pv, "p.manufacturer_id = ?"), append(pvArgs, f.ManufacturerID)
+	}
+	if f.Category != "" {
+		pv, pvArgs = append(pv, "p.category = ?"), append(pvArgs, f.Category)
+	}
+	if f.Support != "" {
+		today := f.Today
+		if today.IsZero() {
+			today = domain.DateOf(time.Now().UTC())
+		}
+		soon := today.AddDays(domain.SupportSoonDays + 1)
+		const eos = "COALESCE(pv.end_of_support, p.end_of_support)"
+		switch f.Support {
+		case domain.SupportPast:
+			pv, pvArgs = append(pv, eos+" < ?"), append(pvArgs, today.Time())
+		case domain.SupportSoon:
+			pv, pvArgs = append(pv, eos+" >= ? AND "+eos+" < ?"), append(pvArgs, today.Time(), soon.Time())
+		case domain.SupportSupported:
+			pv, pvArgs = append(pv, eos+" >= ?"), append(pvArgs, soon.Time())
+		default:
+			pv = append(pv, "pv.end_of_support IS NULL AND p.end_of_support IS NULL")
+		}
+	}
+	if len(pv) > 0 {
+		where = append(where, "a.product_version_id IN (SELECT pv.id FROM product_versions pv JOIN products p ON p.id = pv.product_id WHERE pv.org_id = ? AND "+
+			strings.Join(pv, " AND ")+")")
+		args = append(append(args, org), pvArgs...)
+	}
+	if f.Exposure != "" {
+		where = append(where, "a.zone_id IN (SELECT id FROM network_zones WHERE org_id = ? AND exposure = ?)")
+		args = append(args, org, string(f.Exposure))
+	}
+	for _, t := range searchTerms(f.Q) {
+		l := likeArg(t)
+		where = append(where, `(a.search LIKE ? ESCAPE '\'
+			OR a.product_version_id IN (SELECT pv.id FROM product_versions pv JOIN products p ON p.id = pv.product_id
+				JOIN manufacturers m ON m.id = p.manufacturer_id WHERE pv.org_id = ? AND (p.name_key LIKE ? ESCAPE '\'
+				OR LOWER(p.model_number) LIKE ? ESCAPE '\' OR p.category LIKE ? ESCAPE '\' OR m.name_key LIKE ? ESCAPE '\'
+				OR LOWER(m.aliases) LIKE ? ESCAPE '\' OR pv.version_key LIKE ? ESCAPE '\' OR LOWER(pv.operating_system) LIKE ? ESCAPE '\'))
+			OR a.department_id IN (SELECT id FROM departments WHERE org_id = ? AND (name_key LIKE ? ESCAPE '\' OR LOWER(code) LIKE ? ESCAPE '\'))
+			OR a.location_id IN (SELECT id FROM locations WHERE org_id = ? AND name_key LIKE ? ESCAPE '\')
+			OR a.zone_id IN (SELECT id FROM network_zones WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'))`)
+		args = append(args, l, org, l, l, l, l, l, l, l, org, l, l, org, l, org, l)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// Assets lists devices, filtered, searched, sorted and paged. The search matches every term (AND) in
+// the tag, serial number, host name, IP, MAC, owner and notes, or in the names of the product,
+// manufacturer, version, operating system, department, location or zone.
+func (sc *Scope) Assets(ctx context.Context, f domain.AssetFilter) (domain.Page[domain.Asset], error) {
+	f.ListParams = f.ListParams.Normalize()
+	w, args := assetWhere(sc.org, f)
+	out := domain.Page[domain.Asset]{Limit: f.Limit, Offset: f.Offset, Items: []domain.Asset{}}
+	var err error
+	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*) FROM assets a WHERE "+w, args...); err != nil {
+		return out, err
+	}
+	if out.Total == 0 || f.Offset >= out.Total {
+		return out, nil
+	}
+	order := sortClause(f.Sort, assetSort, "a.asset_tag") + ", a.id"
+	out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+assetFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	return out, err
+}
+
+// Asset returns one device with its context.
+func (sc *Scope) Asset(ctx context.Context, id int64) (domain.Asset, error) {
+	a, err := scanAsset(sc.QueryRow(ctx, "SELECT "+assetCols+assetFrom+" WHERE a.org_id = ? AND a.id = ?", sc.org, id))
+	return a, NotFound(err, "device")
+}
+
+// AssetByTag returns the device with an asset tag.
+func (sc *Scope) AssetByTag(ctx context.Context, tag string) (domain.Asset, error) {
+	a, err := scanAsset(sc.QueryRow(ctx, "SELECT "+assetCols+assetFrom+" WHERE a.org_id = ? AND a.asset_tag = ?", sc.org, strings.TrimSpace(tag)))
+	return a, NotFound(err, fmt.Sprintf("device with asset tag %q", tag))
+}
+
+// assetSearch is the folded searchable text of an asset's own fields.
+func assetSearch(a *domain.Asset) string {
+	return strings.ToLower(strings.Join([]string{a.AssetTag, a.Serial, a.Hostname, a.IP, a.MAC, a.Owner, a.Notes}, " "))
+}
+
+func assetArgs(a *domain.Asset) []any {
+	return []any{a.ProductVersionID, a.AssetTag, a.Serial, nullID(a.SiteID), nullID(a.LocationID), nullID(a.DepartmentID), nullID(a.ZoneID),
+		a.IP, a.MAC, a.Hostname, a.Owner, string(a.Criticality), a.PatientData, dateArg(a.PurchaseDate), int64(a.ReplacementCost),
+		string(a.Status), a.Notes, assetSearch(a)}
+}
+
+const assetInsertCols = `product_version_id, asset_tag, serial, site_id, location_id, department_id, zone_id, ip, mac, hostname, owner,
+	criticality, patient_data, purchase_date, replacement_cost, status, notes, search, org_id, created, updated`
+
+// checkAssetRefs verifies that the ids an asset refers to are the organisation's, and that its
+// location is at its site.
+func (tx *Tx) checkAssetRefs(ctx context.Context, a *domain.Asset) error {
+	for _, r := range []struct {
+		field, table, what string
+		id                 int64
+	}{{"product_version_id", "product_versions", "product version", a.ProductVersionID}, {"site_id", "sites", "site", a.SiteID},
+		{"location_id", "locations", "location", a.LocationID}, {"department_id", "departments", "department", a.DepartmentID},
+		{"zone_id", "network_zones", "network zone", a.ZoneID}} {
+		if err := tx.refCheck(ctx, tx.org, r.field, r.table, r.what, r.id); err != nil {
+			return err
+		}
+	}
+	if a.LocationID != 0 {
+		l, err := tx.scope().Location(ctx, a.LocationID)
+		if err != nil {
+			return err
+		}
+		if a.SiteID == 0 {
+			a.SiteID = l.SiteID
+		} else if l.SiteID != a.SiteID {
+			return domain.Invalid("location_id", "location %s is at another site (%s)", l.Name, l.Site)
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) uniqueTag(err error, tag string) error {
+	if domain.ErrorCode(err) == domain.EConflict && tag != "" {
+		return domain.Invalid("asset_tag", "another device has the asset tag %s", tag)
+	}
+	return err
+}
+
+// CreateAsset adds a device. today is the reference day for the purchase-date check.
+func (tx *Tx) CreateAsset(ctx context.Context, a *domain.Asset, today domain.Date) error {
+	if err := a.Validate(today); err != nil {
+		return err
+	}
+	if err := tx.checkAssetRefs(ctx, a); err != nil {
+		return err
+	}
+	a.OrgID, a.Created = tx.org, now()
+	a.Updated = a.Created
+	id, err := tx.InsertID(ctx, "INSERT INTO assets ("+assetInsertCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		append(assetArgs(a), tx.org, a.Created, a.Updated)...)
+	if err != nil {
+		return tx.uniqueTag(err, a.AssetTag)
+	}
+	a.ID = id
+	return tx.Audit(ctx, AuditEntry{Action: "asset.create", Entity: "asset", EntityID: id, Summary: "added device " + a.Name(), Data: a})
+}
+
+// UpdateAsset changes a device and records what changed.
+func (tx *Tx) UpdateAsset(ctx context.Context, a domain.Asset, today domain.Date) error {
+	if err := a.Validate(today); err != nil {
+		return err
+	}
+	before, err := tx.scope().Asset(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if err := tx.checkAssetRefs(ctx, &a); err != nil {
+		return err
+	}
+	if err := tx.updateAsset(ctx, &a); err != nil {
+		return err
+	}
+	before.Ref, a.Ref = nil, nil
+	c := changes(before, a)
+	return tx.Audit(ctx, AuditEntry{Action: "asset.update", Entity: "asset", EntityID: a.ID, Summary: "changed device " + a.Name() + ": " + changedFields(c), Data: c})
+}
+
+func (tx *Tx) updateAsset(ctx context.Context, a *domain.Asset) error {
+	a.Updated = now()
+	res, err := tx.Exec(ctx, `UPDATE assets SET product_version_id = ?, asset_tag = ?, serial = ?, site_id = ?, location_id = ?, department_id = ?,
+		zone_id = ?, ip = ?, mac = ?, hostname = ?, owner = ?, criticality = ?, patient_data = ?, purchase_date = ?, replacement_cost = ?,
+		status = ?, notes = ?, search = ?, updated = ? WHERE org_id = ? AND id = ?`, append(assetArgs(a), a.Updated, tx.org, a.ID)...)
+	if err != nil {
+		return tx.uniqueTag(err, a.AssetTag)
+	}
+	return affected(res, "device")
+}
+
+// DeleteAsset removes a device. (Devices that left the hospital are usually kept with status retired.)
+func (tx *Tx) DeleteAsset(ctx context.Context, id int64) error {
+	a, err := tx.scope().Asset(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE org_id = ? AND id = ?", tx.org, id); err != nil {
+		return err
+	}
+	a.Ref = nil
+	return tx.Audit(ctx, AuditEntry{Action: "asset.delete", Entity: "asset", EntityID: id, Summary: "deleted device " + a.Name(), Data: a})
+}
+
+// assetBatch is the number of rows per multi-row INSERT (21 parameters each, well below both engines'
+// limits).
+const assetBatch = 200
+
+// SaveAssets writes many devices at once, for imports and the demo: it inserts create (in multi-row
+// statements) and updates update (by id), then appends the one audit event that describes the batch.
+// Devices must be validated and refer to the organisation's records (the database refuses others);
+// their ids are not filled in.
+func (tx *Tx) SaveAssets(ctx context.Context, create, update []domain.Asset, audit AuditEntry) error {
+	if audit.Action == "" {
+		return fmt.Errorf("save assets: the batch needs an audit entry")
+	}
+	ts := now()
+	for start := 0; start < len(create); start += assetBatch {
+		batch := create[start:min(start+assetBatch, len(create))]
+		var b strings.Builder
+		b.WriteString("INSERT INTO assets (" + assetInsertCols + ") VALUES ")
+		args := make([]any, 0, len(batch)*21)
+		for i := range batch {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(append(args, assetArgs(&batch[i])...), tx.org, ts, ts)
+		}
+		if _, err := tx.Exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert devices %d–%d: %w", start+1, start+len(batch), tx.uniqueTag(err, "(in this batch)"))
+		}
+	}
+	for i := range update {
+		if err := tx.updateAsset(ctx, &update[i]); err != nil {
+			return fmt.Errorf("update device %s: %w", update[i].Name(), err)
+		}
+	}
+	return tx.Audit(ctx, audit)
+}
+
+// InventoryStats computes the dashboard figures on the day today. Retired devices are counted only in
+// Retired and ByStatus.
+func (sc *Scope) InventoryStats(ctx context.Context, today domain.Date) (domain.InventoryStats, error) {
+	st := domain.InventoryStats{ByCriticality: map[domain.Criticality]int{}, ByStatus: map[domain.AssetStatus]int{},
+		ByExposure: map[domain.Exposure]int{}, ByCategory: map[string]int{}}
+	rows, err := sc.Query(ctx, `SELECT a.status, a.criticality, COALESCE(z.exposure, ''), a.patient_data, COUNT(*) FROM assets a
+		LEFT JOIN network_zones z ON z.id = a.zone_id WHERE a.org_id = ? GROUP BY a.status, a.criticality, z.exposure, a.patient_data`, sc.org)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var status, crit, exp string
+		var pd bool
+		var n int
+		if err := rows.Scan(&status, &crit, &exp, &pd, &n); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.ByStatus[domain.AssetStatus(status)] += n
+		if domain.AssetStatus(status) == domain.StatusRetired {
+			st.Retired += n
+			continue
+		}
+		st.Devices += n
+		st.ByCriticality[domain.Criticality(crit)] += n
+		st.ByExposure[domain.Exposure(exp)] += n
+		if pd {
+			st.PatientData += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	// Per product version: category, end of support and replacement value.
+	rows, err = sc.Query(ctx, `SELECT p.category, pv.end_of_support, p.end_of_support, p.replacement_cost, COUNT(*),
+		COALESCE(SUM(a.replacement_cost), 0), COALESCE(SUM(CASE WHEN a.replacement_cost = 0 THEN 1 ELSE 0 END), 0)
+		FROM assets a JOIN product_versions pv ON pv.id = a.product_version_id JOIN products p ON p.id = pv.product_id
+		WHERE a.org_id = ? AND a.status <> 'retired' GROUP BY pv.id, p.category, pv.end_of_support, p.end_of_support, p.replacement_cost`, sc.org)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cat string
+		var vEOS, pEOS *time.Time
+		var pcost, own int64
+		var n, inherit int
+		if err := rows.Scan(&cat, &vEOS, &pEOS, &pcost, &n, &own, &inherit); err != nil {
+			return st, err
+		}
+		st.ByCategory[cat] += n
+		eos := dateOf(vEOS)
+		if eos.IsZero() {
+			eos = dateOf(pEOS)
+		}
+		switch domain.SupportOf(eos, today) {
+		case domain.SupportPast:
+			st.PastSupport += n
+		case domain.SupportSoon:
+			st.SoonSupport += n
+		case domain.SupportUnknown:
+			st.UnknownSupp += n
+		}
+		st.Value += domain.Money(own + int64(inherit)*pcost)
+	}
+	if err := rows.Err(); err != nil {
+		return st, err
+	}
+	if st.Products, err = sc.Count(ctx, "SELECT COUNT(*) FROM products WHERE org_id = ?", sc.org); err != nil {
+		return st, err
+	}
+	st.Versions, err = sc.Count(ctx, "SELECT COUNT(*) FROM product_versions WHERE org_id = ?", sc.org)
+	return st, err
+}
