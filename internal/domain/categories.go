@@ -7,7 +7,7 @@ import "strings"
 type Category struct {
 	ID          string      `json:"id"`
 	Label       string      `json:"label"`
-	Criticality Criticality `json:"criticality"` // typical clinical criticality, the default for new devices
+	Criticality Criticality `json:"criticality"`  // typical clinical criticality, the default for new devices
 	PatientData bool        `json:"patient_data"` // typically stores patient data
 	// Synonyms are other names, English and German, used to recognise the category in imports.
 	Synonyms []string `json:"-"`

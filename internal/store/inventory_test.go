@@ -302,8 +302,12 @@ func TestInventoryIsolationAndInUse(t *testing.T) {
 			}
 		}
 		writes := map[string]func(tx *store.Tx) error{
-			"delete asset":   func(tx *store.Tx) error { return tx.DeleteAsset(ctx, asset.ID) },
-			"update asset":   func(tx *store.Tx) error { x := asset; x.ProductVersionID = b.u61.ID; return tx.UpdateAsset(ctx, x, today) },
+			"delete asset": func(tx *store.Tx) error { return tx.DeleteAsset(ctx, asset.ID) },
+			"update asset": func(tx *store.Tx) error {
+				x := asset
+				x.ProductVersionID = b.u61.ID
+				return tx.UpdateAsset(ctx, x, today)
+			},
 			"delete zone":    func(tx *store.Tx) error { return tx.DeleteZone(ctx, a.pumps.ID) },
 			"delete product": func(tx *store.Tx) error { return tx.DeleteProduct(ctx, a.space.ID) },
 			"update site":    func(tx *store.Tx) error { s := a.main; s.Name = "Hijacked"; return tx.UpdateSite(ctx, s) },
@@ -356,7 +360,9 @@ func TestReferenceValidationAndNames(t *testing.T) {
 			{"zone vlan", func(tx *store.Tx) error {
 				return tx.CreateZone(ctx, &domain.NetworkZone{Name: "x", VLAN: 5000, Exposure: domain.ExposureDMZ})
 			}, "vlan"},
-			{"zone exposure", func(tx *store.Tx) error { return tx.CreateZone(ctx, &domain.NetworkZone{Name: "x", Exposure: "public"}) }, "exposure"},
+			{"zone exposure", func(tx *store.Tx) error {
+				return tx.CreateZone(ctx, &domain.NetworkZone{Name: "x", Exposure: "public"})
+			}, "exposure"},
 			{"product class", func(tx *store.Tx) error {
 				return tx.CreateProduct(ctx, &domain.Product{ManufacturerID: f.braun.ID, Name: "X", MedicalDevice: true, DeviceClass: "IV"})
 			}, "device_class"},
