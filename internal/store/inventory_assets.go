@@ -59,8 +59,58 @@ var assetSort = map[string]string{
 	"support": "COALESCE(pv.end_of_support, p.end_of_support)",
 }
 
-// assetWhere builds the WHERE clause of an asset filter (over "assets a" alone).
-func assetWhere(org int64, f domain.AssetFilter) (string, []any) {
+// termMatch is what one search term matches in a small table: the ids of the rows (and the subquery
+// that finds them, used instead of a long id list).
+type termMatch struct {
+	col     string // the asset column that refers to the table
+	ids     []int64
+	sub     string
+	subArgs []any
+}
+
+// maxInList is the longest id list written into a query; longer ones use the subquery.
+const maxInList = 300
+
+// searchTermMatches resolves each search term against the small tables (product versions with their
+// product and manufacturer, departments, locations, zones) before the devices are scanned, so that the
+// scan tests each device against a few ids instead of evaluating subqueries.
+func (sc *Scope) searchTermMatches(ctx context.Context, q string) (map[string][]termMatch, error) {
+	out := map[string][]termMatch{}
+	for _, t := range searchTerms(q) {
+		l := likeArg(t)
+		for _, m := range []termMatch{
+			{col: "a.product_version_id", sub: `SELECT pv.id FROM product_versions pv JOIN products p ON p.id = pv.product_id
+				JOIN manufacturers m ON m.id = p.manufacturer_id WHERE pv.org_id = ? AND (p.name_key LIKE ? ESCAPE '\'
+				OR LOWER(p.model_number) LIKE ? ESCAPE '\' OR p.category LIKE ? ESCAPE '\' OR m.name_key LIKE ? ESCAPE '\'
+				OR LOWER(m.aliases) LIKE ? ESCAPE '\' OR pv.version_key LIKE ? ESCAPE '\' OR LOWER(pv.operating_system) LIKE ? ESCAPE '\')`,
+				subArgs: []any{sc.org, l, l, l, l, l, l, l}},
+			{col: "a.department_id", sub: `SELECT id FROM departments WHERE org_id = ? AND (name_key LIKE ? ESCAPE '\' OR LOWER(code) LIKE ? ESCAPE '\')`,
+				subArgs: []any{sc.org, l, l}},
+			{col: "a.location_id", sub: `SELECT id FROM locations WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'`, subArgs: []any{sc.org, l}},
+			{col: "a.zone_id", sub: `SELECT id FROM network_zones WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'`, subArgs: []any{sc.org, l}},
+		} {
+			ids, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+				var id int64
+				return id, r.Scan(&id)
+			}, m.sub, m.subArgs...)
+			if err != nil {
+				return nil, err
+			}
+			m.ids = ids
+			out[t] = append(out[t], m)
+		}
+	}
+	return out, nil
+}
+
+// assetWhere builds the WHERE clause of an asset filter (over "assets a" alone). The asset's own text is
+// searched with instr/strpos on the folded search column, which is several times cheaper than LIKE;
+// the names of what it refers to through the ids that terms resolved to (searchTermMatches).
+func assetWhere(engine string, org int64, f domain.AssetFilter, terms map[string][]termMatch) (string, []any) {
+	contains := "instr(a.search, ?) > 0"
+	if engine == "postgres" {
+		contains = "strpos(a.search, ?) > 0"
+	}
 	where, args := []string{"a.org_id = ?"}, []any{org}
 	eq := func(col string, v any) {
 		where, args = append(where, col+" = ?"), append(args, v)
@@ -127,16 +177,21 @@ func assetWhere(org int64, f domain.AssetFilter) (string, []any) {
 		args = append(args, org, string(f.Exposure))
 	}
 	for _, t := range searchTerms(f.Q) {
-		l := likeArg(t)
-		where = append(where, `(a.search LIKE ? ESCAPE '\'
-			OR a.product_version_id IN (SELECT pv.id FROM product_versions pv JOIN products p ON p.id = pv.product_id
-				JOIN manufacturers m ON m.id = p.manufacturer_id WHERE pv.org_id = ? AND (p.name_key LIKE ? ESCAPE '\'
-				OR LOWER(p.model_number) LIKE ? ESCAPE '\' OR p.category LIKE ? ESCAPE '\' OR m.name_key LIKE ? ESCAPE '\'
-				OR LOWER(m.aliases) LIKE ? ESCAPE '\' OR pv.version_key LIKE ? ESCAPE '\' OR LOWER(pv.operating_system) LIKE ? ESCAPE '\'))
-			OR a.department_id IN (SELECT id FROM departments WHERE org_id = ? AND (name_key LIKE ? ESCAPE '\' OR LOWER(code) LIKE ? ESCAPE '\'))
-			OR a.location_id IN (SELECT id FROM locations WHERE org_id = ? AND name_key LIKE ? ESCAPE '\')
-			OR a.zone_id IN (SELECT id FROM network_zones WHERE org_id = ? AND name_key LIKE ? ESCAPE '\'))`)
-		args = append(args, l, org, l, l, l, l, l, l, l, org, l, l, org, l, org, l)
+		or, orArgs := []string{contains}, []any{t}
+		for _, m := range terms[t] {
+			if len(m.ids) == 0 {
+				continue
+			}
+			if len(m.ids) > maxInList {
+				or, orArgs = append(or, m.col+" IN ("+m.sub+")"), append(orArgs, m.subArgs...)
+				continue
+			}
+			or = append(or, m.col+" IN (?"+strings.Repeat(", ?", len(m.ids)-1)+")")
+			for _, id := range m.ids {
+				orArgs = append(orArgs, id)
+			}
+		}
+		where, args = append(where, "("+strings.Join(or, " OR ")+")"), append(args, orArgs...)
 	}
 	return strings.Join(where, " AND "), args
 }
@@ -146,19 +201,52 @@ func assetWhere(org int64, f domain.AssetFilter) (string, []any) {
 // manufacturer, version, operating system, department, location or zone.
 func (sc *Scope) Assets(ctx context.Context, f domain.AssetFilter) (domain.Page[domain.Asset], error) {
 	f.ListParams = f.ListParams.Normalize()
-	w, args := assetWhere(sc.org, f)
 	out := domain.Page[domain.Asset]{Limit: f.Limit, Offset: f.Offset, Items: []domain.Asset{}}
-	var err error
+	terms, err := sc.searchTermMatches(ctx, f.Q)
+	if err != nil {
+		return out, err
+	}
+	w, args := assetWhere(sc.Engine(), sc.org, f, terms)
 	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*) FROM assets a WHERE "+w, args...); err != nil {
 		return out, err
 	}
 	if out.Total == 0 || f.Offset >= out.Total {
 		return out, nil
 	}
+	// Deferred join: find the page's ids over the assets table (joined only with what the sort order
+	// needs), then fetch the context of those few rows.
 	order := sortClause(f.Sort, assetSort, "a.asset_tag") + ", a.id"
-	out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+assetFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	page := "SELECT a.id FROM assets a" + sortJoins(f.Sort) + " WHERE " + w + " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	if f.Q != "" && out.Total <= sparseHits {
+		// A selective search: collect the hits first (through the narrow search index), then sort only
+		// them, instead of walking the sort order's index and testing every device.
+		page = "WITH hits AS MATERIALIZED (SELECT a.id FROM assets a WHERE " + w + ") SELECT a.id FROM hits JOIN assets a ON a.id = hits.id" +
+			sortJoins(f.Sort) + " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	}
+	out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+assetFrom+" WHERE a.id IN ("+page+") ORDER BY "+order,
 		append(args, f.Limit, f.Offset)...)
 	return out, err
+}
+
+// sparseHits is the number of search hits up to which a page is sorted from the hits rather than found
+// by walking the sort order.
+const sparseHits = 10000
+
+// sortJoins returns the joins a sort key needs besides the assets table.
+func sortJoins(key string) string {
+	switch strings.TrimPrefix(key, "-") {
+	case "manufacturer", "product", "version", "category", "support":
+		return " JOIN product_versions pv ON pv.id = a.product_version_id JOIN products p ON p.id = pv.product_id JOIN manufacturers m ON m.id = p.manufacturer_id"
+	case "site":
+		return " LEFT JOIN sites s ON s.id = a.site_id"
+	case "location":
+		return " LEFT JOIN locations l ON l.id = a.location_id"
+	case "department":
+		return " LEFT JOIN departments d ON d.id = a.department_id"
+	case "zone":
+		return " LEFT JOIN network_zones z ON z.id = a.zone_id"
+	}
+	return ""
 }
 
 // Asset returns one device with its context.
@@ -322,77 +410,112 @@ func (tx *Tx) SaveAssets(ctx context.Context, create, update []domain.Asset, aud
 }
 
 // InventoryStats computes the dashboard figures on the day today. Retired devices are counted only in
-// Retired and ByStatus.
+// Retired and ByStatus. The devices are grouped over the assets table alone; the few zones and product
+// versions are looked up afterwards.
 func (sc *Scope) InventoryStats(ctx context.Context, today domain.Date) (domain.InventoryStats, error) {
 	st := domain.InventoryStats{ByCriticality: map[domain.Criticality]int{}, ByStatus: map[domain.AssetStatus]int{},
 		ByExposure: map[domain.Exposure]int{}, ByCategory: map[string]int{}}
-	rows, err := sc.Query(ctx, `SELECT a.status, a.criticality, COALESCE(z.exposure, ''), a.patient_data, COUNT(*) FROM assets a
-		LEFT JOIN network_zones z ON z.id = a.zone_id WHERE a.org_id = ? GROUP BY a.status, a.criticality, z.exposure, a.patient_data`, sc.org)
+	exposure := map[int64]domain.Exposure{}
+	rows, err := sc.Query(ctx, "SELECT id, exposure FROM network_zones WHERE org_id = ?", sc.org)
 	if err != nil {
 		return st, err
 	}
 	for rows.Next() {
-		var status, crit, exp string
-		var pd bool
-		var n int
-		if err := rows.Scan(&status, &crit, &exp, &pd, &n); err != nil {
+		var id int64
+		var exp string
+		if err := rows.Scan(&id, &exp); err != nil {
 			rows.Close()
 			return st, err
 		}
-		st.ByStatus[domain.AssetStatus(status)] += n
-		if domain.AssetStatus(status) == domain.StatusRetired {
-			st.Retired += n
-			continue
-		}
-		st.Devices += n
-		st.ByCriticality[domain.Criticality(crit)] += n
-		st.ByExposure[domain.Exposure(exp)] += n
-		if pd {
-			st.PatientData += n
-		}
+		exposure[id] = domain.Exposure(exp)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return st, err
 	}
-	// Per product version: category, end of support and replacement value.
-	rows, err = sc.Query(ctx, `SELECT p.category, pv.end_of_support, p.end_of_support, p.replacement_cost, COUNT(*),
-		COALESCE(SUM(a.replacement_cost), 0), COALESCE(SUM(CASE WHEN a.replacement_cost = 0 THEN 1 ELSE 0 END), 0)
-		FROM assets a JOIN product_versions pv ON pv.id = a.product_version_id JOIN products p ON p.id = pv.product_id
-		WHERE a.org_id = ? AND a.status <> 'retired' GROUP BY pv.id, p.category, pv.end_of_support, p.end_of_support, p.replacement_cost`, sc.org)
+	type group struct {
+		status, crit string
+		zone         int64
+		patient      bool
+		n            int
+	}
+	groups, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (group, error) {
+		var g group
+		err := r.Scan(&g.status, &g.crit, &g.zone, &g.patient, &g.n)
+		return g, err
+	}, `SELECT status, criticality, COALESCE(zone_id, 0), patient_data, COUNT(*) FROM assets WHERE org_id = ?
+		GROUP BY status, criticality, zone_id, patient_data`, sc.org)
 	if err != nil {
 		return st, err
 	}
-	defer rows.Close()
+	for _, g := range groups {
+		st.ByStatus[domain.AssetStatus(g.status)] += g.n
+		if domain.AssetStatus(g.status) == domain.StatusRetired {
+			st.Retired += g.n
+			continue
+		}
+		st.Devices += g.n
+		st.ByCriticality[domain.Criticality(g.crit)] += g.n
+		st.ByExposure[exposure[g.zone]] += g.n
+		if g.patient {
+			st.PatientData += g.n
+		}
+	}
+	type version struct {
+		category   string
+		vEOS, pEOS *time.Time
+		cost       int64
+	}
+	versions := map[int64]version{}
+	rows, err = sc.Query(ctx, `SELECT pv.id, p.category, pv.end_of_support, p.end_of_support, p.replacement_cost
+		FROM product_versions pv JOIN products p ON p.id = pv.product_id WHERE pv.org_id = ?`, sc.org)
+	if err != nil {
+		return st, err
+	}
 	for rows.Next() {
-		var cat string
-		var vEOS, pEOS *time.Time
-		var pcost, own int64
-		var n, inherit int
-		if err := rows.Scan(&cat, &vEOS, &pEOS, &pcost, &n, &own, &inherit); err != nil {
+		var id int64
+		var v version
+		if err := rows.Scan(&id, &v.category, &v.vEOS, &v.pEOS, &v.cost); err != nil {
+			rows.Close()
 			return st, err
 		}
-		st.ByCategory[cat] += n
-		eos := dateOf(vEOS)
-		if eos.IsZero() {
-			eos = dateOf(pEOS)
-		}
-		switch domain.SupportOf(eos, today) {
-		case domain.SupportPast:
-			st.PastSupport += n
-		case domain.SupportSoon:
-			st.SoonSupport += n
-		case domain.SupportUnknown:
-			st.UnknownSupp += n
-		}
-		st.Value += domain.Money(own + int64(inherit)*pcost)
+		versions[id] = v
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return st, err
 	}
-	if st.Products, err = sc.Count(ctx, "SELECT COUNT(*) FROM products WHERE org_id = ?", sc.org); err != nil {
+	type byVersion struct {
+		id, own  int64
+		n, inher int
+	}
+	perVersion, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (byVersion, error) {
+		var b byVersion
+		err := r.Scan(&b.id, &b.n, &b.own, &b.inher)
+		return b, err
+	}, `SELECT product_version_id, COUNT(*), COALESCE(SUM(replacement_cost), 0), COALESCE(SUM(CASE WHEN replacement_cost = 0 THEN 1 ELSE 0 END), 0)
+		FROM assets WHERE org_id = ? AND status <> 'retired' GROUP BY product_version_id`, sc.org)
+	if err != nil {
 		return st, err
 	}
-	st.Versions, err = sc.Count(ctx, "SELECT COUNT(*) FROM product_versions WHERE org_id = ?", sc.org)
+	for _, b := range perVersion {
+		v := versions[b.id]
+		st.ByCategory[v.category] += b.n
+		eos := dateOf(v.vEOS)
+		if eos.IsZero() {
+			eos = dateOf(v.pEOS)
+		}
+		switch domain.SupportOf(eos, today) {
+		case domain.SupportPast:
+			st.PastSupport += b.n
+		case domain.SupportSoon:
+			st.SoonSupport += b.n
+		case domain.SupportUnknown:
+			st.UnknownSupp += b.n
+		}
+		st.Value += domain.Money(b.own + int64(b.inher)*v.cost)
+	}
+	st.Versions = len(versions)
+	st.Products, err = sc.Count(ctx, "SELECT COUNT(*) FROM products WHERE org_id = ?", sc.org)
 	return st, err
 }
