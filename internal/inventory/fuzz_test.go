@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -11,8 +12,11 @@ import (
 // must refuse bad input with a user error (never an internal one), and what they accept keeps the
 // limits.
 func FuzzReadTable(f *testing.F) {
-	f.Add(fixture(f, "cmms-export-de.csv"))
-	f.Add(fixture(f, "asset-register-en.csv"))
+	// The fixtures, shortened: the fuzzer minimises interesting inputs, which takes long for big ones.
+	for _, name := range []string{"cmms-export-de.csv", "asset-register-en.csv"} {
+		b := fixture(f, name)
+		f.Add(b[:bytes.Index(b[1200:], []byte("\n"))+1201])
+	}
 	f.Add(germanXLSX(f))
 	f.Add([]byte("Inventarnummer;Hersteller;Typ\n\"MT-1;B. Braun;\"\"Space\"\"\n"))
 	f.Add([]byte("\xff\xfeI\x00n\x00v\x00"))

@@ -152,8 +152,8 @@ func TestImportAppliesAllOrNothing(t *testing.T) {
 			t.Errorf("MT-100001 (-want +got):\n%s", diff)
 		}
 		for tag, check := range map[string]func(domain.Asset) bool{
-			"MT-100011": func(a domain.Asset) bool { return a.PurchaseDate == domain.NewDate(2021, 3, 16) },          // Excel serial
-			"MT-100016": func(a domain.Asset) bool { return a.Ref.Zone == "Office LAN" },                             // zone from the IP
+			"MT-100011": func(a domain.Asset) bool { return a.PurchaseDate == domain.NewDate(2021, 3, 16) },              // Excel serial
+			"MT-100016": func(a domain.Asset) bool { return a.Ref.Zone == "Office LAN" },                                 // zone from the IP
 			"MT-100026": func(a domain.Asset) bool { return a.Ref.Manufacturer == "B. Braun" && a.Ref.Version == "U61" }, // matched case-insensitively
 			"MT-100027": func(a domain.Asset) bool { return a.Status == domain.StatusRetired && a.Ref.Site == "Rehazentrum" },
 			"MT-100023": func(a domain.Asset) bool { return a.Ref.Category == "other" && a.Ref.Version == "" },

@@ -27,7 +27,7 @@ func TestParseDate(t *testing.T) {
 		{"01-Mar-2019", "2019-03-01"},
 		{"1 March 2019", "2019-03-01"},
 		{"March 1, 2019", "2019-03-01"},
-		{"43525", "2019-03-01"},   // Excel serial
+		{"43525", "2019-03-01"},    // Excel serial
 		{"43525.75", "2019-03-01"}, // serial with a time
 		{"44271", "2021-03-16"},
 		{"", ""},
@@ -64,9 +64,9 @@ func TestParseAmount(t *testing.T) {
 		{"2450,50", domain.Euros(2450.5), ""},
 		{"2.450,50", domain.Euros(2450.5), ""},
 		{"2,450.50", domain.Euros(2450.5), ""},
-		{"2.450", domain.Euros(2450), ""},   // thousands
-		{"2,450", domain.Euros(2450), ""},   // thousands
-		{"0.450", domain.Euros(0.45), ""},   // a leading zero makes it a decimal
+		{"2.450", domain.Euros(2450), ""}, // thousands
+		{"2,450", domain.Euros(2450), ""}, // thousands
+		{"0.450", domain.Euros(0.45), ""}, // a leading zero makes it a decimal
 		{"1.234.567", domain.Euros(1234567), ""},
 		{"1,234,567.89", domain.Euros(1234567.89), ""},
 		{"€ 2 450,00", domain.Euros(2450), ""},
@@ -188,9 +188,9 @@ func TestParseMapping(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	for spec, msg := range map[string]string{
-		"A=colour":  `"colour" is not a field`,
+		"A=colour":   `"colour" is not a field`,
 		"=asset_tag": `is not column=field`,
-		"Inventar":  `is not column=field`,
+		"Inventar":   `is not column=field`,
 	} {
 		if _, err := ParseMapping(spec); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("ParseMapping(%q): %v, want %q", spec, err, msg)

@@ -72,6 +72,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.accountRoutes(mux)
 	s.adminRoutes(mux)
 	s.dashboardRoutes(mux)
+	s.inventoryRoutes(mux)
 	// Modules register their pages here, one line each.
 	mux.HandleFunc("/", s.notFound)
 }
