@@ -220,8 +220,11 @@ type Column struct {
 
 // Name is how rejections name the column: its header and letter ("IP-Adresse (K)").
 func (c Column) Name() string {
-	if c.Header == "" {
+	switch {
+	case c.Header == "":
 		return c.Letter
+	case c.Letter == "":
+		return c.Header
 	}
 	return c.Header + " (" + c.Letter + ")"
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -78,6 +79,7 @@ type Options struct {
 	SkipRejected bool   // import the accepted rows even when others are rejected
 	Today        domain.Date
 	Limits       Limits // zero: DefaultLimits
+	Mode         Mode
 
 	beforeCommit func() error // tests: fail after everything was written
 }
@@ -138,16 +140,61 @@ func Prepare(data []byte, opts Options) (*Table, int, []Column, *Report, error) 
 // nothing. When rows are rejected and SkipRejected is not set, nothing is written and the report comes
 // back with an error wrapping ErrRejected.
 func Import(ctx context.Context, sc *store.Scope, data []byte, opts Options) (*Report, error) {
-	if opts.Today.IsZero() {
-		opts.Today = domain.DateOf(time.Now().UTC())
-	}
 	t, header, cols, rep, err := Prepare(data, opts)
 	if err != nil {
 		return rep, err
 	}
+	return run(ctx, sc, t, header, cols, rep, opts)
+}
+
+// Mode restricts what an import may do with a device.
+type Mode string
+
+// Modes. The command line's add and edit are one-row imports in create-only and update-only mode.
+const (
+	Upsert     Mode = ""       // create or update
+	CreateOnly Mode = "create" // a row matching an existing device is rejected
+	UpdateOnly Mode = "update" // a row matching no device is rejected
+)
+
+// ImportFields is an import of rows given by field (the command line's add and edit): each row maps
+// fields to cell text, parsed and planned exactly as an import file's cells are. The report's
+// columns are the fields, named by their field names.
+func ImportFields(ctx context.Context, sc *store.Scope, rows []map[Field]string, opts Options) (*Report, error) {
+	var fields []Field
+	for _, fi := range Fields {
+		fields = append(fields, fi.Field)
+	}
+	t := &Table{Format: "fields"}
+	header := make([]string, len(fields))
+	for i, f := range fields {
+		header[i] = string(f)
+	}
+	t.Rows, t.RowNumbers = append(t.Rows, header), append(t.RowNumbers, 0)
+	for n, r := range rows {
+		cells := make([]string, len(fields))
+		for i, f := range fields {
+			cells[i] = strings.TrimSpace(r[f])
+		}
+		t.Rows, t.RowNumbers = append(t.Rows, cells), append(t.RowNumbers, n+1)
+	}
+	cols, err := Columns(header, nil, len(header))
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{File: opts.FileName, Format: "fields", Columns: cols, DryRun: opts.DryRun, SkipRejected: opts.SkipRejected,
+		Changes: []Change{}, Rejections: []Problem{}, Warnings: []Problem{}}
+	return run(ctx, sc, t, 0, cols, rep, opts)
+}
+
+func run(ctx context.Context, sc *store.Scope, t *Table, header int, cols []Column, rep *Report, opts Options) (*Report, error) {
+	if opts.Today.IsZero() {
+		opts.Today = domain.DateOf(time.Now().UTC())
+	}
 	recs, rejected, warnings := parseRows(t, header, cols)
-	run := func(ix *store.InventoryIndex) *planner {
+	plan := func(ix *store.InventoryIndex) *planner {
 		p := newPlanner(ix, cols, opts.Today)
+		p.mode = opts.Mode
 		p.probs, p.warnings = rejected, warnings
 		for _, r := range recs {
 			if r.Row > 0 {
@@ -162,15 +209,15 @@ func Import(ctx context.Context, sc *store.Scope, data []byte, opts Options) (*R
 		if err != nil {
 			return rep, err
 		}
-		run(ix)
+		plan(ix)
 		return rep, rejectedErr(rep)
 	}
-	err = sc.Write(ctx, func(tx *store.Tx) error {
+	err := sc.Write(ctx, func(tx *store.Tx) error {
 		ix, err := tx.InventoryIndex(ctx)
 		if err != nil {
 			return err
 		}
-		p := run(ix)
+		p := plan(ix)
 		if err := rejectedErr(rep); err != nil {
 			return err
 		}

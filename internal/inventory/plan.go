@@ -34,6 +34,7 @@ type locKey struct {
 }
 
 type planner struct {
+	mode  Mode
 	ix    *store.InventoryIndex
 	today domain.Date
 	cols  map[Field]Column
@@ -413,6 +414,14 @@ func (p *planner) plan(r Record) {
 		}
 	}
 
+	switch {
+	case p.mode == CreateOnly && existing >= 0:
+		reject(FAssetTag, r.AssetTag, "device "+p.ix.Assets[existing].Name()+" exists already")
+		return
+	case p.mode == UpdateOnly && existing < 0:
+		reject(FAssetTag, r.AssetTag, "there is no such device")
+		return
+	}
 	var a domain.Asset
 	isNew := existing < 0
 	if !isNew {
