@@ -350,3 +350,16 @@ func TestXLSXImportsLikeCSV(t *testing.T) {
 		t.Errorf("CSV and XLSX plans differ (-csv +xlsx):\n%s", diff)
 	}
 }
+
+// TestDocsListEveryColumnName keeps the import reference in docs/inventory.md complete.
+func TestDocsListEveryColumnName(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/inventory.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Fields {
+		if !strings.Contains(string(doc), "`"+string(f.Field)+"` | "+strings.Join(f.Names, ", ")+" |") {
+			t.Errorf("docs/inventory.md does not list the column names of %s as the code recognises them", f.Field)
+		}
+	}
+}
