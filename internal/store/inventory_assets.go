@@ -62,6 +62,7 @@ var assetSort = map[string]string{
 // termMatch is what one search term matches in a small table: the ids of the rows (and the subquery
 // that finds them, used instead of a long id list).
 type termMatch struct {
+	all     bool   // the term matches every device
 	col     string // the asset column that refers to the table
 	ids     []int64
 	sub     string
@@ -76,7 +77,15 @@ const maxInList = 300
 // scan tests each device against a few ids instead of evaluating subqueries.
 func (sc *Scope) searchTermMatches(ctx context.Context, q string) (map[string][]termMatch, error) {
 	out := map[string][]termMatch{}
-	for _, t := range searchTerms(q) {
+	terms := searchTerms(q)
+	if len(terms) == 0 {
+		return out, nil
+	}
+	versions, err := sc.Count(ctx, "SELECT COUNT(*) FROM product_versions WHERE org_id = ?", sc.org)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range terms {
 		l := likeArg(t)
 		for _, m := range []termMatch{
 			{col: "a.product_version_id", sub: `SELECT pv.id FROM product_versions pv JOIN products p ON p.id = pv.product_id
@@ -97,6 +106,11 @@ func (sc *Scope) searchTermMatches(ctx context.Context, q string) (map[string][]
 				return nil, err
 			}
 			m.ids = ids
+			if m.col == "a.product_version_id" && len(ids) == versions && versions > 0 {
+				// Every device has a version: the term matches them all and filters nothing.
+				out[t] = []termMatch{{all: true}}
+				break
+			}
 			out[t] = append(out[t], m)
 		}
 	}
@@ -177,6 +191,9 @@ func assetWhere(engine string, org int64, f domain.AssetFilter, terms map[string
 		args = append(args, org, string(f.Exposure))
 	}
 	for _, t := range searchTerms(f.Q) {
+		if ms := terms[t]; len(ms) == 1 && ms[0].all {
+			continue
+		}
 		or, orArgs := []string{contains}, []any{t}
 		for _, m := range terms[t] {
 			if len(m.ids) == 0 {

@@ -108,7 +108,7 @@ func BenchmarkAssetList50k(b *testing.B) {
 				{"deep-page", domain.AssetFilter{ListParams: domain.ListParams{Offset: 40_000}}},
 				{"search-tag", domain.AssetFilter{ListParams: domain.ListParams{Q: "NUH-0421"}}},
 				{"search-maker", domain.AssetFilter{ListParams: domain.ListParams{Q: "alaris"}}},
-				{"search-two-terms-sorted", domain.AssetFilter{ListParams: domain.ListParams{Q: "model 03 department 07", Sort: "product"}}},
+				{"search-4-words-sorted-by-product", domain.AssetFilter{ListParams: domain.ListParams{Q: "model 03 department 07", Sort: "product"}}},
 				{"filter-crit-site-status", domain.AssetFilter{Criticality: domain.CritLifeSustaining, SiteID: ids["site"], Status: domain.StatusInUse}},
 				{"filter-maker-dept", domain.AssetFilter{ManufacturerID: ids["maker"], DepartmentID: ids["department"]}},
 				{"filter-support-past-sort-crit", domain.AssetFilter{Support: domain.SupportPast, ListParams: domain.ListParams{Sort: "-criticality"}}},

@@ -1,7 +1,7 @@
 -- Inventory, part 3: installed devices. An asset is one unit of a product version; its place, network
 -- and owner. search holds the asset's own searchable text, folded to lower case by the store, so that
--- a free-text search is one LIKE over one column; names of products, departments and locations are
--- searched through their own (small) tables. The indexes all start with org_id and serve the filters
+-- a free-text search is one substring test over one column; names of products, departments, locations
+-- and zones are searched in their own (small) tables first. The indexes all start with org_id and serve the filters
 -- and sort orders of the list (50,000 devices stay fast).
 CREATE TABLE assets (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,5 +49,5 @@ CREATE INDEX assets_org_status ON assets(org_id, status, criticality, zone_id, p
 CREATE INDEX assets_org_ip ON assets(org_id, ip);
 CREATE INDEX assets_org_hostname ON assets(org_id, hostname);
 CREATE INDEX assets_org_updated ON assets(org_id, updated);
--- Free-text search scans this narrow index instead of the table.
-CREATE INDEX assets_org_search ON assets(org_id, search, id);
+-- Free-text search scans this index instead of the table (it holds what a search term may match).
+CREATE INDEX assets_org_search ON assets(org_id, search, product_version_id, department_id, location_id, zone_id, id);
