@@ -224,6 +224,24 @@ func (sc *Scope) Assets(ctx context.Context, f domain.AssetFilter) (domain.Page[
 		return out, err
 	}
 	w, args := assetWhere(sc.Engine(), sc.org, f, terms)
+	order := sortClause(f.Sort, assetSort, "a.asset_tag") + ", a.id"
+	if f.Q != "" {
+		// A search tests every device anyway: find the page and count the hits in one pass (a window
+		// count) instead of a count and a page that would each test them all.
+		ids, total, err := sc.searchPage(ctx, w, args, order, f)
+		if err != nil || len(ids) == 0 {
+			out.Total = total
+			return out, err
+		}
+		out.Total = total
+		idArgs := make([]any, len(ids))
+		for i, id := range ids {
+			idArgs[i] = id
+		}
+		out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+assetFrom+" WHERE a.id IN (?"+strings.Repeat(", ?", len(ids)-1)+
+			") ORDER BY "+order, idArgs...)
+		return out, err
+	}
 	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*) FROM assets a WHERE "+w, args...); err != nil {
 		return out, err
 	}
@@ -231,23 +249,39 @@ func (sc *Scope) Assets(ctx context.Context, f domain.AssetFilter) (domain.Page[
 		return out, nil
 	}
 	// Deferred join: find the page's ids over the assets table (joined only with what the sort order
-	// needs), then fetch the context of those few rows.
-	order := sortClause(f.Sort, assetSort, "a.asset_tag") + ", a.id"
+	// needs), then fetch the context of those few rows. Starting from the page (a derived table with a
+	// limit) makes both engines join only its rows.
 	page := "SELECT a.id FROM assets a" + sortJoins(f.Sort) + " WHERE " + w + " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	if f.Q != "" && out.Total <= sparseHits {
-		// A selective search: collect the hits first (through the narrow search index), then sort only
-		// them, instead of walking the sort order's index and testing every device.
-		page = "WITH hits AS MATERIALIZED (SELECT a.id FROM assets a WHERE " + w + ") SELECT a.id FROM hits JOIN assets a ON a.id = hits.id" +
-			sortJoins(f.Sort) + " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	}
-	out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+assetFrom+" WHERE a.id IN ("+page+") ORDER BY "+order,
-		append(args, f.Limit, f.Offset)...)
+	from := " FROM (" + page + ") pg JOIN assets a ON a.id = pg.id" + strings.TrimPrefix(assetFrom, " FROM assets a")
+	out.Items, err = queryAll(ctx, sc.Q, scanAsset, "SELECT "+assetCols+from+" ORDER BY "+order, append(args, f.Limit, f.Offset)...)
 	return out, err
 }
 
-// sparseHits is the number of search hits up to which a page is sorted from the hits rather than found
-// by walking the sort order.
-const sparseHits = 10000
+// searchPage returns the ids of one page of a search and the number of hits.
+func (sc *Scope) searchPage(ctx context.Context, w string, args []any, order string, f domain.AssetFilter) ([]int64, int, error) {
+	rows, err := sc.Query(ctx, "SELECT a.id, COUNT(*) OVER () FROM assets a"+sortJoins(f.Sort)+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	total := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 && f.Offset > 0 { // past the last page: count alone
+		total, err = sc.Count(ctx, "SELECT COUNT(*) FROM assets a WHERE "+w, args...)
+	}
+	return ids, total, err
+}
 
 // sortJoins returns the joins a sort key needs besides the assets table.
 func sortJoins(key string) string {
@@ -421,6 +455,13 @@ func (tx *Tx) SaveAssets(ctx context.Context, create, update []domain.Asset, aud
 	for i := range update {
 		if err := tx.updateAsset(ctx, &update[i]); err != nil {
 			return fmt.Errorf("update device %s: %w", update[i].Name(), err)
+		}
+	}
+	if len(create) >= 1000 && tx.Engine() == "postgres" {
+		// Fresh statistics, so that the planner does not take a large inventory for an empty one until
+		// autovacuum comes round (ANALYZE is transactional and sees the new rows).
+		if _, err := tx.Exec(ctx, "ANALYZE assets"); err != nil {
+			return err
 		}
 	}
 	return tx.Audit(ctx, audit)
