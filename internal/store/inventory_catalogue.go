@@ -345,3 +345,67 @@ func leadingRun(s string) (run, rest string) {
 }
 
 func isDigits(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
+
+// EnsureProductVersion finds the version of a manufacturer's product by names — the manufacturer by
+// name or alias, the product by name or model number, the version by its text, all without case —
+// and creates what is missing (each creation audited). It reports whether the version was created.
+// Imports of disclosures (`vigil import sbom FILE --product P --version V`) attach to what it returns.
+func (tx *Tx) EnsureProductVersion(ctx context.Context, manufacturer, product, version string) (domain.ProductVersion, bool, error) {
+	var mfr int64
+	ms, err := queryAll(ctx, tx.Q, func(r interface{ Scan(...any) error }) (domain.Manufacturer, error) {
+		var m domain.Manufacturer
+		var aliases string
+		err := r.Scan(&m.ID, &m.Name, &aliases)
+		if aliases != "" {
+			m.Aliases = strings.Split(aliases, "\n")
+		}
+		return m, err
+	}, "SELECT id, name, aliases FROM manufacturers WHERE org_id = ? ORDER BY id", tx.org)
+	if err != nil {
+		return domain.ProductVersion{}, false, err
+	}
+	for _, m := range ms {
+		for _, n := range append([]string{m.Name}, m.Aliases...) {
+			if mfr == 0 && domain.NameKey(n) == domain.NameKey(manufacturer) {
+				mfr = m.ID
+			}
+		}
+	}
+	if mfr == 0 {
+		m := domain.Manufacturer{Name: manufacturer}
+		if err := tx.CreateManufacturer(ctx, &m); err != nil {
+			return domain.ProductVersion{}, false, err
+		}
+		mfr = m.ID
+	}
+	var prod int64
+	err = tx.QueryRow(ctx, `SELECT id FROM products WHERE org_id = ? AND manufacturer_id = ? AND (name_key = ? OR LOWER(model_number) = ?)
+		ORDER BY CASE WHEN name_key = ? THEN 0 ELSE 1 END, id LIMIT 1`, tx.org, mfr, domain.NameKey(product), domain.NameKey(product),
+		domain.NameKey(product)).Scan(&prod)
+	if err != nil && domain.ErrorCode(mapErr(err)) != domain.ENotFound {
+		return domain.ProductVersion{}, false, mapErr(err)
+	}
+	if prod == 0 {
+		p := domain.Product{ManufacturerID: mfr, Name: product, MedicalDevice: true}
+		if err := tx.CreateProduct(ctx, &p); err != nil {
+			return domain.ProductVersion{}, false, err
+		}
+		prod = p.ID
+	}
+	var id int64
+	err = tx.QueryRow(ctx, "SELECT id FROM product_versions WHERE org_id = ? AND product_id = ? AND version_key = ?", tx.org, prod,
+		domain.NameKey(version)).Scan(&id)
+	switch {
+	case err == nil:
+		v, err := tx.scope().ProductVersion(ctx, id)
+		return v, false, err
+	case domain.ErrorCode(mapErr(err)) != domain.ENotFound:
+		return domain.ProductVersion{}, false, mapErr(err)
+	}
+	v := domain.ProductVersion{ProductID: prod, Version: version}
+	if err := tx.CreateProductVersion(ctx, &v); err != nil {
+		return v, false, err
+	}
+	v, err = tx.scope().ProductVersion(ctx, v.ID)
+	return v, true, err
+}

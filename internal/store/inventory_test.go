@@ -460,3 +460,38 @@ func TestSaveAssetsBatchAndIndex(t *testing.T) {
 		}
 	})
 }
+
+func TestEnsureProductVersion(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st, "ensure")
+		ctx := testutil.Ctx(f.org.ID)
+		sc := st.Scope(f.org.ID)
+		tests := []struct {
+			mfr, product, version string
+			created               bool
+			wantID                int64 // 0: a new version
+			wantProduct           string
+		}{
+			{"b. braun medical", "INFUSOMAT SPACE", "u61", false, f.u61.ID, "Infusomat Space"}, // alias, case
+			{"Philips", "865240", "M.00.03", false, f.m00.ID, "IntelliVue MX800"},             // model number
+			{"Philips", "IntelliVue MX800", "N.00.01", true, 0, "IntelliVue MX800"},
+			{"Keycloak", "Keycloak", "10.0.2", true, 0, "Keycloak"},
+		}
+		for _, tc := range tests {
+			var v domain.ProductVersion
+			var created bool
+			err := sc.Write(ctx, func(tx *store.Tx) error {
+				var err error
+				v, created, err = tx.EnsureProductVersion(ctx, tc.mfr, tc.product, tc.version)
+				return err
+			})
+			if err != nil || created != tc.created || (tc.wantID != 0 && v.ID != tc.wantID) || v.Product != tc.wantProduct {
+				t.Errorf("%s/%s/%s: %+v created %v err %v", tc.mfr, tc.product, tc.version, v, created, err)
+			}
+		}
+		ms, _ := sc.Manufacturers(ctx)
+		if len(ms) != 3 {
+			t.Errorf("%d manufacturers, want the two and Keycloak", len(ms))
+		}
+	})
+}
