@@ -473,7 +473,7 @@ func TestEnsureProductVersion(t *testing.T) {
 			wantProduct           string
 		}{
 			{"b. braun medical", "INFUSOMAT SPACE", "u61", false, f.u61.ID, "Infusomat Space"}, // alias, case
-			{"Philips", "865240", "M.00.03", false, f.m00.ID, "IntelliVue MX800"},             // model number
+			{"Philips", "865240", "M.00.03", false, f.m00.ID, "IntelliVue MX800"},              // model number
 			{"Philips", "IntelliVue MX800", "N.00.01", true, 0, "IntelliVue MX800"},
 			{"Keycloak", "Keycloak", "10.0.2", true, 0, "Keycloak"},
 		}
