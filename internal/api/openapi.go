@@ -181,7 +181,18 @@ func defName(t reflect.Type) string {
 	return nameClean.ReplaceAllString(pkg+"."+name, "_")
 }
 
+// Schemaer is implemented by types with their own JSON form (a calendar date, an amount of money):
+// their OpenAPI schema is what OpenAPISchema returns instead of one derived from their Go fields.
+type Schemaer interface {
+	OpenAPISchema() map[string]any
+}
+
+var schemaerType = reflect.TypeFor[Schemaer]()
+
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && t.Implements(schemaerType) {
+		return reflect.Zero(t).Interface().(Schemaer).OpenAPISchema()
+	}
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}

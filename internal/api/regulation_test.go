@@ -105,7 +105,7 @@ func (c call) json(method, path string, in any, want int, out any) {
 	}
 }
 
-type errBody struct {
+type regErrBody struct {
 	Error struct{ Code, Message, Field string }
 }
 
@@ -129,7 +129,7 @@ func TestPublicScopeAPI(t *testing.T) {
 	if ans.Category != "important" {
 		t.Errorf("POST scope: %+v", ans)
 	}
-	var e errBody
+	var e regErrBody
 	c.json(http.MethodPost, "/regulation/scope", map[string]any{"entity_type": "hospital"}, http.StatusBadRequest, &e)
 	if e.Error.Field != "entity_type" || !strings.Contains(e.Error.Message, "healthcare-provider") {
 		t.Errorf("bad entity type: %+v", e)
@@ -199,7 +199,7 @@ func TestRegulationAPI(t *testing.T) {
 	if prof.Employees != 4900 || prof.TurnoverEUR != -1 || !prof.PersonalData || prof.UpdatedBy != "token:test-security-officer" {
 		t.Errorf("saved profile: %+v", prof)
 	}
-	var e errBody
+	var e regErrBody
 	c.json(http.MethodPut, "/regulation/profile", map[string]any{"entity_type": "clinic"}, http.StatusBadRequest, &e)
 	if e.Error.Field != "entity_type" {
 		t.Errorf("bad profile: %+v", e)

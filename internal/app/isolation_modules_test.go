@@ -8,6 +8,7 @@ import (
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/incident"
+	"github.com/vigil-med/vigil/internal/inventory"
 	"github.com/vigil-med/vigil/internal/regulation"
 	"github.com/vigil-med/vigil/internal/regulation/deadline"
 	"github.com/vigil-med/vigil/internal/store"
@@ -17,7 +18,8 @@ import (
 // Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
 // kind that the module's API operations address by id.
 func init() {
-	seeders = append(seeders, seedIncidents, seedRegulation)
+	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation)
+	parentLists["/inventory/versions/{id}"] = "/inventory/products/{id}/versions"
 	pathValues["template"] = deadline.Reports().Templates[0].ID
 	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
 	parentLists["/incidents/{id}/injects"] = "/incidents?exercise=true"
@@ -60,5 +62,25 @@ func seedRegulation(t *testing.T, h *apptest.Harness, tn *tenant) {
 	m := regulation.MeasureCatalogue().Measures[0].ID
 	if _, err := compliance.AddFile(ctx, sc, a.ID, m, tn.marker+" policy", "policy.txt", []byte("policy of "+tn.marker)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func seedInventory(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	ctx := testutil.Ctx(tn.org.ID)
+	sc := h.Store.Scope(tn.org.ID)
+	if err := sc.Write(ctx, func(tx *store.Tx) error {
+		return tx.CreateZone(ctx, &domain.NetworkZone{Name: tn.marker + " clinical LAN", CIDR: "10.20.0.0/16", Exposure: domain.Exposures[2]})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	row := map[inventory.Field]string{
+		inventory.FAssetTag: tn.marker + "-0001", inventory.FSerial: "SN-" + tn.marker, inventory.FManufacturer: tn.marker + " Medical",
+		inventory.FProduct: "Pump 3000", inventory.FVersion: "1.2.3", inventory.FSite: tn.marker + " campus", inventory.FBuilding: "A",
+		inventory.FRoom: "101", inventory.FLocation: "ICU room 101", inventory.FDepartment: tn.marker + " ICU", inventory.FIP: "10.20.0.5",
+		inventory.FCriticality: "critical",
+	}
+	if rep, err := inventory.ImportFields(ctx, sc, []map[inventory.Field]string{row}, inventory.Options{}); err != nil {
+		t.Fatalf("seed inventory: %v %+v", err, rep)
 	}
 }

@@ -153,7 +153,7 @@ func ids(t *testing.T, body string) []int64 {
 // operations of the parent paths as tn sees them. It reports why it could not.
 func fillPath(t *testing.T, h *apptest.Harness, tn *tenant, op api.Op) (string, error) {
 	tmpl, path := op.Path, op.Path
-	for {
+	for first := true; ; first = false {
 		loc := paramRE.FindStringIndex(tmpl)
 		if loc == nil {
 			return path, nil
@@ -170,9 +170,15 @@ func fillPath(t *testing.T, h *apptest.Harness, tn *tenant, op api.Op) (string, 
 		collection := strings.TrimSuffix(tmpl[:loc[0]], "/")
 		concrete := strings.TrimSuffix(path[:cloc], "/")
 		query := "?limit=500"
-		if alt, ok := parentLists[op.Path]; ok && !strings.Contains(strings.TrimPrefix(collection, "/"), "/") {
+		if alt, ok := parentLists[op.Path]; ok && first {
 			c, q, _ := strings.Cut(alt, "?")
 			collection, concrete, query = c, c, query+"&"+q
+			if strings.Contains(c, "{") { // the list itself is nested: resolve its own parameters first
+				var err error
+				if concrete, err = fillPath(t, h, tn, api.Op{Path: c}); err != nil {
+					return "", err
+				}
+			}
 		}
 		list := api.Op{Method: http.MethodGet, Path: collection}
 		for _, o := range h.API.Ops() {

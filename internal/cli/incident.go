@@ -163,7 +163,9 @@ func parseFlagTime(flag, s string, loc *time.Location) (time.Time, error) {
 
 func incidentListCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use: "list",
+		Example: `  vigil incident list --status open,contained
+  vigil incident list --exercises --json`,
 		Short: "List incidents (or, with --exercises, exercises: the two are never mixed)",
 		Args:  cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
@@ -212,7 +214,9 @@ type incidentShowJSON struct {
 
 func incidentShowCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "show ID",
+		Use: "show ID",
+		Example: `  vigil incident show 7
+  vigil incident show 7 --json`,
 		Short: "Show an incident with its clocks (most urgent first), answers and timeline",
 		Args:  cobra.ExactArgs(1),
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {

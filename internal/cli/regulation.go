@@ -181,9 +181,10 @@ func printScope(w io.Writer, ans compliance.ScopeAnswer) {
 
 func entityTypesCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "entity-types",
-		Short: "List the entity types of the NIS2 scope check with their Annex and legal reference",
-		Args:  cobra.NoArgs,
+		Use:     "entity-types",
+		Example: `  vigil regulation entity-types --json`,
+		Short:   "List the entity types of the NIS2 scope check with their Annex and legal reference",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
 				return writeJSON(env.Stdout, regulation.EntityTypes())
@@ -202,7 +203,9 @@ func entityTypesCmd(env *Env) *cobra.Command {
 
 func profileCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "profile",
+		Use: "profile",
+		Example: `  vigil regulation profile
+  vigil regulation profile set --entity-type healthcare-provider --employees 4800 --public`,
 		Short: "Show the organisation's regulatory profile and its NIS2 scope",
 		Args:  cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
@@ -333,7 +336,9 @@ func amount(v int64) string {
 
 func applicabilityCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "applicability",
+		Use: "applicability",
+		Example: `  vigil regulation applicability
+  vigil regulation applicability --json`,
 		Short: "Which of NIS2, MDR, IVDR, CRA, EHDS and GDPR apply to the organisation and its products, with duties, deadlines and authorities",
 		Args:  cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
@@ -384,9 +389,10 @@ func applicabilityCmd(env *Env) *cobra.Command {
 
 func overlaysCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "overlays",
-		Short: "List the national overlays (Member State rules over the EU texts) and where their data lives",
-		Args:  cobra.NoArgs,
+		Use:     "overlays",
+		Example: `  vigil regulation overlays`,
+		Short:   "List the national overlays (Member State rules over the EU texts) and where their data lives",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ovs := regulation.Overlays()
 			if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
@@ -419,6 +425,7 @@ func assessmentCmd(env *Env) *cobra.Command {
 	}
 	list := &cobra.Command{
 		Use: "list", Short: "List the assessments", Args: cobra.NoArgs,
+		Example: `  vigil regulation assessment list --json`,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -473,6 +480,7 @@ func assessmentCmd(env *Env) *cobra.Command {
 
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show an assessment: every measure with status, maturity, gap, evidence", Args: cobra.ExactArgs(1),
+		Example: `  vigil regulation assessment show 2 --status partial`,
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, org, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -584,6 +592,8 @@ func assessmentCmd(env *Env) *cobra.Command {
 
 	evidence := &cobra.Command{
 		Use: "evidence ID MEASURE", Short: "Add a document (--file) or a link (--url) to the evidence of a measure", Args: cobra.ExactArgs(2),
+		Example: `  vigil regulation assessment evidence 2 nis2.21.2.j --url https://intranet.example/mfa-policy --title "MFA policy"
+  vigil regulation assessment evidence 2 nis2.21.2.c --file backup-test-2026.pdf`,
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -626,6 +636,7 @@ func assessmentCmd(env *Env) *cobra.Command {
 
 	signOff := &cobra.Command{
 		Use: "sign-off ID", Short: "Record the management body's sign-off: automatic evidence is snapshotted, the assessment frozen", Args: cobra.ExactArgs(1),
+		Example: `  vigil regulation assessment sign-off 2 --name "Dr. A. Example" --role "managing director" --comment "approved with the plan"`,
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {
@@ -654,6 +665,7 @@ func assessmentCmd(env *Env) *cobra.Command {
 
 	report := &cobra.Command{
 		Use: "report ID", Short: "Write the gap report for the management body as PDF (--pdf FILE) or JSON", Args: cobra.ExactArgs(1),
+		Example: `  vigil regulation assessment report 2 --pdf gap-report.pdf`,
 		RunE: env.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			ctx, org, sc, err := orgScope(cmd, a)
 			if err != nil {

@@ -52,6 +52,7 @@ func Steps() []Step {
 		{Name: "organisations and users", Run: foundation},
 		{Name: "incidents and exercises", Run: incidents},
 		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
+		{Name: "inventory: sites, departments, zones, models and devices", Run: inventory},
 	}
 }
 

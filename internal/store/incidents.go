@@ -69,13 +69,6 @@ func tsArg(t *time.Time) any {
 	return TS(*t)
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func incidentByID(ctx context.Context, q Q, org, id int64, lock string) (domain.Incident, error) {
 	in, err := scanIncident(q.QueryRow(ctx, "SELECT "+incidentCols+" FROM incidents WHERE org_id = ? AND id = ?"+lock, org, id))
 	return in, NotFound(err, "incident")

@@ -16,6 +16,7 @@ type dashboardView struct {
 	Users, MFAUsers, SSOUsers int
 	Recent                    []domain.AuditEvent
 	Incidents                 *incidentCard // reporting deadlines of real incidents
+	Inventory                 inventoryFigures
 }
 
 func (s *Server) dashboard(c *Ctx) error {
@@ -26,6 +27,9 @@ func (s *Server) dashboard(c *Ctx) error {
 		return err
 	}
 	if v.Incidents, err = s.incidentDashboard(c); err != nil {
+		return err
+	}
+	if v.Inventory, err = inventoryDashboard(c); err != nil {
 		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {

@@ -119,6 +119,21 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		// Inventory: labels and badge classes of the ordered scales, and the lists forms offer.
+		"critLabel":     func(c domain.Criticality) string { return c.Label() },
+		"critClass":     critClass,
+		"expLabel":      func(e domain.Exposure) string { return e.Label() },
+		"expClass":      expClass,
+		"supportClass":  supportClass,
+		"statusLabel":   func(s domain.AssetStatus) string { return s.Label() },
+		"catLabel":      domain.CategoryLabel,
+		"classLabel":    func(c domain.DeviceClass) string { return c.Label() },
+		"criticalities": func() []domain.Criticality { return domain.Criticalities },
+		"assetStatuses": func() []domain.AssetStatus { return domain.AssetStatuses },
+		"exposures":     func() []domain.Exposure { return domain.Exposures },
+		"supportStates": func() []domain.SupportState { return domain.SupportStates },
+		"categories":    func() []domain.Category { return domain.Categories },
+		"deviceClasses": func() []domain.DeviceClass { return domain.DeviceClasses },
 		"safeURL": func(s string) template.URL {
 			if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/") {
 				return template.URL(s)
@@ -261,4 +276,42 @@ func newPager(raw string, total, limit, offset int) pager {
 		p.Next = "?" + q.Encode()
 	}
 	return p
+}
+
+func critClass(c domain.Criticality) string {
+	switch c {
+	case domain.CritLifeSustaining:
+		return "sev-critical"
+	case domain.CritCritical:
+		return "sev-high"
+	case domain.CritImportant:
+		return "sev-medium"
+	}
+	return "sev-low"
+}
+
+func expClass(e domain.Exposure) string {
+	switch e {
+	case domain.ExposureInternet:
+		return "bad"
+	case domain.ExposureDMZ, domain.ExposureOffice:
+		return "warn"
+	case domain.ExposureClinical:
+		return "info"
+	case domain.ExposureIsolated, domain.ExposureStandalone:
+		return "ok"
+	}
+	return ""
+}
+
+func supportClass(s domain.SupportState) string {
+	switch s {
+	case domain.SupportPast:
+		return "bad"
+	case domain.SupportSoon:
+		return "warn"
+	case domain.SupportSupported:
+		return "ok"
+	}
+	return ""
 }

@@ -29,6 +29,15 @@ func navigation() []NavSection {
 		{Label: "Overview", Items: []NavItem{
 			{Label: "Dashboard", Path: "/dashboard", Perm: domain.PermRead},
 		}},
+		{Label: "Inventory", Items: []NavItem{
+			{Label: "Devices", Path: "/inventory/assets", Perm: domain.PermRead},
+			{Label: "Products", Path: "/inventory/products", Perm: domain.PermRead},
+			{Label: "Manufacturers", Path: "/inventory/manufacturers", Perm: domain.PermRead},
+			{Label: "Sites and locations", Path: "/inventory/sites", Perm: domain.PermRead},
+			{Label: "Departments", Path: "/inventory/departments", Perm: domain.PermRead},
+			{Label: "Network zones", Path: "/inventory/zones", Perm: domain.PermRead},
+			{Label: "Import", Path: "/import/inventory", Perm: domain.PermInventory},
+		}},
 		{Label: "Incidents", Items: []NavItem{
 			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
 			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},

@@ -171,7 +171,7 @@ func (s *Server) regProfileSave(c *Ctx) error {
 	return c.RenderStatus(http.StatusUnprocessableEntity, "regulation/profile", "Regulatory profile", s.profileView(c, p, &f, errs))
 }
 
-type productsView struct {
+type regProductsView struct {
 	Wired    bool
 	Products []regulation.ProductAssessment
 	Check    productCheck
@@ -195,7 +195,7 @@ func (s *Server) regProducts(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := productsView{Wired: app.ProductsWired, Products: app.Assessment.Products, Errors: FieldErrors{}}
+	v := regProductsView{Wired: app.ProductsWired, Products: app.Assessment.Products, Errors: FieldErrors{}}
 	q := c.R.URL.Query()
 	b := func(k string) bool { return q.Get(k) == "on" || q.Get(k) == "yes" }
 	v.Check = productCheck{Name: strings.TrimSpace(q.Get("name")), Own: b("own"), MedicalDevice: b("medical_device"), IVD: b("ivd"),

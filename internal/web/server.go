@@ -78,6 +78,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.adminRoutes(mux)
 	s.dashboardRoutes(mux)
 	s.regulationRoutes(mux)
+	s.inventoryRoutes(mux)
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
