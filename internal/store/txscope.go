@@ -1,5 +1,6 @@
 package store
 
 // Scope returns the organisation's read methods running inside the transaction, so a change can read
-// what it wrote before it commits (a Scope from Store.Scope reads committed data only).
+// what it wrote before it commits (a Scope from Store.Scope reads committed data only). Only its read
+// methods may be used: calling Write on it would wait for the transaction it runs in.
 func (tx *Tx) Scope() *Scope { return &Scope{Q: tx.Q, org: tx.org} }
