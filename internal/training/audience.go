@@ -49,13 +49,13 @@ var audienceWords = []struct {
 	a     domain.Audience
 	words []string
 }{
+	{domain.AudienceProcurement, []string{"procurement", "purchas", "buyer", "*einkauf", "*einkäuf", "*beschaffung", "vergabe",
+		"supply chain", "contract manage", "*vertragsmanagement"}},
 	{domain.AudienceBiomed, []string{"biomed", "clinical engineer", "medical technolog", "medical engineer", "*medizintechn",
 		"medical physic", "*medizinphysik", "hte "}},
 	{domain.AudienceIT, []string{"it ", "information security", "*informationssicherheit", "cyber", "ciso ", "cio ", "system admin",
 		"systemadmin", "network", "*netzwerk", "service desk", "servicedesk", "helpdesk", "*informatik", "edv ", "software",
 		"developer", "*entwickler", "ict "}},
-	{domain.AudienceProcurement, []string{"procurement", "purchas", "buyer", "*einkauf", "*beschaffung", "vergabe", "supply chain",
-		"contract manage", "*vertragsmanagement"}},
 	{domain.AudienceClinical, []string{"physician", "doctor", "nurse", "nursing", "consultant", "registrar", "resident", "surgeon",
 		"surgery", "*anaesth", "*anesth", "midwi", "therapist", "radiographer", "paramedic", "pharmac", "clinical", "clinician",
 		"ward ", "*arzt", "*ärzt", "*pflege", "*krankenschwester", "*krankenpfleger", "hebamme", "*therapeut", "mtr", "mta ",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +109,7 @@ func ImportResults(ctx context.Context, st *store.Store, org int64, name string,
 		byModule[strings.ToLower(m.Title)] = m
 		codes = append(codes, m.Code)
 	}
+	sort.Strings(codes)
 	loc, err := location(ctx, sc)
 	if err != nil {
 		return res, err

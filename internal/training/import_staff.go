@@ -347,6 +347,10 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 			res.Created++
 		case err != nil:
 			return err
+		case sr.p.StaffNumber != "" && old.StaffNumber != "" && old.StaffNumber != sr.p.StaffNumber:
+			rj.add(Rejection{Row: sr.row, Column: cols.Column("email"), Field: "email", Value: sr.p.Email,
+				Message: fmt.Sprintf("the e-mail address belongs to %s (staff number %s) in the register", old.Name, old.StaffNumber)})
+			continue
 		default:
 			p := sr.merge(old)
 			ids[i] = old.ID
