@@ -136,7 +136,11 @@ func TestInstallAndRules(t *testing.T) {
 		}
 		if _, err := func() (AssignResult, error) {
 			var r AssignResult
-			err := sc.Write(ctx, func(tx *store.Tx) error { var err error; r, err = Assign(ctx, tx, BulkAssign{ModuleID: tab.ID, CurriculumID: cur.ID}, now); return err })
+			err := sc.Write(ctx, func(tx *store.Tx) error {
+				var err error
+				r, err = Assign(ctx, tx, BulkAssign{ModuleID: tab.ID, CurriculumID: cur.ID}, now)
+				return err
+			})
 			return r, err
 		}(); domain.ErrorField(err) != "curriculum_id" {
 			t.Errorf("module and curriculum at once: %v", err)

@@ -182,7 +182,7 @@ func TestParseValues(t *testing.T) {
 
 func TestAudienceDerivation(t *testing.T) {
 	for in, want := range map[[2]string]domain.Audience{
-		{"Gesundheits- und Krankenpflegerin", ""}:  domain.AudienceClinical,
+		{"Gesundheits- und Krankenpflegerin", ""}:   domain.AudienceClinical,
 		{"Assistenzärztin", "Notaufnahme"}:          domain.AudienceClinical,
 		{"Medizintechniker", ""}:                    domain.AudienceBiomed,
 		{"Clinical engineer", "Medical Technology"}: domain.AudienceBiomed,
