@@ -5,4 +5,5 @@ import "github.com/vigil-med/vigil/internal/api"
 // apiRoutes registers the REST API of every module. Modules add one line each.
 func (a *App) apiRoutes(ap *api.API) {
 	ap.FoundationRoutes(a.Jobs)
+	ap.TrainingRoutes()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
@@ -88,6 +89,7 @@ func (a *App) registerJobs() {
 		return err
 	})
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
+	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 }
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.
