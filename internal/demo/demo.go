@@ -49,6 +49,7 @@ type Step struct {
 func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
+		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 	}
 }
 
