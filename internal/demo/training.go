@@ -379,7 +379,7 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 	radiology, emergency := head("Radiology"), head("Emergency Department")
 	held := today.AddDate(0, 0, -41).Add(8 * time.Hour) // 10:00 in Berlin, six weeks ago
 	ex := domain.Exercise{Scenario: "ransomware-pacs", Facilitator: ciso.Name, Location: "Board room, building A",
-		Summary: "Crisis team decided on radiology downtime within 20 minutes; diversion of stroke patients was decided late, " +
+		Summary: "Radiology downtime was declared 23 minutes after the emergency department asked; diversion of stroke patients was decided late, " +
 			"the PACS vendor's remote access could not be switched off without the vendor, and nobody knew who sends the NIS2 early warning."}
 	planned := held
 	ex.Planned = &planned
@@ -413,10 +413,10 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 		{1, 0, domain.LogInject, "Inject 1 released: radiology cannot open images, ransom note on two workstations.", nil},
 		{1, 11, domain.LogDecision, "Service desk escalated to IT security on call; the two reporting workstations taken off the network.", &admin},
 		{2, 15, domain.LogInject, "Inject 2 released: ED waits for CT reports of three trauma patients.", nil},
-		{2, 31, domain.LogDecision, "Radiology downtime declared: images read at the CT console, reports by phone.", &radiology},
+		{2, 38, domain.LogDecision, "Radiology downtime declared: images read at the CT console, reports by phone.", &radiology},
 		{2, 52, domain.LogDecision, "Stroke and trauma patients diverted to the neighbouring hospital until further notice.", &board[0]},
 		{3, 35, domain.LogInject, "Inject 3 released: encryption spreads to the RIS file share; vendor account logged in at 03:12.", nil},
-		{3, 47, domain.LogDecision, "PACS segment disconnected at the core switch; vendor account could not be disabled locally — vendor hotline called.", &ciso},
+		{3, 52, domain.LogDecision, "PACS segment disconnected at the core switch; vendor account could not be disabled locally — vendor hotline called.", &ciso},
 		{4, 60, domain.LogInject, "Inject 4 released: the medical director asks about diversion and the press.", nil},
 		{4, 74, domain.LogDecision, "Crisis team convened; commercial director is the only spokesperson; holding statement agreed.", &board[1]},
 		{5, 90, domain.LogInject, "Inject 5 released: leak-site sample of 20 patient reports.", nil},

@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -431,4 +432,12 @@ type TrainingFile struct {
 	Data        []byte    `json:"-"`
 	Created     time.Time `json:"created"`
 	CreatedBy   string    `json:"created_by"`
+}
+
+// ScoreText is the score for display ("" without one).
+func (r TrainingRecord) ScoreText() string {
+	if r.Score == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*r.Score, 'f', -1, 64)
 }

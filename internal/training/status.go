@@ -96,3 +96,16 @@ func Evaluate(a domain.Assignment, m domain.TrainingModule, completions []time.T
 	}
 	return st
 }
+
+// Badge is the CSS badge class the web UI shows the state with (ok, info, warn, bad).
+func (s State) Badge() string {
+	switch s {
+	case StateCompleted:
+		return "ok"
+	case StateDue:
+		return "warn"
+	case StateOverdue:
+		return "bad"
+	}
+	return "info"
+}

@@ -73,6 +73,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.adminRoutes(mux)
 	s.dashboardRoutes(mux)
 	// Modules register their pages here, one line each.
+	s.trainingRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
