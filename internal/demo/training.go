@@ -12,7 +12,7 @@ import (
 )
 
 // The training part of the demo: the hospital's staff register (about 350 people), the starter
-// catalogue, fourteen months of assignments and completions with some departments lagging, three
+// catalogue, thirteen months of assignments and completions with some departments lagging, three
 // phishing simulations, a finished tabletop exercise with findings and actions, and a planned one.
 
 type demoDept struct {
@@ -110,7 +110,7 @@ func trainingDemo(ctx context.Context, e *Env) error {
 	now := e.Now
 	loc := h.Location()
 	today := training.Day(now, loc)
-	programme := today.AddDate(0, -14, 0) // the programme started fourteen months ago
+	programme := today.AddDate(0, -13, 0) // the programme started thirteen months ago
 	r := e.Rand
 	return sc.Write(c, func(tx *store.Tx) error {
 		if _, err := training.InstallCatalogue(c, tx); err != nil {
@@ -276,7 +276,11 @@ func trainingDemo(ctx context.Context, e *Env) error {
 				if r.Float64() > k {
 					break
 				}
-				done := t.AddDate(0, 0, 3+r.IntN(window))
+				late := 0
+				if r.Float64() > k { // some finish months late
+					late = r.IntN(240)
+				}
+				done := t.AddDate(0, 0, 3+r.IntN(window)+late)
 				if done.After(end) {
 					break
 				}

@@ -293,8 +293,11 @@ func Assign(ctx context.Context, tx *store.Tx, req BulkAssign, now time.Time) (A
 
 // AddPerson adds a person to the register and gives them the curricula of the automatic rules. When
 // the organisation's programme has not started yet (no modules), the starter catalogue is installed
-// first.
+// first. Without a job group it is derived from the job title and department.
 func AddPerson(ctx context.Context, tx *store.Tx, p *domain.Staff, now time.Time) (ApplyResult, error) {
+	if p.Audience == "" {
+		p.Audience = DeriveAudience(p.JobTitle, p.Department)
+	}
 	if _, err := EnsureProgramme(ctx, tx); err != nil {
 		return ApplyResult{}, err
 	}
@@ -306,8 +309,12 @@ func AddPerson(ctx context.Context, tx *store.Tx, p *domain.Staff, now time.Time
 
 // UpdatePerson changes a person; when their job group, department, board membership, start or leaver
 // date changed, the rules are applied again (newly matching curricula are assigned, rule-made
-// assignments that no longer apply are withdrawn).
+// assignments that no longer apply are withdrawn). Without a job group it is derived from the job
+// title and department.
 func UpdatePerson(ctx context.Context, tx *store.Tx, p domain.Staff, now time.Time) (ApplyResult, error) {
+	if p.Audience == "" {
+		p.Audience = DeriveAudience(p.JobTitle, p.Department)
+	}
 	if err := p.Validate(); err != nil {
 		return ApplyResult{}, err
 	}

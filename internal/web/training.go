@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/training"
@@ -65,31 +64,33 @@ func pctFmt(v float64) string { return fmt.Sprintf("%.0f %%", v) }
 type trainingOverviewView struct {
 	R          training.Report
 	DeptChart  template.HTML
+	AudChart   template.HTML
 	TrendChart template.HTML
 	PhishChart template.HTML
-	MaxDepts   int
 }
-
-// overviewDepts is how many departments the chart shows (the table has them all).
-const overviewDepts = 12
 
 func (s *Server) trainingOverview(c *Ctx) error {
 	r, err := training.Coverage(c.R.Context(), c.Scope, c.Now())
 	if err != nil {
 		return err
 	}
-	v := trainingOverviewView{R: r, MaxDepts: overviewDepts}
+	v := trainingOverviewView{R: r}
 	if len(r.ByDepartment) > 0 {
 		var labels []string
+		var rates []float64
+		for _, g := range r.ByDepartment {
+			labels, rates = append(labels, g.Label), append(rates, g.Rate)
+		}
+		v.DeptChart = chart.HBars("Completion rate by department, lagging first", labels, rates, func(f float64) string { return fmt.Sprintf("%.1f %%", f) })
+	}
+	if len(r.ByAudience) > 0 {
+		var labels []string
 		var done, due, over, later []float64
-		for i, g := range r.ByDepartment {
-			if i >= overviewDepts {
-				break
-			}
+		for _, g := range r.ByAudience {
 			labels = append(labels, g.Label)
 			done, due, over, later = append(done, float64(g.Completed)), append(due, float64(g.Due)), append(over, float64(g.Overdue)), append(later, float64(g.NotYetDue))
 		}
-		v.DeptChart = chart.Bars("Assignments by department, lagging first", labels, []chart.Series{
+		v.AudChart = chart.Bars("Assignments by job group and state", labels, []chart.Series{
 			{Name: "completed", Values: done}, {Name: "not yet due", Values: later}, {Name: "overdue", Values: over}, {Name: "due", Values: due}}, nil)
 	}
 	var months []string
@@ -139,30 +140,4 @@ func (s *Server) trainingBoard(c *Ctx) error {
 		Day     string
 		Modules []domain.TrainingModule
 	}{r.Board, r.Day, mgmt})
-}
-
-// stateLabel is the text of an assignment state for people ("no course" for a board member without
-// one).
-func stateLabel(s training.State) string {
-	if s == "" {
-		return "no course assigned"
-	}
-	return s.Label()
-}
-
-// queryWith returns the query string without the named parameters (for links that replace them).
-func queryWith(raw string, drop ...string) string {
-	parts := strings.Split(raw, "&")
-	var keep []string
-	for _, p := range parts {
-		k, _, _ := strings.Cut(p, "=")
-		skip := p == ""
-		for _, d := range drop {
-			skip = skip || k == d
-		}
-		if !skip {
-			keep = append(keep, p)
-		}
-	}
-	return strings.Join(keep, "&")
 }

@@ -17,6 +17,7 @@ type exercisesView struct {
 	Exercises []domain.Exercise
 	Titles    map[string]string
 	Actions   []domain.Finding
+	Overdue   map[int64]bool // open actions past their due date
 	New       domain.Exercise
 	Planned   string
 	Errors    FieldErrors
@@ -24,7 +25,7 @@ type exercisesView struct {
 
 func (s *Server) exercisesView(c *Ctx) (exercisesView, error) {
 	ctx := c.R.Context()
-	v := exercisesView{Errors: FieldErrors{}, Titles: map[string]string{}}
+	v := exercisesView{Errors: FieldErrors{}, Titles: map[string]string{}, Overdue: map[int64]bool{}}
 	v.Scenarios, v.Library = training.Scenarios()
 	for _, sc := range v.Scenarios {
 		v.Titles[sc.ID] = sc.Title
@@ -37,6 +38,7 @@ func (s *Server) exercisesView(c *Ctx) (exercisesView, error) {
 	for _, f := range all {
 		if f.Status == domain.FindingOpen && f.Action != "" {
 			v.Actions = append(v.Actions, f)
+			v.Overdue[f.ID] = overdueAction(c, f)
 		}
 	}
 	return v, err
@@ -106,6 +108,11 @@ type exerciseView struct {
 	Planned   string
 	LogKinds  []string
 	Attending int
+	Overdue   map[int64]bool // open actions past their due date
+}
+
+func overdueAction(c *Ctx, f domain.Finding) bool {
+	return f.Status == domain.FindingOpen && f.Due != nil && f.Due.Before(training.Day(c.Now(), c.Loc()))
 }
 
 func (s *Server) exerciseView(c *Ctx, id int64) (exerciseView, error) {
@@ -117,6 +124,10 @@ func (s *Server) exerciseView(c *Ctx, id int64) (exerciseView, error) {
 		LogKinds: []string{domain.LogDecision, domain.LogInject, domain.LogNote}}
 	if d.Exercise.Planned != nil {
 		v.Planned = d.Exercise.Planned.In(c.Loc()).Format("2006-01-02T15:04")
+	}
+	v.Overdue = map[int64]bool{}
+	for _, f := range d.Findings {
+		v.Overdue[f.ID] = overdueAction(c, f)
 	}
 	for _, p := range d.Participants {
 		if p.Attended {
