@@ -18,10 +18,16 @@ type StaffChange struct {
 	Applied training.ApplyResult `json:"applied"`
 }
 
-// ParticipantInput sets a participant's role and attendance.
+// ParticipantInput adds a person of the staff register to an exercise or sets their role and attendance.
 type ParticipantInput struct {
+	StaffID  int64  `json:"staff_id"`
 	Role     string `json:"role"`
 	Attended bool   `json:"attended"`
+}
+
+// ParticipantRef names a participant of an exercise.
+type ParticipantRef struct {
+	StaffID int64 `json:"staff_id"`
 }
 
 // maxEvidenceBytes bounds an uploaded evidence file (a certificate).
@@ -341,6 +347,11 @@ func (a *API) TrainingRoutes() {
 			httpx.JSON(w, http.StatusCreated, f)
 			return nil
 		})
+	Handle(a, Op{Method: http.MethodGet, Path: "/training/evidence", ID: "listTrainingEvidence", Tag: tag, Perm: read,
+		Summary: "Evidence files uploaded for completions (without their content), newest first"},
+		func(c *Call, _ Empty) ([]domain.TrainingFile, error) {
+			return c.Scope.TrainingFiles(c.Ctx(), "evidence")
+		})
 	HandleRaw(a, Op{Method: http.MethodGet, Path: "/training/evidence/{id}", ID: "downloadTrainingEvidence", Tag: tag, Perm: read,
 		Produces: "application/octet-stream", Summary: "Download an evidence file"},
 		func(w http.ResponseWriter, c *Call) error {
@@ -382,17 +393,8 @@ func (a *API) TrainingRoutes() {
 
 	// Exercises.
 	Handle(a, Op{Method: http.MethodGet, Path: "/training/scenarios", ID: "listScenarios", Tag: tag, Perm: read,
-		Summary: "The tabletop exercise library: scenarios with injects, timings and discussion questions"},
+		Summary: "The tabletop exercise library: scenarios with objectives, injects, timings, discussion questions and references"},
 		func(c *Call, _ Empty) ([]training.Scenario, error) { s, _ := training.Scenarios(); return s, nil })
-	Handle(a, Op{Method: http.MethodGet, Path: "/training/scenarios/{id}", ID: "getScenario", Tag: tag, Perm: read, Summary: "One scenario",
-		Params: []Param{{Name: "id", In: "path", Type: "string"}}},
-		func(c *Call, _ Empty) (training.Scenario, error) {
-			s, ok := training.ScenarioByID(c.R.PathValue("id"))
-			if !ok {
-				return s, domain.NotFound("scenario")
-			}
-			return s, nil
-		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/training/exercises", ID: "listExercises", Tag: tag, Perm: read, Summary: "Exercises, newest first"},
 		func(c *Call, _ Empty) ([]domain.Exercise, error) { return c.Scope.Exercises(c.Ctx()) })
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises", ID: "planExercise", Tag: tag, Perm: write, Status: http.StatusCreated,
@@ -459,25 +461,36 @@ func (a *API) TrainingRoutes() {
 			})
 			return res, err
 		})
-	Handle(a, Op{Method: http.MethodPut, Path: "/training/exercises/{id}/participants/{staff_id}", ID: "setExerciseParticipant", Tag: tag, Perm: write,
+	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/participants", ID: "setExerciseParticipant", Tag: tag, Perm: write,
 		Summary: "Add a person of the register to an exercise, or change their role and attendance"},
 		func(c *Call, in ParticipantInput) (domain.Participant, error) {
-			id, sid, err := exerciseAndStaff(c)
+			id, err := exerciseID(c)
 			if err != nil {
 				return domain.Participant{}, err
 			}
-			p := domain.Participant{ExerciseID: id, StaffID: sid, Role: strings.TrimSpace(in.Role), Attended: in.Attended}
-			err = c.Scope.Write(c.Ctx(), func(tx *store.Tx) error { return tx.SetParticipant(c.Ctx(), p) })
+			if _, err := c.Scope.StaffMember(c.Ctx(), in.StaffID); err != nil {
+				return domain.Participant{}, domain.Invalid("staff_id", "no person %d in the staff register", in.StaffID)
+			}
+			p := domain.Participant{ExerciseID: id, StaffID: in.StaffID, Role: strings.TrimSpace(in.Role), Attended: in.Attended}
+			if err := c.Scope.Write(c.Ctx(), func(tx *store.Tx) error { return tx.SetParticipant(c.Ctx(), p) }); err != nil {
+				return p, err
+			}
+			parts, err := c.Scope.Participants(c.Ctx(), id)
+			for _, x := range parts {
+				if x.StaffID == p.StaffID {
+					p = x
+				}
+			}
 			return p, err
 		})
-	Handle(a, Op{Method: http.MethodDelete, Path: "/training/exercises/{id}/participants/{staff_id}", ID: "removeExerciseParticipant", Tag: tag, Perm: write,
+	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/participants/remove", ID: "removeExerciseParticipant", Tag: tag, Perm: write,
 		Summary: "Take a person off an exercise"},
-		func(c *Call, _ Empty) (Empty, error) {
-			id, sid, err := exerciseAndStaff(c)
+		func(c *Call, in ParticipantRef) (Empty, error) {
+			id, err := exerciseID(c)
 			if err != nil {
 				return Empty{}, err
 			}
-			return Empty{}, c.Scope.Write(c.Ctx(), func(tx *store.Tx) error { return tx.RemoveParticipant(c.Ctx(), id, sid) })
+			return Empty{}, c.Scope.Write(c.Ctx(), func(tx *store.Tx) error { return tx.RemoveParticipant(c.Ctx(), id, in.StaffID) })
 		})
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/log", ID: "logExercise", Tag: tag, Perm: write, Status: http.StatusCreated,
 		Summary:     "Record an inject released, a decision or a note",
@@ -566,22 +579,16 @@ func queryID(c *Call, name string) (int64, error) {
 	return int64(n), nil
 }
 
-func exerciseAndStaff(c *Call) (int64, int64, error) {
+// exerciseID returns the exercise of the path, looked up in the caller's organisation.
+func exerciseID(c *Call) (int64, error) {
 	id, err := c.id("id")
 	if err != nil {
-		return 0, 0, err
-	}
-	sid, err := c.id("staff_id")
-	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if _, err := c.Scope.Exercise(c.Ctx(), id); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	if _, err := c.Scope.StaffMember(c.Ctx(), sid); err != nil {
-		return 0, 0, err
-	}
-	return id, sid, nil
+	return id, nil
 }
 
 // maxImportBytes bounds an uploaded import file (the reader has its own, equal limit).

@@ -173,8 +173,8 @@ func TestTrainingAPI(t *testing.T) {
 		{"PUT", fmt.Sprintf("/training/exercises/%d", ex[0].ID)},
 		{"POST", fmt.Sprintf("/training/exercises/%d/start", ex[0].ID)},
 		{"POST", fmt.Sprintf("/training/exercises/%d/complete", ex[0].ID)},
-		{"PUT", fmt.Sprintf("/training/exercises/%d/participants/%d", ex[0].ID, pid)},
-		{"DELETE", fmt.Sprintf("/training/exercises/%d/participants/%d", ex[0].ID, pid)},
+		{"POST", fmt.Sprintf("/training/exercises/%d/participants", ex[0].ID)},
+		{"POST", fmt.Sprintf("/training/exercises/%d/participants/remove", ex[0].ID)},
 		{"POST", fmt.Sprintf("/training/exercises/%d/log", ex[0].ID)},
 		{"POST", fmt.Sprintf("/training/exercises/%d/findings", ex[0].ID)},
 		{"PUT", fmt.Sprintf("/training/findings/%d", findings[0].ID)},
@@ -193,8 +193,8 @@ func TestTrainingAPI(t *testing.T) {
 				body = map[string]any{"kind": "note", "text": "x"}
 			case strings.Contains(p.path, "findings"):
 				body = map[string]any{"title": "x"}
-			case strings.Contains(p.path, "/participants/"):
-				body = map[string]any{"role": "x", "attended": true}
+			case strings.Contains(p.path, "/participants"):
+				body = map[string]any{"staff_id": pid}
 			case strings.HasSuffix(p.path, "/start"), strings.HasSuffix(p.path, "/complete"):
 				body = nil
 			}

@@ -382,7 +382,7 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 		find("biomed@nordstadt-hospital.example"), find("dpo@nordstadt-hospital.example")
 	radiology, emergency := head("Radiology"), head("Emergency Department")
 	held := today.AddDate(0, 0, -41).Add(8 * time.Hour) // 10:00 in Berlin, six weeks ago
-	ex := domain.Exercise{Scenario: "ransomware-pacs", Facilitator: ciso.Name, Location: "Board room, building A",
+	ex := domain.Exercise{Scenario: "pacs-ransomware", Facilitator: ciso.Name, Location: "Board room, building A",
 		Summary: "Radiology downtime was declared 23 minutes after the emergency department asked; diversion of stroke patients was decided late, " +
 			"the PACS vendor's remote access could not be switched off without the vendor, and nobody knew who sends the NIS2 early warning."}
 	planned := held

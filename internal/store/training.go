@@ -356,6 +356,26 @@ func (sc *Scope) TrainingFile(ctx context.Context, id int64) (domain.TrainingFil
 	return f, NotFound(err, "file")
 }
 
+// TrainingFiles lists the organisation's files of a purpose without their content, newest first.
+func (sc *Scope) TrainingFiles(ctx context.Context, purpose string) ([]domain.TrainingFile, error) {
+	rows, err := sc.Query(ctx, `SELECT id, org_id, purpose, name, content_type, size, sha256, created, created_by
+		FROM training_files WHERE org_id = ? AND purpose = ? ORDER BY id DESC`, sc.org, purpose)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []domain.TrainingFile{}
+	for rows.Next() {
+		var f domain.TrainingFile
+		if err := rows.Scan(&f.ID, &f.OrgID, &f.Purpose, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Created, &f.CreatedBy); err != nil {
+			return nil, err
+		}
+		f.Created = f.Created.UTC()
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
 // DeleteTrainingFile removes a stored file (a confirmed or abandoned import).
 func (tx *Tx) DeleteTrainingFile(ctx context.Context, id int64) error {
 	_, err := tx.Exec(ctx, "DELETE FROM training_files WHERE org_id = ? AND id = ?", tx.org, id)

@@ -201,7 +201,7 @@ func TestExerciseStore(t *testing.T) {
 			if err := tx.CreateStaff(ctx, &p); err != nil {
 				return err
 			}
-			e = domain.Exercise{Scenario: "ransomware-pacs", Title: "PACS drill"}
+			e = domain.Exercise{Scenario: "pacs-ransomware", Title: "PACS drill"}
 			if err := tx.CreateExercise(ctx, &e); err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ func TestCatalogueAndScenarios(t *testing.T) {
 	for _, x := range s {
 		ids = append(ids, x.ID)
 	}
-	if diff := cmp.Diff([]string{"ransomware-pacs", "infusion-pump-server", "supplier-breach", "cloud-ehr-outage", "lost-laptop"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"pacs-ransomware", "infusion-pump-server", "supplier-breach", "cloud-ehr-outage", "lost-laptop"}, ids); diff != "" {
 		t.Errorf("scenarios (-want +got):\n%s", diff)
 	}
 }
@@ -134,6 +134,14 @@ func TestInstallAndRules(t *testing.T) {
 		if len(as) != 6 || dues[cur.ModuleIDs[0]] != "2026-04-25" {
 			t.Errorf("the newcomer in Radiology: %d assignments, IT module due %s", len(as), dues[cur.ModuleIDs[0]])
 		}
+		ev, ok, err := ComplianceEvidence(ctx, sc)
+		if err != nil || !ok || ev.Validate() != nil || ev.Figures[0].Value != 2 {
+			t.Errorf("compliance evidence: %+v %v %v", ev, ok, err)
+		}
+		empty := testutil.Org(t, st, "empty")
+		if _, ok, err := ComplianceEvidence(ctx, st.Scope(empty.ID)); ok || err != nil {
+			t.Errorf("an organisation without training has evidence: %v %v", ok, err)
+		}
 		if _, err := func() (AssignResult, error) {
 			var r AssignResult
 			err := sc.Write(ctx, func(tx *store.Tx) error {
@@ -163,7 +171,7 @@ func TestExercise(t *testing.T) {
 					return err
 				}
 			}
-			e = domain.Exercise{Scenario: "ransomware-pacs"}
+			e = domain.Exercise{Scenario: "pacs-ransomware"}
 			if err := PlanExercise(ctx, tx, &e); err != nil {
 				return err
 			}
@@ -199,7 +207,7 @@ func TestExercise(t *testing.T) {
 			t.Errorf("exercise records (only who attended): %+v", recs)
 		}
 		log, _ := sc.ExerciseLog(ctx, e.ID)
-		s, _ := ScenarioByID("ransomware-pacs")
+		s, _ := ScenarioByID("pacs-ransomware")
 		tm := Timings(s, log)
 		type row struct {
 			No             int
