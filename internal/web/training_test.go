@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -195,5 +196,89 @@ func TestTrainingImportFlow(t *testing.T) {
 	fixture, _ := os.ReadFile(filepath.Join("..", "training", "testdata", "hr-export-de.csv"))
 	if status, page = upload(string(fixture)); status != http.StatusOK || !strings.Contains(page, "Would add <strong>6</strong> people") {
 		t.Errorf("fixture preview %d", status)
+	}
+}
+
+var hrefRE = regexp.MustCompile(`href="([^"]*)"`)
+
+// TestTrainingNoDeadLinks follows the People menu and the same-site links on its pages (one level
+// deep) as a writing and a read-only role; each answers 200.
+func TestTrainingNoDeadLinks(t *testing.T) {
+	for _, email := range []string{"dpo@nordstadt-hospital.example", "auditor@nordstadt-hospital.example"} {
+		t.Run(email, func(t *testing.T) {
+			srv, cl, _ := demoServer(t, email)
+			_, dash := get(t, cl, srv.URL+"/dashboard")
+			seen := map[string]bool{}
+			var visit func(path, from string, depth int)
+			visit = func(path, from string, depth int) {
+				if seen[path] || len(seen) > 400 {
+					return
+				}
+				seen[path] = true
+				status, body := get(t, cl, srv.URL+path)
+				if status != http.StatusOK {
+					t.Errorf("%s (linked from %s): %d", path, from, status)
+					return
+				}
+				if depth == 0 {
+					return
+				}
+				base, _ := url.Parse(path)
+				for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
+					link := html.UnescapeString(m[1])
+					if strings.HasPrefix(link, "#") || !strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "?") {
+						continue
+					}
+					u, err := base.Parse(link)
+					if err != nil {
+						t.Errorf("%s links to a malformed URL %q", path, link)
+						continue
+					}
+					if strings.HasPrefix(u.Path, "/training") {
+						visit(u.RequestURI(), path, depth-1)
+					}
+				}
+			}
+			for _, m := range hrefRE.FindAllStringSubmatch(dash, -1) {
+				if strings.HasPrefix(m[1], "/training/") {
+					visit(m[1], "the menu", 1)
+				}
+			}
+			if len(seen) < 20 {
+				t.Errorf("only %d pages reached", len(seen))
+			}
+		})
+	}
+}
+
+// TestTrainingEmptyOrganisation: an organisation without a programme sees empty states, not errors.
+func TestTrainingEmptyOrganisation(t *testing.T) {
+	srv, cl, a := demoServer(t, "psirt@meridian-medical.example")
+	// The hospital's objects are not found from the manufacturer's organisation.
+	ctx := context.Background()
+	hospital, _ := a.Store.OrgByRef(ctx, demo.HospitalSlug)
+	hsc := a.Store.Scope(hospital.ID)
+	people, _ := hsc.Staff(ctx, store.StaffFilter{})
+	ex, _ := hsc.Exercises(ctx)
+	mods, _ := hsc.TrainingModules(ctx, false)
+	curs, _ := hsc.Curricula(ctx)
+	for _, path := range []string{fmt.Sprintf("/training/people/%d", people.Items[0].ID), fmt.Sprintf("/training/exercises/%d", ex[0].ID),
+		fmt.Sprintf("/training/modules/%d", mods[0].ID), fmt.Sprintf("/training/curricula/%d", curs[0].ID)} {
+		if status, body := get(t, cl, srv.URL+path); status != http.StatusNotFound || strings.Contains(body, "Nordstadt") {
+			t.Errorf("GET %s from another organisation: %d", path, status)
+		}
+	}
+	for path, want := range map[string]string{
+		"/training/overview":    "No training is assigned yet",
+		"/training/people":      "Nobody matches",
+		"/training/curricula":   "No curricula yet",
+		"/training/assignments": "No assignments match",
+		"/training/board":       "No board members",
+		"/training/exercises":   "No exercises yet",
+	} {
+		status, body := get(t, cl, srv.URL+path)
+		if status != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d, %q missing", path, status, want)
+		}
 	}
 }
