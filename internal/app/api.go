@@ -12,4 +12,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.IncidentRoutes(func() time.Time { return a.Now() })
 	ap.RegulationRoutes(a.Compliance)
 	ap.InventoryRoutes()
+	ap.TrainingRoutes()
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
@@ -96,6 +97,7 @@ func (a *App) registerJobs() {
 	})
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
 	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
+	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one

@@ -13,12 +13,13 @@ import (
 	"github.com/vigil-med/vigil/internal/regulation/deadline"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/training/trainingtest"
 )
 
 // Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
 // kind that the module's API operations address by id.
 func init() {
-	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation)
+	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining)
 	parentLists["/inventory/versions/{id}"] = "/inventory/products/{id}/versions"
 	pathValues["template"] = deadline.Reports().Templates[0].ID
 	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
@@ -83,4 +84,9 @@ func seedInventory(t *testing.T, h *apptest.Harness, tn *tenant) {
 	if rep, err := inventory.ImportFields(ctx, sc, []map[inventory.Field]string{row}, inventory.Options{}); err != nil {
 		t.Fatalf("seed inventory: %v %+v", err, rep)
 	}
+}
+
+func seedTraining(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	trainingtest.Seed(t, h.Store, tn.org.ID, tn.marker)
 }

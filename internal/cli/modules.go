@@ -7,6 +7,7 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(incidentCmd(env))
 	root.AddCommand(regulationCmd(env))
 	inventoryCmds(root, env)
+	trainingCommands(root, env)
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

@@ -53,6 +53,7 @@ func Steps() []Step {
 		{Name: "incidents and exercises", Run: incidents},
 		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
 		{Name: "inventory: sites, departments, zones, models and devices", Run: inventory},
+		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 	}
 }
 

@@ -48,6 +48,16 @@ func navigation() []NavSection {
 			{Label: "Art. 21 assessment", Path: "/regulation/assessments", Perm: domain.PermRead},
 			{Label: "Gap report", Path: "/regulation/report", Perm: domain.PermRead},
 		}},
+		{Label: "People", Items: []NavItem{
+			{Label: "Training overview", Path: "/training/overview", Perm: domain.PermRead},
+			{Label: "Staff register", Path: "/training/people", Perm: domain.PermRead},
+			{Label: "Curricula and modules", Path: "/training/curricula", Perm: domain.PermRead},
+			{Label: "Assignments", Path: "/training/assignments", Perm: domain.PermRead},
+			{Label: "Record completion", Path: "/training/records", Perm: domain.PermTraining},
+			{Label: "Imports", Path: "/training/import", Perm: domain.PermTraining},
+			{Label: "Board training", Path: "/training/board", Perm: domain.PermRead},
+			{Label: "Tabletop exercises", Path: "/training/exercises", Perm: domain.PermRead},
+		}},
 		{Label: "Administration", Items: []NavItem{
 			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},
 			{Label: "Organisation", Path: "/admin/organisation", Perm: domain.PermManageUsers},

@@ -81,6 +81,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.inventoryRoutes(mux)
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
+	s.trainingRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
