@@ -7,3 +7,16 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	_ = root
 	_ = env
 }
+
+// parentCmd returns the subcommand of root named name, creating it (with the short help text) when it
+// does not exist yet. Modules share parents this way: each adds its own `vigil import <kind>`.
+func parentCmd(root *cobra.Command, name, short string) *cobra.Command {
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			return c
+		}
+	}
+	c := &cobra.Command{Use: name, Short: short}
+	root.AddCommand(c)
+	return c
+}
