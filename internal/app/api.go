@@ -1,8 +1,13 @@
 package app
 
-import "github.com/vigil-med/vigil/internal/api"
+import (
+	"time"
+
+	"github.com/vigil-med/vigil/internal/api"
+)
 
 // apiRoutes registers the REST API of every module. Modules add one line each.
 func (a *App) apiRoutes(ap *api.API) {
 	ap.FoundationRoutes(a.Jobs)
+	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 }

@@ -4,8 +4,7 @@ import "github.com/spf13/cobra"
 
 // addModuleCommands adds the commands of the modules (import, feeds, scan, plan …); one line each.
 func addModuleCommands(root *cobra.Command, env *Env) {
-	_ = root
-	_ = env
+	root.AddCommand(tenderCmd(env))
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

@@ -2,157 +2,44 @@ package procurement
 
 import (
 	"fmt"
-	"math"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
 )
 
-// Certification schemes of a cloud assessment.
+// Cloud assessment types live in the domain (they are stored with bids and cloud services); the names
+// here are aliases so that the engine reads naturally.
+type (
+	// CloudProfile is domain.CloudProfile.
+	CloudProfile = domain.CloudProfile
+	// Certification is domain.Certification.
+	Certification = domain.Certification
+)
+
+// Cloud assessment values (see the domain package).
 const (
-	CertISO27001        = "iso27001"
-	CertISO27017        = "iso27017"
-	CertISO27018        = "iso27018"
-	CertC5Type1         = "c5-type1"
-	CertC5Type2         = "c5-type2"
-	CertEUCSBasic       = "eucs-basic"
-	CertEUCSSubstantial = "eucs-substantial"
-	CertEUCSHigh        = "eucs-high"
-	CertHDS             = "hds"
-	CertSOC2Type2       = "soc2-type2"
+	CertISO27001        = domain.CertISO27001
+	CertISO27017        = domain.CertISO27017
+	CertISO27018        = domain.CertISO27018
+	CertC5Type1         = domain.CertC5Type1
+	CertC5Type2         = domain.CertC5Type2
+	CertEUCSBasic       = domain.CertEUCSBasic
+	CertEUCSSubstantial = domain.CertEUCSSubstantial
+	CertEUCSHigh        = domain.CertEUCSHigh
+	CertHDS             = domain.CertHDS
+	LocationEUEEA       = domain.LocationEUEEA
+	LocationAdequacy    = domain.LocationAdequacy
+	LocationSCC         = domain.LocationSCC
+	LocationOther       = domain.LocationOther
+	KeysHYOK            = domain.KeysHYOK
+	KeysBYOK            = domain.KeysBYOK
+	KeysCustomer        = domain.KeysCustomer
+	KeysProvider        = domain.KeysProvider
 )
-
-// CertSchemes lists the certification schemes with their names for people.
-var CertSchemes = []struct{ ID, Label string }{
-	{CertISO27001, "ISO/IEC 27001"}, {CertISO27017, "ISO/IEC 27017"}, {CertISO27018, "ISO/IEC 27018"},
-	{CertC5Type1, "BSI C5 type 1"}, {CertC5Type2, "BSI C5 type 2"},
-	{CertEUCSBasic, "EUCS basic"}, {CertEUCSSubstantial, "EUCS substantial"}, {CertEUCSHigh, "EUCS high"},
-	{CertHDS, "HDS (France)"}, {CertSOC2Type2, "SOC 2 type 2"},
-}
 
 // CertLabel returns the name of a certification scheme.
-func CertLabel(id string) string {
-	for _, s := range CertSchemes {
-		if s.ID == id {
-			return s.Label
-		}
-	}
-	return id
-}
-
-// Data locations.
-const (
-	LocationEUEEA    = "eu-eea"   // stored and processed in the EU/EEA only
-	LocationAdequacy = "adequacy" // also in a country with an EU adequacy decision
-	LocationSCC      = "scc"      // transfers under standard contractual clauses
-	LocationOther    = "other"    // transfers without a recognised safeguard
-)
-
-// Key control models, best first.
-const (
-	KeysHYOK     = "hyok"             // hold your own key: keys never leave the customer
-	KeysBYOK     = "byok"             // bring your own key into the provider's KMS
-	KeysCustomer = "customer-managed" // customer-managed keys in the provider's KMS
-	KeysProvider = "provider"         // provider-managed keys
-)
-
-// Certification is one certificate or attestation of a cloud service.
-type Certification struct {
-	Scheme     string `json:"scheme"`                // a Cert* scheme
-	ValidUntil string `json:"valid_until,omitempty"` // YYYY-MM-DD; "" when not stated
-	Reference  string `json:"reference,omitempty"`   // certificate number, issuing body, report period
-}
-
-// CloudProfile is the evidence-based assessment of a cloud or SaaS service (or of a bid in a cloud
-// tender). Pointer fields are unknown while nil.
-type CloudProfile struct {
-	Certifications         []Certification `json:"certifications"`
-	DataLocation           string          `json:"data_location,omitempty"` // a Location* value
-	Regions                string          `json:"regions,omitempty"`       // e.g. "DE (Frankfurt), NL (Amsterdam)"
-	Transfers              string          `json:"transfers,omitempty"`     // transfers outside the EU/EEA and their safeguard
-	EncryptionAtRest       *bool           `json:"encryption_at_rest"`
-	EncryptionInTransit    *bool           `json:"encryption_in_transit"`
-	KeyControl             string          `json:"key_control,omitempty"`       // a Keys* value
-	IncidentHours          int             `json:"incident_notification_hours"` // 0: not committed
-	SubProcessorsDisclosed *bool           `json:"sub_processors_disclosed"`    //
-	SubProcessors          []string        `json:"sub_processors"`              // name (service, location)
-	ExitPlan               *bool           `json:"exit_plan"`                   // data returned in standard formats, deleted afterwards
-	ExportFormats          string          `json:"export_formats,omitempty"`    // e.g. "DICOM, HL7 FHIR"
-	AvailabilitySLA        float64         `json:"availability_sla"`            // percent per month; 0: none
-	NIS2Clauses            *bool           `json:"nis2_clauses"`                // supplier duties in the contract
-	MFA                    *bool           `json:"mfa"`                         // MFA and SSO for users and admins
-	AuditLogs              *bool           `json:"audit_logs"`                  // logs available to the customer
-	Backup                 *bool           `json:"backup"`                      // separate-location backup with restore tests
-	DPA                    *bool           `json:"dpa"`                         // GDPR Art 28 agreement
-	Notes                  string          `json:"notes,omitempty"`
-}
-
-// Validate checks the profile's values and names the first wrong field.
-func (p *CloudProfile) Validate() error {
-	known := map[string]bool{}
-	for _, s := range CertSchemes {
-		known[s.ID] = true
-	}
-	for i, c := range p.Certifications {
-		if !known[c.Scheme] {
-			return fmt.Errorf("certifications[%d].scheme: unknown scheme %q", i, c.Scheme)
-		}
-		if c.ValidUntil != "" {
-			if _, err := time.Parse("2006-01-02", c.ValidUntil); err != nil {
-				return fmt.Errorf("certifications[%d].valid_until: %q is not a date (YYYY-MM-DD)", i, c.ValidUntil)
-			}
-		}
-	}
-	if p.DataLocation != "" && !slices.Contains([]string{LocationEUEEA, LocationAdequacy, LocationSCC, LocationOther}, p.DataLocation) {
-		return fmt.Errorf("data_location: %q is not one of eu-eea, adequacy, scc, other", p.DataLocation)
-	}
-	if p.KeyControl != "" && !slices.Contains([]string{KeysHYOK, KeysBYOK, KeysCustomer, KeysProvider}, p.KeyControl) {
-		return fmt.Errorf("key_control: %q is not one of hyok, byok, customer-managed, provider", p.KeyControl)
-	}
-	if p.IncidentHours < 0 || p.IncidentHours > 24*365 {
-		return fmt.Errorf("incident_notification_hours: %d out of range", p.IncidentHours)
-	}
-	if math.IsNaN(p.AvailabilitySLA) || p.AvailabilitySLA < 0 || p.AvailabilitySLA > 100 {
-		return fmt.Errorf("availability_sla: %v is not a percentage", p.AvailabilitySLA)
-	}
-	return nil
-}
-
-// ValidCert returns the certification of the scheme that is valid on asOf (a certificate without a date
-// counts as valid), and whether one exists at all.
-func (p *CloudProfile) ValidCert(scheme string, asOf time.Time) (c Certification, valid, exists bool) {
-	if p == nil {
-		return c, false, false
-	}
-	for _, x := range p.Certifications {
-		if x.Scheme != scheme {
-			continue
-		}
-		exists, c = true, x
-		if x.ValidUntil == "" {
-			return x, true, true
-		}
-		if t, err := time.Parse("2006-01-02", x.ValidUntil); err == nil && !t.Before(day(asOf)) {
-			return x, true, true
-		}
-	}
-	return c, false, exists
-}
-
-// ExpiringCerts lists certificates that expire within the given number of days after asOf, or have expired.
-func (p *CloudProfile) ExpiringCerts(asOf time.Time, days int) []Certification {
-	if p == nil {
-		return nil
-	}
-	var out []Certification
-	limit := day(asOf).AddDate(0, 0, days)
-	for _, c := range p.Certifications {
-		if t, err := time.Parse("2006-01-02", c.ValidUntil); err == nil && t.Before(limit) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func CertLabel(id string) string { return domain.CertLabel(id) }
 
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/feeds/endoflife"
 	"github.com/vigil-med/vigil/internal/mds2"
 )
@@ -26,14 +28,8 @@ type Vendor struct {
 	Scores  map[string]Judgement // evaluator scores by criterion id; they take precedence over automatic ones
 }
 
-// Answer is a vendor's answer to one criterion in the returned questionnaire.
-type Answer struct {
-	Criterion string `json:"criterion"`
-	Value     string `json:"value"`              // the answer as written
-	Evidence  string `json:"evidence,omitempty"` // the vendor's evidence reference (document, page)
-	Comment   string `json:"comment,omitempty"`
-	Row       int    `json:"row,omitempty"` // row of the questionnaire sheet it came from (0: entered by hand)
-}
+// Answer is a vendor's answer to one criterion in the returned questionnaire (domain.BidAnswer).
+type Answer = domain.BidAnswer
 
 // Judgement is an evaluator's score of one criterion.
 type Judgement struct {
@@ -627,4 +623,34 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// MatchVendor finds the vendor a name refers to (for `--sbom NAME=FILE`): the name matches, ignoring case,
+// the base name of the vendor's source file with or without its extension, or the vendor name (MDS2
+// DOC-1). It is an error when no vendor or more than one matches; the message lists the names that work.
+func MatchVendor(vendors []Vendor, name string) (int, error) {
+	want := strings.ToLower(strings.TrimSpace(name))
+	var hits []int
+	var known []string
+	for i, v := range vendors {
+		base := filepath.Base(v.Source)
+		stem := strings.TrimSuffix(base, filepath.Ext(base))
+		known = append(known, stem)
+		if v.Name != "" && !strings.EqualFold(v.Name, stem) {
+			known = append(known, v.Name)
+		}
+		for _, cand := range []string{base, stem, v.Name} {
+			if cand != "" && strings.ToLower(cand) == want {
+				hits = append(hits, i)
+				break
+			}
+		}
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		return -1, fmt.Errorf("no vendor is named %q (use an MDS2 file's base name or its manufacturer: %s)", name, strings.Join(known, ", "))
+	}
+	return -1, fmt.Errorf("%q names %d vendors; use the MDS2 file's base name", name, len(hits))
 }

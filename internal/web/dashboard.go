@@ -15,6 +15,7 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 type dashboardView struct {
 	Users, MFAUsers, SSOUsers int
 	Recent                    []domain.AuditEvent
+	Procurement               *procurementCard // missed vendor commitments, cloud reviews due
 }
 
 func (s *Server) dashboard(c *Ctx) error {
@@ -22,6 +23,9 @@ func (s *Server) dashboard(c *Ctx) error {
 	var v dashboardView
 	var err error
 	if v.Users, v.MFAUsers, v.SSOUsers, err = c.Scope.MFACoverage(ctx); err != nil {
+		return err
+	}
+	if v.Procurement, err = s.procurementDashboard(c); err != nil {
 		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {

@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -31,6 +32,8 @@ type Deps struct {
 	OIDC     *auth.OIDC // nil when SSO is off
 	Version  string
 	Now      func() time.Time
+	// Procurement supplies end-of-life data and the vulnerability checker to tender evaluations.
+	Procurement *procurement.Env
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -73,6 +76,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.adminRoutes(mux)
 	s.dashboardRoutes(mux)
 	// Modules register their pages here, one line each.
+	s.procurementRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
