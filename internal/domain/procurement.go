@@ -240,8 +240,8 @@ type CloudService struct {
 	ID                   int64         `json:"id"`
 	Name                 string        `json:"name"`
 	Provider             string        `json:"provider"`
-	ServiceModel         string        `json:"service_model"` // saas, paas, iaas
-	Category             string        `json:"category"`      // e.g. PACS, EHR, remote monitoring
+	ServiceModel         string        `json:"service_model"`  // saas, paas, iaas
+	Category             string        `json:"category"`       // e.g. PACS, EHR, remote monitoring
 	MedicalVendor        bool          `json:"medical_vendor"` // offered by a medical-device manufacturer
 	Description          string        `json:"description"`
 	DataCategories       string        `json:"data_categories"` // e.g. "images and reports (health data)"

@@ -699,12 +699,12 @@ func (s *Store) OrgsWithMissedCommitments(ctx context.Context, now time.Time) ([
 
 // ProcurementStats are the organisation's procurement figures (dashboard, NIS2 supply-chain evidence).
 type ProcurementStats struct {
-	Tenders                int `json:"tenders"`         // all tenders
-	OpenTenders            int `json:"open_tenders"`    // draft, open or in evaluation
-	Bids                   int `json:"bids"`            // all bids
-	BidsWithMDS2           int `json:"bids_with_mds2"`  //
-	BidsWithSBOM           int `json:"bids_with_sbom"`  //
-	Awarded                int `json:"awarded"`         // awarded tenders (one product each)
+	Tenders                int `json:"tenders"`        // all tenders
+	OpenTenders            int `json:"open_tenders"`   // draft, open or in evaluation
+	Bids                   int `json:"bids"`           // all bids
+	BidsWithMDS2           int `json:"bids_with_mds2"` //
+	BidsWithSBOM           int `json:"bids_with_sbom"` //
+	Awarded                int `json:"awarded"`        // awarded tenders (one product each)
 	AwardedWithMDS2        int `json:"awarded_with_mds2"`
 	AwardedWithSBOM        int `json:"awarded_with_sbom"`
 	AwardedWithSupportEnd  int `json:"awarded_with_support_end"` // with a committed end of support
