@@ -49,6 +49,7 @@ type Step struct {
 func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
+		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 	}
 }
 

@@ -28,6 +28,7 @@ const (
 	CertEUCSSubstantial = domain.CertEUCSSubstantial
 	CertEUCSHigh        = domain.CertEUCSHigh
 	CertHDS             = domain.CertHDS
+	CertSOC2Type2       = domain.CertSOC2Type2
 	LocationEUEEA       = domain.LocationEUEEA
 	LocationAdequacy    = domain.LocationAdequacy
 	LocationSCC         = domain.LocationSCC
