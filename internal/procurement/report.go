@@ -87,7 +87,7 @@ func Annex(t TenderInfo, cat *Catalogue, meta pdf.Meta) ([]byte, error) {
 			}
 			rows = append(rows, []string{c.ID, c.Title + "\n" + c.Requirement, must, trimFloat(c.Weight), c.Evidence})
 		}
-		d.Table([]string{"ID", "Requirement", "Knock-out", "Weight", "Evidence expected"}, []float64{2.2, 7, 1.3, 1, 3.6}, rows)
+		d.Table([]string{"ID", "Requirement", "Must", "Weight", "Evidence expected"}, []float64{2.2, 7, 1.3, 1, 3.6}, rows)
 	}
 	d.H1("Sources")
 	cited := map[string]bool{}
