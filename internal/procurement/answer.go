@@ -71,7 +71,7 @@ func ParseAnswer(typ, raw string) (ParsedAnswer, error) {
 func parseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) >= 10 {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil && t.Year() >= 1900 && t.Year() <= 2200 {
 			return t, true
 		}
 	}
@@ -104,7 +104,7 @@ func parseDate(s string) (time.Time, bool) {
 		mo, _ := strconv.Atoi(m[2])
 		y, _ := strconv.Atoi(m[3])
 		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-		if t.Day() != d || int(t.Month()) != mo {
+		if t.Day() != d || int(t.Month()) != mo || y < 1900 || y > 2200 {
 			return time.Time{}, false
 		}
 		return t, true
