@@ -79,7 +79,9 @@ func TestBuiltinCatalogues(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	base := func() *Catalogue { return oneCriterion(Criterion{ID: "c", Rules: []Rule{{Questionnaire: AnswerYesNo}}}) }
+	base := func() *Catalogue {
+		return oneCriterion(Criterion{ID: "c", Rules: []Rule{{Questionnaire: AnswerYesNo}}})
+	}
 	for _, tc := range []struct {
 		name   string
 		change func(c *Catalogue)

@@ -18,7 +18,7 @@ func TestCloudChecks(t *testing.T) {
 	}
 	weak := &CloudProfile{
 		Certifications: []Certification{{Scheme: CertISO27001, ValidUntil: "2026-09-30"}, {Scheme: CertC5Type1, ValidUntil: "2027-09-30"}},
-		DataLocation: LocationOther, EncryptionAtRest: &no, EncryptionInTransit: &yes, KeyControl: KeysProvider, IncidentHours: 48,
+		DataLocation:   LocationOther, EncryptionAtRest: &no, EncryptionInTransit: &yes, KeyControl: KeysProvider, IncidentHours: 48,
 		AvailabilitySLA: 99.0, DPA: &no, MFA: &no,
 	}
 	ev := Evaluate(context.Background(), cat, []Vendor{{Name: "full", Cloud: full}, {Name: "weak", Cloud: weak}, {Name: "none"}}, Options{AsOf: asOf})
@@ -35,7 +35,7 @@ func TestCloudChecks(t *testing.T) {
 		"cloud.iso27017": "automatic 0", "cloud.c5": "automatic 2", "cloud.eucs": "not-applicable -", "cloud.hds": "automatic 0",
 		"cloud.location": "automatic 0 KO", "cloud.dpa": "automatic 0 KO", "cloud.subprocessors": "needs-evaluation -",
 		"cloud.encryption": "automatic 2", // only in transit: half
-		"cloud.keys": "automatic 1", "cloud.mfa": "automatic 0", "cloud.logs": "needs-evaluation -",
+		"cloud.keys":       "automatic 1", "cloud.mfa": "automatic 0", "cloud.logs": "needs-evaluation -",
 		"cloud.incident": "automatic 2", // 48 h: half way between 24 and 72
 		"cloud.sla":      "automatic 0", "cloud.backup": "needs-evaluation -", "cloud.exit": "needs-evaluation -", "cloud.nis2": "needs-evaluation -",
 	}

@@ -90,15 +90,15 @@ func TestRealForms(t *testing.T) {
 
 	wantNEMA := map[string]string{
 		"dev.conformity": "needs-evaluation -", "dev.secure-development": "automatic 0", "dev.certification": "automatic 0",
-		"dev.cvd":  "automatic 0",    // DOC-8 No
-		"dev.auth": "automatic 0 KO", // AUTH-1 No, PAUT-1 No
+		"dev.cvd":          "automatic 0",    // DOC-8 No
+		"dev.auth":         "automatic 0 KO", // AUTH-1 No, PAUT-1 No
 		"dev.auth.central": "automatic 0", "dev.auth.mfa": "automatic 0", "dev.auth.session": "automatic 0",
 		"dev.credentials": "automatic 0 KO", // PAUT-5 No: passwords cannot all be changed
 		"dev.audit":       "automatic 0",
-		"dev.malware":     "automatic 3", // MLDP-3 Yes: compensating controls
-		"dev.hardening":   "automatic 2", // 5 of 10 points
+		"dev.malware":     "automatic 3",        // MLDP-3 Yes: compensating controls
+		"dev.hardening":   "automatic 2",        // 5 of 10 points
 		"dev.ports":       "needs-evaluation -", // DOC-10 "See Note 1"
-		"dev.internet":    "automatic 3", // CONN-6 No, CONN-4 No
+		"dev.internet":    "automatic 3",        // CONN-6 No, CONN-4 No
 		"dev.crypto.rest": "automatic 0", "dev.crypto.transit": "automatic 0", "dev.patching": "automatic 0",
 		"dev.patch-timeline": "needs-evaluation -", "dev.support-period": "needs-evaluation -", "dev.legacy": "needs-evaluation -",
 		"dev.sbom": "automatic 0", "dev.sbom.quality": "automatic 0", "dev.vulns": "needs-evaluation -",
@@ -113,7 +113,7 @@ func TestRealForms(t *testing.T) {
 		"dev.auth.mfa":     "automatic 0", // PAUT-8 No
 		"dev.auth.session": "automatic 2", // ALOF-1 Yes, ALOF-2 No, PAUT-3 No
 		"dev.credentials":  "automatic 3", // PAUT-4 "N/A: No default accounts" drops out
-		"dev.audit": "automatic 3", "dev.malware": "automatic 3", "dev.hardening": "automatic 3", "dev.ports": "automatic 3",
+		"dev.audit":        "automatic 3", "dev.malware": "automatic 3", "dev.hardening": "automatic 3", "dev.ports": "automatic 3",
 		"dev.internet": "automatic 3", "dev.crypto.rest": "automatic 0", "dev.crypto.transit": "automatic 3", "dev.patching": "automatic 3",
 		"dev.patch-timeline": "needs-evaluation -", "dev.support-period": "needs-evaluation -",
 		"dev.legacy":       "automatic 2", // Tomcat 9.0 components end within 12 months of 2026-11-01
@@ -281,7 +281,9 @@ type fakeVulns struct {
 	err   error
 }
 
-func (f fakeVulns) Check(context.Context, []sbom.Component) ([]SBOMVuln, error) { return f.vulns, f.err }
+func (f fakeVulns) Check(context.Context, []sbom.Component) ([]SBOMVuln, error) {
+	return f.vulns, f.err
+}
 
 func TestSBOMChecks(t *testing.T) {
 	eol, _ := EmbeddedEOL()

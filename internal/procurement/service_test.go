@@ -166,7 +166,9 @@ func TestTenderLifecycle(t *testing.T) {
 		if n, _ := sc.MissedCommitments(ctx, now); n != 3 {
 			t.Errorf("missed with the clock: %d", n)
 		}
-		if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.SetCommitmentStatus(ctx, clock.ID, domain.CommitmentConfirmed, "update 4.2.1 installed") }); err != nil {
+		if err := sc.Write(ctx, func(tx *store.Tx) error {
+			return tx.SetCommitmentStatus(ctx, clock.ID, domain.CommitmentConfirmed, "update 4.2.1 installed")
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := sc.MissedCommitments(ctx, now); n != 2 {
