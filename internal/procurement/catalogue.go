@@ -70,6 +70,7 @@ const (
 // Source is a document the catalogue cites.
 type Source struct {
 	ID        string `yaml:"id" json:"id"`
+	Short     string `yaml:"short" json:"short"` // e.g. "CRA", "MDS2"
 	Title     string `yaml:"title" json:"title"`
 	Publisher string `yaml:"publisher" json:"publisher"`
 	Version   string `yaml:"version" json:"version"`

@@ -71,7 +71,10 @@ var cloudChecks = map[string]cloudCheck{
 		if len(t2.evidence) > 0 {
 			return t2
 		}
-		return o
+		if len(o.evidence) > 0 {
+			return o
+		}
+		return outcome{decided: true, share: 0, comment: "no BSI C5 attestation"}
 	},
 	"eucs": func(p *CloudProfile, _ Rule, asOf time.Time) outcome {
 		for _, l := range []struct {

@@ -94,7 +94,7 @@ func (s *Server) procCataloguePage(c *Ctx, name string, status int, errs FieldEr
 				continue
 			}
 			if src, ok := cat.Source(r.Source); ok {
-				row.Sources = append(row.Sources, strings.SplitN(src.Title, ",", 2)[0]+" "+r.Ref)
+				row.Sources = append(row.Sources, src.Short+" "+r.Ref)
 			}
 		}
 		v.Rows = append(v.Rows, row)
@@ -344,7 +344,7 @@ type procCloudView struct {
 	Form       cloudFormView
 	CanEdit    bool
 	Errors     FieldErrors
-	Expiring   []procurement.Certification
+	Expiring   []string
 	NextReview string
 }
 
@@ -355,7 +355,14 @@ func (s *Server) procCloudPage(c *Ctx, id int64, status int, errs FieldErrors) e
 		return err
 	}
 	v := procCloudView{S: sv, Overdue: sv.Overdue(c.Now()), Form: cloudForm(sv.Profile, fmt.Sprintf("/procurement/cloud/%d/profile", id)),
-		CanEdit: c.P.Can(domain.PermProcurement), Errors: errs, Expiring: sv.Profile.ExpiringCerts(c.Now(), 90)}
+		CanEdit: c.P.Can(domain.PermProcurement), Errors: errs}
+	for _, cert := range sv.Profile.ExpiringCerts(c.Now(), 90) {
+		state := "expires within 90 days"
+		if cert.ValidUntil < c.Now().Format("2006-01-02") {
+			state = "has expired"
+		}
+		v.Expiring = append(v.Expiring, fmt.Sprintf("%s certificate (valid until %s) %s.", procurement.CertLabel(cert.Scheme), cert.ValidUntil, state))
+	}
 	if v.Errors == nil {
 		v.Errors = FieldErrors{}
 	}
