@@ -2,14 +2,19 @@ package procurement
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/jobs"
+	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
@@ -251,6 +256,38 @@ func TestCloudRegister(t *testing.T) {
 		}
 		if err := sup.Evidence().Validate(); err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+func TestNotifyMissed(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		org := testutil.Org(t, st, "hospital-a")
+		ctx := testutil.Ctx(org.ID)
+		sc := st.Scope(org.ID)
+		n := &notify.Notifier{Store: st, Events: &notify.Events{}, Log: slog.New(slog.DiscardHandler)}
+		r := jobs.New(st, slog.New(slog.DiscardHandler))
+		RegisterJobs(r, st, n, func() time.Time { return asOf }, n.Log)
+		due := asOf.AddDate(0, 0, -3)
+		if err := sc.Write(ctx, func(tx *store.Tx) error {
+			w := store.Webhook{Name: "SIEM", URL: "https://siem.example/hook", Secret: "s", Enabled: true}
+			if err := tx.CreateWebhook(ctx, &w); err != nil {
+				return err
+			}
+			return tx.AddCommitment(ctx, &domain.Commitment{Manufacturer: "Meridian", Product: "FlowSafe 3", Kind: CommitCSAFAdvisories,
+				Title: "CSAF provider confirmed", Due: &due, Status: domain.CommitmentOpen})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []int{1, 0} {
+			got, err := NotifyMissed(context.Background(), st, n, asOf)
+			if err != nil || got != want {
+				t.Errorf("run %d: %d notified, %v; want %d", i+1, got, err, want)
+			}
+		}
+		ds, err := sc.Deliveries(ctx, 10)
+		if err != nil || len(ds) != 1 || ds[0].Event != EventCommitmentMissed || !strings.Contains(ds[0].Subject, "CSAF provider confirmed") {
+			t.Errorf("deliveries: %+v %v", ds, err)
 		}
 	})
 }
