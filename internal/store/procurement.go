@@ -669,12 +669,18 @@ func (tx *Tx) CommitmentsToNotify(ctx context.Context, now time.Time) ([]domain.
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ids := make([]int64, 0, len(out))
 	for _, c := range out {
 		if _, err := tx.Exec(ctx, "UPDATE procurement_commitments SET notified_at = ? WHERE org_id = ? AND id = ?", TS(now), tx.org, c.ID); err != nil {
 			return nil, err
 		}
+		ids = append(ids, c.ID)
 	}
-	return out, nil
+	if len(out) == 0 {
+		return out, nil
+	}
+	return out, tx.Audit(ctx, AuditEntry{Action: "commitment.missed", Entity: "commitment", EntityID: ids[0],
+		Summary: fmt.Sprintf("%d vendor commitments passed their due date without confirmation", len(out)), Data: map[string]any{"commitments": ids}})
 }
 
 // OrgsWithMissedCommitments lists the organisations that have open commitments past due and not notified
