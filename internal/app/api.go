@@ -13,4 +13,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.RegulationRoutes(a.Compliance)
 	ap.InventoryRoutes()
 	ap.TrainingRoutes()
+	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/web"
@@ -42,6 +43,9 @@ type App struct {
 
 	// HTTPClient is used for outgoing requests (feeds, SSO, webhooks); tests replace it.
 	HTTPClient *http.Client
+
+	// Procurement holds the end-of-life data and vulnerability checker tender evaluations use.
+	Procurement *procurement.Env
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -71,6 +75,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Notifier.Mailer = notify.NewSMTPMailer(notify.SMTPConfig{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: cfg.SMTP.TLS})
 	}
+	a.Procurement = procurement.NewEnv(cfg.DataDir)
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
 	a.registerJobs()
@@ -98,6 +103,7 @@ func (a *App) registerJobs() {
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
 	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
+	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -143,7 +149,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement})
 	if err != nil {
 		return nil, nil, err
 	}

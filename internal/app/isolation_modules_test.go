@@ -9,6 +9,7 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
+	"github.com/vigil-med/vigil/internal/procurement/proctest"
 	"github.com/vigil-med/vigil/internal/regulation"
 	"github.com/vigil-med/vigil/internal/regulation/deadline"
 	"github.com/vigil-med/vigil/internal/store"
@@ -19,7 +20,10 @@ import (
 // Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
 // kind that the module's API operations address by id.
 func init() {
-	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining)
+	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining, seedProcurement)
+	for k, v := range proctest.PathValues {
+		pathValues[k] = v
+	}
 	parentLists["/inventory/versions/{id}"] = "/inventory/products/{id}/versions"
 	pathValues["template"] = deadline.Reports().Templates[0].ID
 	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
@@ -89,4 +93,9 @@ func seedInventory(t *testing.T, h *apptest.Harness, tn *tenant) {
 func seedTraining(t *testing.T, h *apptest.Harness, tn *tenant) {
 	t.Helper()
 	trainingtest.Seed(t, h.Store, tn.org.ID, tn.marker)
+}
+
+func seedProcurement(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	proctest.Seed(t, h.Store, tn.org.ID, tn.marker)
 }

@@ -8,6 +8,7 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(regulationCmd(env))
 	inventoryCmds(root, env)
 	trainingCommands(root, env)
+	root.AddCommand(tenderCmd(env))
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

@@ -54,6 +54,7 @@ func Steps() []Step {
 		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
 		{Name: "inventory: sites, departments, zones, models and devices", Run: inventory},
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
+		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 	}
 }
 

@@ -53,14 +53,6 @@ func decodeList(s string) []string {
 	return out
 }
 
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 // tsArg is a nullable time argument in the store's precision.
 func tsArg(t *time.Time) any {
 	if t == nil || t.IsZero() {

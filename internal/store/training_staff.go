@@ -28,13 +28,6 @@ func scanStaff(sc interface{ Scan(...any) error }) (domain.Staff, error) {
 	return p, err
 }
 
-func tsPtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return TS(*t)
-}
-
 // StaffFilter selects people of the register.
 type StaffFilter struct {
 	domain.ListParams

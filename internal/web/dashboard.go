@@ -17,6 +17,7 @@ type dashboardView struct {
 	Recent                    []domain.AuditEvent
 	Incidents                 *incidentCard // reporting deadlines of real incidents
 	Inventory                 inventoryFigures
+	Procurement               *procurementCard // missed vendor commitments, cloud reviews due
 }
 
 func (s *Server) dashboard(c *Ctx) error {
@@ -30,6 +31,9 @@ func (s *Server) dashboard(c *Ctx) error {
 		return err
 	}
 	if v.Inventory, err = inventoryDashboard(c); err != nil {
+		return err
+	}
+	if v.Procurement, err = s.procurementDashboard(c); err != nil {
 		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {

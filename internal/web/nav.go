@@ -58,6 +58,12 @@ func navigation() []NavSection {
 			{Label: "Board training", Path: "/training/board", Perm: domain.PermRead},
 			{Label: "Tabletop exercises", Path: "/training/exercises", Perm: domain.PermRead},
 		}},
+		{Label: "Procurement", Items: []NavItem{
+			{Label: "Overview", Path: "/procurement/overview", Perm: domain.PermRead},
+			{Label: "Tenders", Path: "/procurement/tenders", Perm: domain.PermRead},
+			{Label: "Requirement catalogue", Path: "/procurement/catalogue", Perm: domain.PermRead},
+			{Label: "Cloud services", Path: "/procurement/cloud", Perm: domain.PermRead},
+		}},
 		{Label: "Administration", Items: []NavItem{
 			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},
 			{Label: "Organisation", Path: "/admin/organisation", Perm: domain.PermManageUsers},

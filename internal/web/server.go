@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -34,6 +35,8 @@ type Deps struct {
 	Now      func() time.Time
 	// Compliance provides automatic evidence and products to the regulation pages (nil: MFA only).
 	Compliance *compliance.Registry
+	// Procurement supplies end-of-life data and the vulnerability checker to tender evaluations.
+	Procurement *procurement.Env
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -82,6 +85,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
 	s.trainingRoutes(mux)
+	s.procurementRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
