@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -91,11 +92,15 @@ func VerifyPassword(hash, pw string) (bool, error) {
 }
 
 // dummyHash is verified against when a login names an unknown user, so that the response time does not
-// tell whether an account exists.
-var dummyHash, _ = HashPassword("vigil-dummy-password-for-timing")
+// tell whether an account exists. It is computed on first use: an argon2id hash costs about half a second
+// and 64 MiB, which every command (vigil scan, vigil version …) would otherwise pay at start.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("vigil-dummy-password-for-timing")
+	return h
+})
 
 // VerifyDummy spends the time of one password verification.
-func VerifyDummy(pw string) { _, _ = VerifyPassword(dummyHash, pw) }
+func VerifyDummy(pw string) { _, _ = VerifyPassword(dummyHash(), pw) }
 
 // RandomToken returns n random bytes as URL-safe base64 without padding.
 func RandomToken(n int) string {
