@@ -39,7 +39,8 @@ type Options struct {
 	// Matchers replaces DefaultMatchers when not nil.
 	Matchers []Matcher
 	// Keys restricts matching to components having at least one of these keys (see
-	// ComponentKeys); used to re-match only what a feed change touches. nil matches everything.
+	// ComponentKeys; compared as FoldKey); used to re-match only what a feed change touches. nil
+	// matches everything.
 	Keys []Key
 }
 
@@ -58,7 +59,7 @@ func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding
 	if opts.Keys != nil {
 		keys = make(map[Key]struct{}, len(opts.Keys))
 		for _, k := range opts.Keys {
-			keys[k] = struct{}{}
+			keys[FoldKey(k)] = struct{}{}
 		}
 	}
 	want := func(c *sbom.Component) bool {
@@ -66,7 +67,7 @@ func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding
 			return true
 		}
 		for _, k := range ComponentKeys(c) {
-			if _, ok := keys[k]; ok {
+			if _, ok := keys[FoldKey(k)]; ok {
 				return true
 			}
 			if k.Ecosystem == CPEEcosystem {
@@ -139,10 +140,6 @@ func (m *Run) end() {
 	if len(cur) > 1 && !slices.IsSortedFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) }) {
 		slices.SortStableFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) })
 	}
-}
-
-func (m *Run) add(ci int, g *group, record, source, matcher, reason string, fixed []string) {
-	m.addFinding(ci, g.v, record, source, matcher, reason, fixed, true)
 }
 
 func (m *Run) addCPE(ci int, g *group, record, reason string, fixed []string, exact bool) {
