@@ -23,6 +23,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vulndb"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
@@ -41,6 +42,8 @@ type App struct {
 
 	// HTTPClient is used for outgoing requests (feeds, SSO, webhooks); tests replace it.
 	HTTPClient *http.Client
+	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
+	Feeds *vulndb.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -72,6 +75,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	}
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
+	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
+	a.Feeds.Now = func() time.Time { return a.Now() }
+	a.Feeds.Version = buildinfo.Version()
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -96,6 +102,7 @@ func (a *App) registerJobs() {
 	})
 	a.Jobs.Every(jobs.Schedule{Name: "maintenance.cleanup", Kind: "maintenance.cleanup", Every: time.Hour})
 	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
+	vulndb.RegisterJobs(a.Jobs, a.Feeds)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -141,7 +148,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Feeds: a.Feeds})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import "github.com/spf13/cobra"
 func addModuleCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(incidentCmd(env))
 	root.AddCommand(regulationCmd(env))
+	root.AddCommand(feedsCmd(env), scanCmd(env), benchCmd(env))
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

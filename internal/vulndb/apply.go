@@ -121,8 +121,7 @@ func (s *Service) applyRecords(ctx context.Context, b batch) (domain.FeedResult,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for attempt := 0; ; attempt++ {
-		res.Seconds = time.Since(start).Seconds()
-		err = s.commitRecords(ctx, b, changed, deleted, res)
+		err = s.commitRecords(ctx, b, changed, deleted, res, start)
 		if errors.Is(err, errStale) && attempt < 3 {
 			s.idx = nil
 			continue
@@ -130,11 +129,13 @@ func (s *Service) applyRecords(ctx context.Context, b batch) (domain.FeedResult,
 		if err != nil {
 			s.idx = nil // it may hold records that were not committed
 		}
+		res.Seconds = time.Since(start).Seconds()
 		return res, err
 	}
 }
 
-func (s *Service) commitRecords(ctx context.Context, b batch, changed []item, deleted []string, res domain.FeedResult) error {
+func (s *Service) commitRecords(ctx context.Context, b batch, changed []item, deleted []string, res domain.FeedResult, start time.Time) error {
+	res.Seconds = time.Since(start).Seconds()
 	run := *b.run
 	run.Add(res)
 	if len(changed) == 0 && len(deleted) == 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vulndb"
 )
 
 //go:embed templates static
@@ -34,6 +35,9 @@ type Deps struct {
 	Now      func() time.Time
 	// Compliance provides automatic evidence and products to the regulation pages (nil: MFA only).
 	Compliance *compliance.Registry
+	// Feeds is the vulnerability database behind the Feeds and vulnerability pages (nil: the
+	// pages read the store only and cannot accept uploads).
+	Feeds *vulndb.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
