@@ -134,6 +134,21 @@ func (m *Run) component(ci int) *sbom.Component {
 
 func (m *Run) begin(ci int) { m.start = len(m.out) }
 
+// growTo returns the capacity to grow the findings to when they are full at component ci: the
+// count projected from the components matched so far (plus a tenth), at least double when little
+// is known yet. The runtime's 1.25× growth would copy these large structs too often, and plain
+// doubling leaves up to half of a large result unused.
+func (m *Run) growTo(ci int) int {
+	n := len(m.out)
+	double := 2*n + 16
+	total := len(m.t.Components)
+	if ci < 0 || ci+1 < 64 || total == 0 {
+		return double
+	}
+	projected := int(float64(n) * float64(total) / float64(ci+1) * 1.1)
+	return max(projected, n+n/8+16)
+}
+
 // end sorts the current component's findings by vulnerability id (they usually are already).
 func (m *Run) end() {
 	cur := m.out[m.start:]
@@ -169,8 +184,8 @@ func (m *Run) addFinding(ci int, v *vuln.Vulnerability, record, source, matcher,
 	if !exact {
 		conf = 0.8
 	}
-	if len(m.out) == cap(m.out) { // double: the runtime's 1.25× growth copies these large structs too often
-		grown := make([]Finding, len(m.out), 2*cap(m.out)+16)
+	if len(m.out) == cap(m.out) {
+		grown := make([]Finding, len(m.out), m.growTo(ci))
 		copy(grown, m.out)
 		m.out = grown
 	}
