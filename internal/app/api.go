@@ -11,4 +11,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.FoundationRoutes(a.Jobs)
 	ap.IncidentRoutes(func() time.Time { return a.Now() })
 	ap.RegulationRoutes(a.Compliance)
+	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
 }

@@ -168,7 +168,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		httpx.WithRecover(a.Log),
 		httpx.WithLogging(a.Log, a.Metrics),
 		httpx.WithSecurityHeaders(cfg.TLSCert != ""),
-		httpx.WithBodyLimit(cfg.MaxBodyBytes, []string{"/api/v1/import", "/import"}, cfg.MaxUploadBytes),
+		httpx.WithBodyLimit(cfg.MaxBodyBytes, []string{"/api/v1/import", "/import", "/api/v1/feeds/import"}, cfg.MaxUploadBytes),
 		func(next http.Handler) http.Handler { return cop.Handler(next) },
 	)
 	return h, ap, nil

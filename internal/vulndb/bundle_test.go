@@ -74,7 +74,7 @@ func TestBundleRoundTrip(t *testing.T) {
 			if err1 != nil || err2 != nil {
 				t.Fatalf("%s: %v %v", id, err1, err2)
 			}
-			a.Updated, b.Updated = b.Updated, b.Updated
+			a.Updated = b.Updated
 			if diff := cmp.Diff(a, b); diff != "" {
 				t.Errorf("%s differs after the bundle (-source +imported):\n%s", id, diff)
 			}

@@ -2,10 +2,12 @@ package vulndb
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vuln"
 )
 
 // Status is the state of the vulnerability database.
@@ -45,4 +47,35 @@ func (s *Service) Status(ctx context.Context) (*Status, error) {
 		st.SnapshotFresh = m.Generation == st.Generation
 	}
 	return st, nil
+}
+
+// Vulnerability returns the vulnerability known by id or an alias: its stored view and the merged
+// data of its records (affected packages and ranges, CPE configurations, references), with its
+// EPSS score.
+func (s *Service) Vulnerability(ctx context.Context, id string) (domain.Vulnerability, vuln.Vulnerability, error) {
+	row, err := s.Store.Vulnerability(ctx, id)
+	if err != nil {
+		return row, vuln.Vulnerability{}, err
+	}
+	frs, err := s.Store.FeedRecordsOf(ctx, row.ID)
+	if err != nil {
+		return row, vuln.Vulnerability{}, err
+	}
+	recs := make([]vuln.Vulnerability, 0, len(frs))
+	for _, fr := range frs {
+		v, err := DecodeRecord(fr.Data)
+		if err != nil {
+			return row, vuln.Vulnerability{}, fmt.Errorf("feed record %s %s: %w", fr.Source, fr.RecordID, err)
+		}
+		recs = append(recs, v)
+	}
+	data := vuln.Combine(recs)
+	if row.EPSSScore != nil && row.EPSSPercentile != nil {
+		e := vuln.EPSS{Score: *row.EPSSScore, Percentile: *row.EPSSPercentile}
+		if row.EPSSDate != nil {
+			e.Date = *row.EPSSDate
+		}
+		data.EPSS = &e
+	}
+	return row, data, nil
 }
