@@ -29,6 +29,10 @@ func navigation() []NavSection {
 		{Label: "Overview", Items: []NavItem{
 			{Label: "Dashboard", Path: "/dashboard", Perm: domain.PermRead},
 		}},
+		{Label: "Vulnerabilities", Items: []NavItem{
+			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
+			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},
+		}},
 		{Label: "Incidents", Items: []NavItem{
 			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
 			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},

@@ -85,6 +85,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.regulationRoutes(mux)
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
+	s.vulndbRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
