@@ -206,6 +206,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		// another process sharing the database (or a crash) may have left the scan snapshot behind
+		if err := a.Feeds.EnsureSnapshot(jobCtx); err != nil {
+			a.Log.Warn("vulnerability feed snapshot", "err", err)
+		}
+	}()
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Run(jobCtx); close(jobsDone) }()
 

@@ -51,7 +51,7 @@ the same published password.`,
 				fmt.Fprintf(env.Stderr, "using the demo data already in %s\n", a.Store.Describe())
 			} else {
 				fmt.Fprintf(env.Stderr, "loading the demo hospital into %s …\n", a.Store.Describe())
-				if _, err := demo.Load(ctx, a.Store, a.Now(), func(step string) { fmt.Fprintf(env.Stderr, "  %s\n", step) }); err != nil {
+				if _, err := demo.Load(ctx, a.Store, a.Now(), func(step string) { fmt.Fprintf(env.Stderr, "  %s\n", step) }, demo.WithFeeds(a.Feeds)); err != nil {
 					return err
 				}
 			}
