@@ -23,13 +23,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,46 +35,27 @@ import (
 	"github.com/vigil-med/vigil/internal/feeds/endoflife"
 	"github.com/vigil-med/vigil/internal/feeds/epss"
 	"github.com/vigil-med/vigil/internal/vuln"
+	"github.com/vigil-med/vigil/internal/vulndb/feedbundle"
 )
 
-// Bundle format identifiers.
+// Bundle format identifiers (see internal/vulndb/feedbundle).
 const (
-	BundleFormat  = "vigil-feed-bundle"
-	BundleVersion = 1
-	bundleMarker  = "VIGIL-FEED-BUNDLE.txt"
-)
-
-// Limits of a bundle that Import accepts.
-const (
-	maxBundleEntries = 64
-	maxBundleBytes   = 16 << 30 // uncompressed
-	maxBundleRatio   = 200      // uncompressed / compressed
-	maxBundleLine    = 64 << 20 // one JSON line
-	maxManifestBytes = 1 << 20
+	BundleFormat  = feedbundle.Format
+	BundleVersion = feedbundle.Version
+	bundleMarker  = feedbundle.Marker
 )
 
 // ErrBundle is wrapped by every error about a bundle's content.
-var ErrBundle = errors.New("feed bundle")
+var ErrBundle = feedbundle.ErrBundle
 
 // BundleFile is one file listed in a bundle's manifest.
-type BundleFile struct {
-	Name    string `json:"name"`
-	Bytes   int64  `json:"bytes"`
-	SHA256  string `json:"sha256"`
-	Records int    `json:"records,omitempty"`
-}
+type BundleFile = feedbundle.File
 
 // BundleManifest is a bundle's manifest.json.
-type BundleManifest struct {
-	Format     string       `json:"format"`
-	Version    int          `json:"version"`
-	Created    time.Time    `json:"created"`
-	Vigil      string       `json:"vigil,omitempty"`
-	Generation int64        `json:"generation"`
-	Files      []BundleFile `json:"files"`
-}
+type BundleManifest = feedbundle.Manifest
 
-var bundleNames = regexp.MustCompile(`^(` + regexp.QuoteMeta(bundleMarker) + `|records/(osv|nvd|kev|eukev|euvd)\.jsonl|epss\.csv|endoflife/products\.jsonl|status\.json|manifest\.json)$`)
+// maxBundleLine bounds one JSON line of a bundle's records.
+const maxBundleLine = 64 << 20
 
 // IsBundle reports whether path is a file that starts like an offline bundle (gzip, then a tar
 // whose first entry is the bundle marker).
@@ -249,141 +227,14 @@ func (s *Service) tempDir(prefix string) (string, error) {
 	return os.MkdirTemp(dir, prefix)
 }
 
-// verifiedBundle is a bundle extracted to a folder and checked against its manifest.
-type verifiedBundle struct {
-	dir      string
-	manifest BundleManifest
-	status   []domain.FeedSource
-}
-
-func (b *verifiedBundle) path(name string) string {
-	return filepath.Join(b.dir, strings.ReplaceAll(name, "/", "_"))
-}
-
-func (b *verifiedBundle) has(name string) bool {
-	return slices.ContainsFunc(b.manifest.Files, func(f BundleFile) bool { return f.Name == name })
-}
-
-// ReadBundle extracts the bundle r (compressed size size, for the ratio check) into dir and checks
-// every file against the manifest. name is used in errors.
-func ReadBundle(r io.Reader, size int64, name, dir string) (manifest BundleManifest, err error) {
-	vb, err := readBundle(r, size, name, dir)
+// ReadBundle extracts the bundle r into dir and checks every file against the manifest
+// (feedbundle.Read).
+func ReadBundle(r io.Reader, size int64, name, dir string) (BundleManifest, error) {
+	b, err := feedbundle.Read(r, size, name, dir)
 	if err != nil {
-		return manifest, err
+		return BundleManifest{}, err
 	}
-	return vb.manifest, nil
-}
-
-func readBundle(r io.Reader, size int64, name, dir string) (*verifiedBundle, error) {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w %s: %s", ErrBundle, name, fmt.Sprintf(format, args...))
-	}
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, bad("not gzip-compressed: %v", err)
-	}
-	limit := int64(maxBundleBytes)
-	if size > 0 && size*maxBundleRatio+(1<<20) < limit {
-		limit = size*maxBundleRatio + (1 << 20)
-	}
-	tr := tar.NewReader(zr)
-	vb := &verifiedBundle{dir: dir}
-	type got struct {
-		bytes int64
-		sum   string
-	}
-	seen := map[string]got{}
-	var manifest []byte
-	var total int64
-	for i := 0; ; i++ {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, bad("unreadable archive (truncated or damaged): %v", err)
-		}
-		if i == 0 && h.Name != bundleMarker {
-			return nil, bad("not a Vigil feed bundle (first entry %q)", h.Name)
-		}
-		if i >= maxBundleEntries {
-			return nil, bad("more than %d entries", maxBundleEntries)
-		}
-		if h.Typeflag != tar.TypeReg || !bundleNames.MatchString(h.Name) {
-			return nil, bad("%s: unexpected entry (not part of the bundle format)", h.Name)
-		}
-		if _, dup := seen[h.Name]; dup || (h.Name == "manifest.json" && manifest != nil) {
-			return nil, bad("%s: entry appears twice", h.Name)
-		}
-		if h.Size < 0 || total+h.Size > limit {
-			return nil, bad("%s: too large: the bundle unpacks to more than %d bytes", h.Name, limit)
-		}
-		total += h.Size
-		if h.Name == "manifest.json" {
-			if h.Size > maxManifestBytes {
-				return nil, bad("manifest.json: too large")
-			}
-			if manifest, err = io.ReadAll(io.LimitReader(tr, maxManifestBytes)); err != nil {
-				return nil, bad("manifest.json: %v", err)
-			}
-			continue
-		}
-		f, err := os.Create(vb.path(h.Name))
-		if err != nil {
-			return nil, err
-		}
-		hs := sha256.New()
-		n, err := io.Copy(io.MultiWriter(f, hs), io.LimitReader(tr, h.Size))
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, bad("%s: %v", h.Name, err)
-		}
-		if n != h.Size {
-			return nil, bad("%s: truncated (%d of %d bytes)", h.Name, n, h.Size)
-		}
-		seen[h.Name] = got{n, hex.EncodeToString(hs.Sum(nil))}
-	}
-	if manifest == nil {
-		return nil, bad("manifest.json is missing (truncated bundle?)")
-	}
-	dec := json.NewDecoder(bytes.NewReader(manifest))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&vb.manifest); err != nil {
-		return nil, bad("manifest.json: %v", err)
-	}
-	if vb.manifest.Format != BundleFormat || vb.manifest.Version != BundleVersion {
-		return nil, bad("manifest.json: format %q version %d; this Vigil reads %q version %d", vb.manifest.Format, vb.manifest.Version, BundleFormat, BundleVersion)
-	}
-	listed := map[string]bool{}
-	for _, f := range vb.manifest.Files {
-		g, ok := seen[f.Name]
-		switch {
-		case listed[f.Name]:
-			return nil, bad("manifest.json lists %s twice", f.Name)
-		case !ok:
-			return nil, bad("%s is listed in the manifest but missing from the bundle", f.Name)
-		case g.bytes != f.Bytes || g.sum != f.SHA256:
-			return nil, bad("%s does not match the manifest (SHA-256 %s, manifest says %s): the file was changed or damaged", f.Name, g.sum, f.SHA256)
-		}
-		listed[f.Name] = true
-	}
-	for n := range seen {
-		if !listed[n] {
-			return nil, bad("%s is not listed in the manifest", n)
-		}
-	}
-	if vb.has("status.json") {
-		b, err := os.ReadFile(vb.path("status.json"))
-		if err == nil {
-			err = json.Unmarshal(b, &vb.status)
-		}
-		if err != nil {
-			return nil, bad("status.json: %v", err)
-		}
-	}
-	return vb, nil
+	return b.Manifest, nil
 }
 
 // importBundle checks a bundle and imports its files.
@@ -408,44 +259,50 @@ func (s *Service) importBundle(ctx context.Context, path string, opts ImportOpti
 		return nil, err
 	}
 	opts.Progress.report(Progress{Stage: "read", Message: "checking " + name})
-	vb, err := readBundle(f, st.Size(), name, tmp)
+	vb, err := feedbundle.Read(f, st.Size(), name, tmp)
 	f.Close()
 	if err != nil {
 		return nil, err
 	}
 	rep := &ImportReport{Path: path, Bundle: true}
+	var status []domain.FeedSource
+	if vb.Status != nil {
+		if err := json.Unmarshal(vb.Status, &status); err != nil {
+			return nil, fmt.Errorf("%w %s: status.json: %v", ErrBundle, name, err)
+		}
+	}
 	synced := map[string]string{}
-	for _, src := range vb.status {
+	for _, src := range status {
 		if src.LastSuccess != nil {
 			synced[src.Name] = src.LastSuccess.UTC().Format("2006-01-02 15:04 UTC")
 		}
 	}
 	origin := func(src string) string {
-		o := fmt.Sprintf("bundle %s (created %s)", name, vb.manifest.Created.UTC().Format("2006-01-02 15:04 UTC"))
+		o := fmt.Sprintf("bundle %s (created %s)", name, vb.Manifest.Created.UTC().Format("2006-01-02 15:04 UTC"))
 		if t := synced[src]; t != "" {
 			o = fmt.Sprintf("bundle %s (source data of %s)", name, t)
 		}
 		return o
 	}
 	im := &importer{s: s, rep: rep, runs: map[string]*domain.FeedResult{}}
-	for _, bf := range vb.manifest.Files {
+	for _, bf := range vb.Manifest.Files {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
 		i := len(rep.Files)
 		rep.Files = append(rep.Files, ImportFile{Path: bf.Name, Records: bf.Records})
-		opts.Progress.report(Progress{Stage: "write", Message: bf.Name, Done: int64(i), Total: int64(len(vb.manifest.Files))})
+		opts.Progress.report(Progress{Stage: "write", Message: bf.Name, Done: int64(i), Total: int64(len(vb.Manifest.Files))})
 		var err error
 		switch {
 		case strings.HasPrefix(bf.Name, "records/"):
 			src := strings.TrimSuffix(strings.TrimPrefix(bf.Name, "records/"), ".jsonl")
 			rep.Files[i].Format = src
 			im.origin = origin(src)
-			err = s.importJSONL(ctx, vb.path(bf.Name), bf.Name, src, im.origin, im.run(src))
+			err = s.importJSONL(ctx, vb.Path(bf.Name), bf.Name, src, im.origin, im.run(src))
 		case bf.Name == "epss.csv":
 			rep.Files[i].Format = string(domain.FeedEPSS)
 			var sc epss.Scores
-			if f, oerr := os.Open(vb.path(bf.Name)); oerr != nil {
+			if f, oerr := os.Open(vb.Path(bf.Name)); oerr != nil {
 				err = oerr
 			} else {
 				sc, err = epss.Decode(f, bf.Name, 0)
@@ -459,7 +316,7 @@ func (s *Service) importBundle(ctx context.Context, path string, opts ImportOpti
 		case bf.Name == "endoflife/products.jsonl":
 			rep.Files[i].Format = domain.FeedEndOfLife
 			var c *endoflife.Catalog
-			if c, err = readEndOfLifeJSONL(vb.path(bf.Name), bf.Name); err == nil {
+			if c, err = readEndOfLifeJSONL(vb.Path(bf.Name), bf.Name); err == nil {
 				r := im.run(domain.FeedEndOfLife)
 				r.Files++
 				_, err = s.applyEndOfLife(ctx, c, origin(domain.FeedEndOfLife), r)

@@ -196,21 +196,3 @@ func TestBundleTampering(t *testing.T) {
 		t.Errorf("truncated bundle: %v", err)
 	}
 }
-
-// FuzzReadBundle: arbitrary bytes never crash the bundle reader, and whatever it accepts matches
-// its manifest.
-func FuzzReadBundle(f *testing.F) {
-	src := newService(f, testutil.MustOpenStore(f))
-	mustImport(f, src, filepath.Join(goFixtures, "GO-2023-2102.json"))
-	mustImport(f, src, eukevJSON)
-	path, _ := writeBundle(f, src)
-	b, _ := os.ReadFile(path)
-	f.Add(b)
-	f.Add(b[:len(b)/3])
-	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ReadBundle(bytes.NewReader(data), int64(len(data)), "fuzz", t.TempDir())
-		if err == nil && m.Format != BundleFormat {
-			t.Fatalf("accepted a bundle of format %q", m.Format)
-		}
-	})
-}
