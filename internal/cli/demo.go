@@ -31,6 +31,11 @@ the same published password.`,
 			if err != nil {
 				return err
 			}
+			if env.Getenv("VIGIL_FEEDS_SYNC_INTERVAL") == "" {
+				// The demo brings its own offline feed data; it fetches the public feeds only when asked
+				// ("Sync now" on the Feeds page, or VIGIL_FEEDS_SYNC_INTERVAL=24h).
+				cfg.Feeds.SyncInterval = 0
+			}
 			if !cmd.Flags().Changed("data-dir") && env.Getenv("VIGIL_DATA_DIR") == "" && cfg.Database == "" {
 				dir, err := os.MkdirTemp("", "vigil-demo-")
 				if err != nil {
