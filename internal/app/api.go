@@ -14,4 +14,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.InventoryRoutes()
 	ap.TrainingRoutes()
 	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
+	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
+	"github.com/vigil-med/vigil/internal/vulndb"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
@@ -46,6 +47,8 @@ type App struct {
 
 	// Procurement holds the end-of-life data and vulnerability checker tender evaluations use.
 	Procurement *procurement.Env
+	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
+	Feeds *vulndb.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -78,6 +81,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Procurement = procurement.NewEnv(cfg.DataDir)
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
+	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
+	a.Feeds.Now = func() time.Time { return a.Now() }
+	a.Feeds.Version = buildinfo.Version()
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -104,6 +110,7 @@ func (a *App) registerJobs() {
 	incident.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
+	vulndb.RegisterJobs(a.Jobs, a.Feeds)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -149,7 +156,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,7 +176,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		httpx.WithRecover(a.Log),
 		httpx.WithLogging(a.Log, a.Metrics),
 		httpx.WithSecurityHeaders(cfg.TLSCert != ""),
-		httpx.WithBodyLimit(cfg.MaxBodyBytes, []string{"/api/v1/import", "/import"}, cfg.MaxUploadBytes),
+		httpx.WithBodyLimit(cfg.MaxBodyBytes, []string{"/api/v1/import", "/import", "/api/v1/feeds/import"}, cfg.MaxUploadBytes),
 		func(next http.Handler) http.Handler { return cop.Handler(next) },
 	)
 	return h, ap, nil
@@ -211,6 +218,12 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		// another process sharing the database (or a crash) may have left the scan snapshot behind
+		if err := a.Feeds.EnsureSnapshot(jobCtx); err != nil {
+			a.Log.Warn("vulnerability feed snapshot", "err", err)
+		}
+	}()
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Run(jobCtx); close(jobsDone) }()
 

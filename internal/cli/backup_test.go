@@ -104,6 +104,7 @@ var emptyAllowed = map[string]bool{
 	"inventory_uploads":  true, // files waiting in the web import preview, removed after a day
 	"training_files":     true, // uploaded evidence and import files waiting for confirmation
 	"training_reminders": true, // written by the reminder job
+	"feed_fetch_state":   true, // written by feed sync (conditional-request validators, resume offsets)
 }
 
 func TestBackupAndRestore(t *testing.T) {

@@ -31,6 +31,11 @@ the same published password.`,
 			if err != nil {
 				return err
 			}
+			if env.Getenv("VIGIL_FEEDS_SYNC_INTERVAL") == "" {
+				// The demo brings its own offline feed data; it fetches the public feeds only when asked
+				// ("Sync now" on the Feeds page, or VIGIL_FEEDS_SYNC_INTERVAL=24h).
+				cfg.Feeds.SyncInterval = 0
+			}
 			if !cmd.Flags().Changed("data-dir") && env.Getenv("VIGIL_DATA_DIR") == "" && cfg.Database == "" {
 				dir, err := os.MkdirTemp("", "vigil-demo-")
 				if err != nil {
@@ -51,7 +56,7 @@ the same published password.`,
 				fmt.Fprintf(env.Stderr, "using the demo data already in %s\n", a.Store.Describe())
 			} else {
 				fmt.Fprintf(env.Stderr, "loading the demo hospital into %s …\n", a.Store.Describe())
-				if _, err := demo.Load(ctx, a.Store, a.Now(), func(step string) { fmt.Fprintf(env.Stderr, "  %s\n", step) }); err != nil {
+				if _, err := demo.Load(ctx, a.Store, a.Now(), func(step string) { fmt.Fprintf(env.Stderr, "  %s\n", step) }, demo.WithFeeds(a.Feeds)); err != nil {
 					return err
 				}
 			}

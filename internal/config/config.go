@@ -48,6 +48,27 @@ type Config struct {
 
 	Jobs    Jobs `key:"jobs"`
 	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
+
+	Feeds Feeds `key:"feeds"`
+}
+
+// Feeds configures the vulnerability feeds: where `vigil feeds sync` and the background sync fetch
+// them. Every URL can point at a local mirror (air-gapped sites leave sync_interval at 0 and import
+// offline bundles instead).
+type Feeds struct {
+	Sources       []string      `key:"sources" help:"sources that sync fetches: osv, nvd, kev, eukev, epss, endoflife (comma-separated)"`
+	SyncInterval  time.Duration `key:"sync_interval" help:"how often the server syncs the feeds in the background; 0 turns it off (air-gapped)"`
+	OSVURL        string        `key:"osv_url" help:"base URL of the OSV exports; <base>/<ecosystem>/all.zip is fetched"`
+	OSVEcosystems []string      `key:"osv_ecosystems" help:"OSV ecosystems to fetch (comma-separated), e.g. Go,PyPI,npm,Maven,Debian"`
+	NVDURL        string        `key:"nvd_url" help:"NVD CVE API 2.0 endpoint"`
+	NVDAPIKey     string        `key:"nvd_api_key" secret:"true" help:"NVD API key (raises NVD's rate limit from 5 to 50 requests per 30 s)"`
+	NVDDelay      time.Duration `key:"nvd_delay" help:"pause between NVD requests; 0 means NVD's advice: 6s, or 0.6s with an API key"`
+	NVDPageSize   int           `key:"nvd_page_size" help:"NVD results per page (at most 2000)"`
+	KEVURL        string        `key:"kev_url" help:"CISA Known Exploited Vulnerabilities catalogue (JSON)"`
+	EUKEVURL      string        `key:"eukev_url" help:"EU KEV list of the EU CSIRTs Network / ENISA (JSON)"`
+	EPSSURL       string        `key:"epss_url" help:"FIRST EPSS scores (CSV, gzipped)"`
+	EndOfLifeURL  string        `key:"endoflife_url" help:"endoflife.date API v1, all products"`
+	HTTPTimeout   time.Duration `key:"http_timeout" help:"longest time one feed download may take"`
 }
 
 // Login configures the throttling of failed sign-ins (password and second factor).
@@ -105,8 +126,24 @@ func Default() Config {
 		SMTP:             SMTP{Port: 587, TLS: "starttls"},
 		Jobs:             Jobs{Workers: 2, PollInterval: 2 * time.Second, MaxAttempts: 5},
 		Metrics:          true,
+		Feeds: Feeds{
+			Sources:       []string{"osv", "nvd", "kev", "eukev", "epss", "endoflife"},
+			SyncInterval:  24 * time.Hour,
+			OSVURL:        "https://osv-vulnerabilities.storage.googleapis.com",
+			OSVEcosystems: []string{"Go", "PyPI", "npm", "Maven", "NuGet", "crates.io", "Packagist", "RubyGems", "Debian", "Alpine"},
+			NVDURL:        "https://services.nvd.nist.gov/rest/json/cves/2.0",
+			NVDPageSize:   2000,
+			KEVURL:        "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+			EUKEVURL:      "https://raw.githubusercontent.com/enisaeu/CNW/main/eukev/eukev.json",
+			EPSSURL:       "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz",
+			EndOfLifeURL:  "https://endoflife.date/api/v1/products/full",
+			HTTPTimeout:   30 * time.Minute,
+		},
 	}
 }
+
+// FeedSources are the source names feeds.sources accepts.
+var FeedSources = []string{"osv", "nvd", "kev", "eukev", "epss", "endoflife"}
 
 // Validate checks every setting and names the first wrong one with what is allowed.
 func (c *Config) Validate() error {
@@ -221,6 +258,41 @@ func (c *Config) Validate() error {
 	}
 	if c.Jobs.MaxAttempts < 1 {
 		return bad("jobs.max_attempts", "must be at least 1")
+	}
+	return c.Feeds.validate(bad)
+}
+
+func (f *Feeds) validate(bad func(key, format string, args ...any) error) error {
+	for _, src := range f.Sources {
+		ok := false
+		for _, known := range FeedSources {
+			ok = ok || src == known
+		}
+		if !ok {
+			return bad("feeds.sources", "unknown source %q (allowed: %s)", src, strings.Join(FeedSources, ", "))
+		}
+	}
+	if f.SyncInterval != 0 && f.SyncInterval < time.Hour {
+		return bad("feeds.sync_interval", "must be 0 (off) or at least 1h (got %s)", f.SyncInterval)
+	}
+	for _, u := range []struct{ key, url string }{{"feeds.osv_url", f.OSVURL}, {"feeds.nvd_url", f.NVDURL}, {"feeds.kev_url", f.KEVURL},
+		{"feeds.eukev_url", f.EUKEVURL}, {"feeds.epss_url", f.EPSSURL}, {"feeds.endoflife_url", f.EndOfLifeURL}} {
+		if u.url == "" {
+			continue
+		}
+		p, err := url.Parse(u.url)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return bad(u.key, "must be an absolute http(s) URL (got %q)", u.url)
+		}
+	}
+	if f.NVDDelay < 0 {
+		return bad("feeds.nvd_delay", "must not be negative")
+	}
+	if f.NVDPageSize < 1 || f.NVDPageSize > 2000 {
+		return bad("feeds.nvd_page_size", "must be 1–2000 (got %d)", f.NVDPageSize)
+	}
+	if f.HTTPTimeout < time.Second {
+		return bad("feeds.http_timeout", "must be at least 1s")
 	}
 	return nil
 }

@@ -292,6 +292,11 @@ func TestEveryEnvironmentVariableIsRead(t *testing.T) {
 				"session.idle_timeout": "5m0s", "db.connect_timeout": "2s", "db.max_conns": "7", "jobs.workers": "5",
 				"jobs.poll_interval": "1s", "jobs.max_attempts": "9", "login.max_failures": "3",
 				"login.max_failures_per_address": "300", "login.lockout": "30m0s",
+				"feeds.sources": "osv,kev", "feeds.sync_interval": "6h0m0s", "feeds.osv_url": "https://mirror.example/osv",
+				"feeds.osv_ecosystems": "Go,PyPI", "feeds.nvd_url": "https://mirror.example/nvd", "feeds.nvd_api_key": "k",
+				"feeds.nvd_delay": "1s", "feeds.nvd_page_size": "500", "feeds.kev_url": "https://mirror.example/kev.json",
+				"feeds.eukev_url": "https://mirror.example/eukev.json", "feeds.epss_url": "https://mirror.example/epss.csv.gz",
+				"feeds.endoflife_url": "https://mirror.example/eol", "feeds.http_timeout": "2m0s",
 			}[s.Key]
 			if s.Key == "tls.cert" || s.Key == "tls.key" {
 				t.Skip("needs files; covered by TestWrongValuesNameTheSetting")

@@ -13,6 +13,7 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vulndb"
 )
 
 // Password is the password of every demo account. The demo is for trying Vigil out, never for real data.
@@ -33,6 +34,9 @@ type Env struct {
 	Users        map[domain.Role]domain.User // hospital users by role (manufacturer: the PSIRT user)
 	// Hook lets later steps leave values for the next ones (ids of demo records).
 	Values map[string]any
+	// Feeds is the vulnerability database the demo imports its feeds into (WithFeeds); nil: a
+	// service of the demo's own on the same store.
+	Feeds *vulndb.Service
 }
 
 // Ctx returns a context whose audit actor is the demo loader, for org.
@@ -55,6 +59,7 @@ func Steps() []Step {
 		{Name: "inventory: sites, departments, zones, models and devices", Run: inventory},
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
+		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},
 	}
 }
 
@@ -83,7 +88,7 @@ func Exists(ctx context.Context, st *store.Store) bool {
 }
 
 // Load runs every step. It fails when the demo hospital exists already.
-func Load(ctx context.Context, st *store.Store, now time.Time, progress func(step string)) (*Env, error) {
+func Load(ctx context.Context, st *store.Store, now time.Time, progress func(step string), opts ...Option) (*Env, error) {
 	if Exists(ctx, st) {
 		return nil, fmt.Errorf("the demo hospital exists already in %s", st.Describe())
 	}
@@ -91,6 +96,9 @@ func Load(ctx context.Context, st *store.Store, now time.Time, progress func(ste
 	day := now.In(loc)
 	e := &Env{Store: st, Rand: rand.New(rand.NewPCG(2026, 11)), Values: map[string]any{},
 		Now: time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc), LoadedAt: now, Users: map[domain.Role]domain.User{}}
+	for _, o := range opts {
+		o(e)
+	}
 	for _, s := range Steps() {
 		if progress != nil {
 			progress(s.Name)

@@ -35,6 +35,10 @@ func TestDetect(t *testing.T) {
 		"epss/testdata/epss_sample.csv":                     EPSS,
 		"nvd/testdata":                                      NVD,
 		"eukev/testdata":                                    Mixed,
+		"endoflife/testdata/data":                           EndOfLife,
+		"endoflife/testdata/api-v1-nodejs.json":             EndOfLife,
+		"endoflife/testdata":                                EndOfLife, // the data folder and the API answer: two units
+
 	}
 	for path, want := range tests {
 		got, err := Detect(path)
@@ -102,5 +106,31 @@ func TestLoad(t *testing.T) {
 	}
 	if len(d.Records) != 1+1+1+1+43+1404 || d.EPSS == nil {
 		t.Errorf("records = %d, EPSS %v", len(d.Records), d.EPSS != nil)
+	}
+}
+
+// An endoflife.date data folder inside another folder is one unit; its release-data JSON files are
+// not taken for feed files of their own.
+func TestLoadEndOfLife(t *testing.T) {
+	ins, err := Inputs("endoflife/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Input{{Path: "endoflife/testdata/api-v1-nodejs.json", Format: EndOfLife}, {Path: "endoflife/testdata/data", Format: EndOfLife}}
+	if diff := cmp.Diff(want, ins); diff != "" {
+		t.Errorf("Inputs (-want +got):\n%s", diff)
+	}
+	d, err := Load("endoflife/testdata", Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.EndOfLife == nil || len(d.EndOfLife.Products) != 68 || len(d.EndOfLife.Releases) != 7 {
+		t.Fatalf("endoflife: %d products, %d release-data files", len(d.EndOfLife.Products), len(d.EndOfLife.Releases))
+	}
+	if p, ok := d.EndOfLife.Product("nodejs"); !ok || p.Source != "products/nodejs.md" {
+		t.Errorf("nodejs from the folder (read after the API answer): %+v", p)
+	}
+	if d.Files[1].Records != 68 || d.Files[0].Records != 1 {
+		t.Errorf("files: %+v", d.Files)
 	}
 }

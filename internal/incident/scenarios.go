@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -56,7 +57,8 @@ type scenarioSet struct {
 //go:embed data/scenarios.yaml
 var scenariosYAML []byte
 
-var scenarios = mustLoadScenarios(scenariosYAML)
+// scenarios is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var scenarios = sync.OnceValue(func() []Scenario { return mustLoadScenarios(scenariosYAML) })
 
 func mustLoadScenarios(b []byte) []Scenario {
 	s, err := parseScenarios(b)
@@ -107,11 +109,11 @@ func parseScenarios(b []byte) ([]Scenario, error) {
 }
 
 // Scenarios returns the exercise library.
-func Scenarios() []Scenario { return slices.Clone(scenarios) }
+func Scenarios() []Scenario { return slices.Clone(scenarios()) }
 
 // ScenarioByID returns one scenario.
 func ScenarioByID(id string) (Scenario, bool) {
-	for _, s := range scenarios {
+	for _, s := range scenarios() {
 		if s.ID == id {
 			return s, true
 		}

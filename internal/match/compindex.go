@@ -57,6 +57,7 @@ func (ci *ComponentIndex) Add(productVersion string, comps []sbom.Component) {
 		c := &comps[i]
 		l := loc{pv, int32(i)}
 		for _, k := range ComponentKeys(c) {
+			k = FoldKey(k)
 			if len(ci.byKey[k]) == 0 {
 				ci.indexName(k, c.Name)
 			}
@@ -93,7 +94,8 @@ func (ci *ComponentIndex) Remove(productVersion string) {
 }
 
 // ProductVersions returns the product versions (sorted, unique) holding a component with one of
-// the keys; Key{CPEEcosystem, "*"} selects every product version with a CPE component.
+// the keys (compared as FoldKey); Key{CPEEcosystem, "*"} selects every product version with a CPE
+// component.
 func (ci *ComponentIndex) ProductVersions(keys []Key) []string {
 	seen := map[int32]bool{}
 	var out []string
@@ -110,16 +112,16 @@ func (ci *ComponentIndex) ProductVersions(keys []Key) []string {
 			visit(ci.cpeAll)
 			continue
 		}
-		visit(ci.byKey[k])
+		visit(ci.byKey[FoldKey(k)])
 	}
 	slices.Sort(out)
 	return out
 }
 
-// Lookup returns the placements of the components with key k.
+// Lookup returns the placements of the components with key k (compared as FoldKey).
 func (ci *ComponentIndex) Lookup(k Key) []Placement {
 	var out []Placement
-	for _, l := range ci.byKey[k] {
+	for _, l := range ci.byKey[FoldKey(k)] {
 		p := &ci.pvs[l.pv]
 		if !p.live {
 			continue

@@ -39,7 +39,8 @@ type Options struct {
 	// Matchers replaces DefaultMatchers when not nil.
 	Matchers []Matcher
 	// Keys restricts matching to components having at least one of these keys (see
-	// ComponentKeys); used to re-match only what a feed change touches. nil matches everything.
+	// ComponentKeys; compared as FoldKey); used to re-match only what a feed change touches. nil
+	// matches everything.
 	Keys []Key
 }
 
@@ -58,7 +59,7 @@ func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding
 	if opts.Keys != nil {
 		keys = make(map[Key]struct{}, len(opts.Keys))
 		for _, k := range opts.Keys {
-			keys[k] = struct{}{}
+			keys[FoldKey(k)] = struct{}{}
 		}
 	}
 	want := func(c *sbom.Component) bool {
@@ -66,7 +67,7 @@ func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding
 			return true
 		}
 		for _, k := range ComponentKeys(c) {
-			if _, ok := keys[k]; ok {
+			if _, ok := keys[FoldKey(k)]; ok {
 				return true
 			}
 			if k.Ecosystem == CPEEcosystem {
@@ -133,16 +134,27 @@ func (m *Run) component(ci int) *sbom.Component {
 
 func (m *Run) begin(ci int) { m.start = len(m.out) }
 
+// growTo returns the capacity to grow the findings to when they are full at component ci: the
+// count projected from the components matched so far (plus a tenth), at least double when little
+// is known yet. The runtime's 1.25× growth would copy these large structs too often, and plain
+// doubling leaves up to half of a large result unused.
+func (m *Run) growTo(ci int) int {
+	n := len(m.out)
+	double := 2*n + 16
+	total := len(m.t.Components)
+	if ci < 0 || ci+1 < 64 || total == 0 {
+		return double
+	}
+	projected := int(float64(n) * float64(total) / float64(ci+1) * 1.1)
+	return max(projected, n+n/8+16)
+}
+
 // end sorts the current component's findings by vulnerability id (they usually are already).
 func (m *Run) end() {
 	cur := m.out[m.start:]
 	if len(cur) > 1 && !slices.IsSortedFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) }) {
 		slices.SortStableFunc(cur, func(a, b Finding) int { return vuln.CompareIDs(a.VulnID, b.VulnID) })
 	}
-}
-
-func (m *Run) add(ci int, g *group, record, source, matcher, reason string, fixed []string) {
-	m.addFinding(ci, g.v, record, source, matcher, reason, fixed, true)
 }
 
 func (m *Run) addCPE(ci int, g *group, record, reason string, fixed []string, exact bool) {
@@ -172,8 +184,8 @@ func (m *Run) addFinding(ci int, v *vuln.Vulnerability, record, source, matcher,
 	if !exact {
 		conf = 0.8
 	}
-	if len(m.out) == cap(m.out) { // double: the runtime's 1.25× growth copies these large structs too often
-		grown := make([]Finding, len(m.out), 2*cap(m.out)+16)
+	if len(m.out) == cap(m.out) {
+		grown := make([]Finding, len(m.out), m.growTo(ci))
 		copy(grown, m.out)
 		m.out = grown
 	}

@@ -46,7 +46,8 @@ type Finding struct {
 	// guessed from a name); no matcher of this package guesses, so it is false for now.
 	Guessed bool
 	// Confidence is 1 for matches on identifiers as given; 0.8 for a CPE match that relied on
-	// attributes the component's CPE leaves ANY (update, edition, …) while the criterion names them.
+	// attributes the component's CPE leaves ANY (update, edition, …) while the criterion names them,
+	// and for an OSV match of a Go module path the purl writes in lower case (see FoldKey).
 	Confidence float64
 	Status     Status       // Affected unless VEX or CSAF says otherwise
 	VEX        *VEXDecision // the VEX statement that decided Status; nil when none applied

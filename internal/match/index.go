@@ -79,8 +79,11 @@ type Index struct {
 	cpes    map[string]*cpeEntry // canonical vendor:product
 	cpeWild *cpeEntry            // criteria whose vendor or product has wildcards
 	epss    map[string]vuln.EPSS // vuln.NormID(CVE) → score, for CVEs of indexed vulnerabilities
-	stats   Stats
-	sorted  []*vuln.Vulnerability // cache for Vulnerabilities; nil when stale
+	// goFold maps the lower-cased form of Go module paths that contain upper case to those paths,
+	// for purls that write a module path in lower case (see FoldKey).
+	goFold map[string][]string
+	stats  Stats
+	sorted []*vuln.Vulnerability // cache for Vulnerabilities; nil when stale
 }
 
 // NewIndex merges records by alias and indexes them. The index keeps records (and the values
@@ -100,6 +103,7 @@ func newIndex(n int) *Index {
 		cpes:    make(map[string]*cpeEntry),
 		cpeWild: &cpeEntry{},
 		epss:    make(map[string]vuln.EPSS),
+		goFold:  make(map[string][]string),
 	}
 }
 
@@ -172,6 +176,7 @@ func (idx *Index) addGroup(g *group, touched map[Key]struct{}) {
 			e = &pkgEntry{}
 			idx.pkgs[k] = e
 			idx.stats.PackageKeys++
+			idx.addFold(k)
 		}
 		if len(e.refs) == 0 || e.refs[len(e.refs)-1].g != g || int(e.refs[len(e.refs)-1].aff) != i {
 			e.refs = append(e.refs, affRef{g: g, aff: int32(i)})
@@ -241,6 +246,7 @@ func (idx *Index) removeGroup(g *group, touched map[Key]struct{}) {
 		if len(ne.refs) == 0 {
 			delete(idx.pkgs, k)
 			idx.stats.PackageKeys--
+			idx.removeFold(k)
 		} else {
 			idx.pkgs[k] = ne
 		}
@@ -273,6 +279,30 @@ func (idx *Index) removeGroup(g *group, touched map[Key]struct{}) {
 				}
 			}
 		}
+	}
+}
+
+func (idx *Index) addFold(k Key) {
+	if k.Ecosystem != "Go" || !hasUpper(k.Name) {
+		return
+	}
+	f := lower(k.Name)
+	if !slices.Contains(idx.goFold[f], k.Name) {
+		idx.goFold[f] = append(idx.goFold[f], k.Name)
+		slices.Sort(idx.goFold[f])
+	}
+}
+
+func (idx *Index) removeFold(k Key) {
+	if k.Ecosystem != "Go" || !hasUpper(k.Name) {
+		return
+	}
+	f := lower(k.Name)
+	names := slices.DeleteFunc(slices.Clone(idx.goFold[f]), func(n string) bool { return n == k.Name })
+	if len(names) == 0 {
+		delete(idx.goFold, f)
+	} else {
+		idx.goFold[f] = names
 	}
 }
 

@@ -3,9 +3,8 @@ package match
 import (
 	"strings"
 
-	"github.com/package-url/packageurl-go"
-
 	"github.com/vigil-med/vigil/internal/cpe"
+	"github.com/vigil-med/vigil/internal/purl"
 	"github.com/vigil-med/vigil/internal/sbom"
 	"github.com/vigil-med/vigil/internal/version"
 )
@@ -97,10 +96,12 @@ func purlTypeEcosystem(typ, namespace string) string {
 
 // NormalizeName returns a package name in the normal form the index keys on: PyPI names per
 // PEP 503 (lower case, runs of -_. as one -); lower case for ecosystems whose names are
-// case-insensitive or whose purls are lower-cased by the purl specification (Go, NuGet,
-// Packagist, crates.io, Hex, Pub, ConanCenter, Debian, Ubuntu, Alpine, Wolfi, Chainguard, RPM
-// distributions) — so "github.com/BurntSushi/toml" in OSV meets the canonical purl
-// pkg:golang/github.com/burntsushi/toml; Go's standard library as "stdlib"; other names unchanged.
+// case-insensitive or whose purls are lower-cased by the purl specification (NuGet, Packagist,
+// crates.io, Hex, Pub, ConanCenter, Debian, Ubuntu, Alpine, Wolfi, Chainguard, RPM distributions);
+// Go's standard library as "stdlib"; other names unchanged. Go module paths keep their case: they
+// are case-sensitive (github.com/Azure/… and github.com/azure/… are different modules) and the Go
+// vulnerability database names them in their real case. A purl that writes a Go module path in
+// lower case (older purl tools did) is matched through FoldKey, with lower confidence.
 func NormalizeName(ecosystem, name string) string {
 	name = strings.TrimSpace(name)
 	switch version.BaseEcosystem(ecosystem) {
@@ -111,7 +112,7 @@ func NormalizeName(ecosystem, name string) string {
 		case "std", "go", "golang":
 			return "stdlib"
 		}
-		return lower(name)
+		return name
 	case "NuGet", "Packagist", "crates.io", "Hex", "Pub", "ConanCenter", "Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard",
 		"Red Hat", "AlmaLinux", "Rocky Linux", "openSUSE", "SUSE", "openEuler", "Mageia":
 		return lower(name)
@@ -217,7 +218,7 @@ func hasUpper(s string) bool {
 }
 
 func parsePURLSlow(s string) (purlInfo, bool) {
-	p, err := packageurl.FromString(s)
+	p, err := purl.Parse(s) // packageurl-go, but golang namespaces and names keep their case
 	if err != nil || p.Name == "" {
 		return purlInfo{}, false
 	}
@@ -353,3 +354,19 @@ func KeyOfPURL(purl string) (Key, string, bool) {
 	}
 	return Key{Ecosystem: info.ecosystem, Name: info.name}, info.version, true
 }
+
+// FoldKey returns the form in which keys are compared when case must not matter: Go module paths
+// in lower case (a purl written by an older tool may have lower-cased them), every other key
+// unchanged (NormalizeName already folds the ecosystems whose names are case-insensitive). The
+// index looks a component up by its exact key first and by FoldKey only when that finds nothing;
+// ComponentIndex and Options.Keys compare folded keys, so a feed change to
+// "github.com/BurntSushi/toml" reaches a component written "github.com/burntsushi/toml".
+func FoldKey(k Key) Key {
+	if k.Ecosystem == "Go" {
+		k.Name = lower(k.Name)
+	}
+	return k
+}
+
+// isLowerPath reports whether s has no upper-case ASCII letter.
+func isLowerPath(s string) bool { return !hasUpper(s) }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/vigil-med/vigil/internal/sbom"
 	"github.com/vigil-med/vigil/internal/version"
 	"github.com/vigil-med/vigil/internal/vuln"
 )
@@ -232,9 +233,28 @@ func (osvMatcher) Match(m *Run, ci int) {
 	if key.Ecosystem == "Go" && key.Name == "golang.org/toolchain" {
 		key.Name, ver = "toolchain", goToolchainVersion(ver)
 	}
-	e := m.idx.pkgs[key]
-	if e == nil {
+	if e := m.idx.pkgs[key]; e != nil {
+		matchEntry(m, ci, c, info, ver, e, false)
 		return
+	}
+	// A Go module path written in lower case (older purl tools lower-cased golang purls): compare
+	// without case, with lower confidence.
+	if key.Ecosystem == "Go" && isLowerPath(key.Name) {
+		for _, name := range m.idx.goFold[key.Name] {
+			if e := m.idx.pkgs[Key{Ecosystem: "Go", Name: name}]; e != nil {
+				matchEntry(m, ci, c, info, ver, e, true)
+			}
+		}
+	}
+}
+
+// foldNote is added to the reason of a match found by comparing a Go module path without case.
+const foldNote = " [module path compared without case: the purl writes it in lower case]"
+
+func matchEntry(m *Run, ci int, c *sbom.Component, info purlInfo, ver string, e *pkgEntry, folded bool) {
+	note := ""
+	if folded {
+		note = foldNote
 	}
 	vc := versionCache{raw: ver}
 	for i := range e.affected() {
@@ -265,12 +285,13 @@ func (osvMatcher) Match(m *Run, ci int) {
 			if !ok {
 				continue
 			}
-			m.add(ci, g, pa.source, "OSV", MatcherOSV, osvRangeReason(c.PURL, ver, info.version, hit, pa.source), fixedAfter(pa, v))
+			m.addFinding(ci, g.v, pa.source, "OSV", MatcherOSV, osvRangeReason(c.PURL, ver, info.version, hit, pa.source)+note, fixedAfter(pa, v), !folded)
 			listed = false // reported through the range
 			break
 		}
 		if listed {
-			m.add(ci, g, pa.source, "OSV", MatcherOSV, purlWithVersion(c.PURL, ver, info.version)+" is listed as an affected version of "+pa.source+" (OSV)", fixedAfterRaw(&g.v.Affected[pa.ref.aff], ver, pa))
+			m.addFinding(ci, g.v, pa.source, "OSV", MatcherOSV, purlWithVersion(c.PURL, ver, info.version)+" is listed as an affected version of "+pa.source+" (OSV)"+note,
+				fixedAfterRaw(&g.v.Affected[pa.ref.aff], ver, pa), !folded)
 		}
 	}
 }

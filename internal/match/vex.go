@@ -210,7 +210,7 @@ func componentMatches(p *vex.Product, pkg *Package) bool {
 		}
 		pk, pv, ok1 := KeyOfPURL(p.PURL)
 		fk, fv, ok2 := KeyOfPURL(pkg.PURL)
-		if ok1 && ok2 && pk == fk {
+		if ok1 && ok2 && FoldKey(pk) == FoldKey(fk) {
 			if fv == "" {
 				fv = pkg.Version
 			}

@@ -83,7 +83,7 @@ func rawNamespaceName(s string) (ns, name string, ok bool) {
 	if !found {
 		return "", "", false
 	}
-	if i := strings.LastIndexByte(rest, '@'); i >= 0 && i > strings.LastIndexByte(rest, '/') {
+	if i := strings.LastIndexByte(rest, '@'); i > 0 { // the version follows the last '@' (purl spec), even when it holds a '/'
 		rest = rest[:i]
 	}
 	rest = strings.Trim(rest, "/")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -156,7 +157,8 @@ type lawsData struct {
 	Laws    []lawSpec `yaml:"laws"`
 }
 
-var laws = loadLaws()
+// laws is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var laws = sync.OnceValue(func() lawsData { return loadLaws() })
 
 func loadLaws() lawsData {
 	var d lawsData
@@ -193,7 +195,7 @@ func loadLaws() lawsData {
 }
 
 func lawByID(id string) lawSpec {
-	for _, l := range laws.Laws {
+	for _, l := range laws().Laws {
 		if l.ID == id {
 			return l
 		}
@@ -282,7 +284,7 @@ func (a assembler) classDuties(la *LawApplicability, class string) {
 // NIS2 result; at (may be zero) marks dates passed and duties not yet in force.
 func Assess(org OrgProfile, products []Product, overlay *Overlay, at time.Time) Assessment {
 	a := assembler{overlay: overlay, at: at}
-	out := Assessment{Version: laws.Version, Organisation: []LawApplicability{}, Products: []ProductAssessment{}}
+	out := Assessment{Version: laws().Version, Organisation: []LawApplicability{}, Products: []ProductAssessment{}}
 	if !at.IsZero() {
 		out.At = at.Format(time.DateOnly)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -84,7 +85,8 @@ type Catalogue struct {
 	ISOStatus    string `yaml:"-" json:"iso27001_status"`
 }
 
-var catalogue = loadCatalogue()
+// catalogue is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var catalogue = sync.OnceValue(func() Catalogue { return loadCatalogue() })
 
 func loadCatalogue() Catalogue {
 	var c Catalogue
@@ -139,17 +141,17 @@ func (c Catalogue) validate() error {
 
 // MeasureCatalogue returns a copy of the NIS2 measures catalogue.
 func MeasureCatalogue() Catalogue {
-	c := catalogue
-	c.Sources = slices.Clone(catalogue.Sources)
-	c.MaturityScale = slices.Clone(catalogue.MaturityScale)
-	c.EvidenceKinds = slices.Clone(catalogue.EvidenceKinds)
-	c.Measures = slices.Clone(catalogue.Measures)
+	c := catalogue()
+	c.Sources = slices.Clone(catalogue().Sources)
+	c.MaturityScale = slices.Clone(catalogue().MaturityScale)
+	c.EvidenceKinds = slices.Clone(catalogue().EvidenceKinds)
+	c.Measures = slices.Clone(catalogue().Measures)
 	return c
 }
 
 // MeasureByID returns one measure of the catalogue.
 func MeasureByID(id string) (Measure, bool) {
-	for _, m := range catalogue.Measures {
+	for _, m := range catalogue().Measures {
 		if m.ID == id {
 			return m, true
 		}
@@ -159,7 +161,7 @@ func MeasureByID(id string) (Measure, bool) {
 
 // EvidenceKindByName returns the definition of an evidence kind.
 func EvidenceKindByName(k EvidenceKind) (EvidenceKindDef, bool) {
-	for _, d := range catalogue.EvidenceKinds {
+	for _, d := range catalogue().EvidenceKinds {
 		if d.Kind == k {
 			return d, true
 		}

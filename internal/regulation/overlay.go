@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/regulation/deadline"
@@ -157,7 +158,8 @@ func mapKeys(m map[string]string) []string {
 	return ks
 }
 
-var overlays = loadOverlays()
+// overlays is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var overlays = sync.OnceValue(func() map[string]Overlay { return loadOverlays() })
 
 func loadOverlays() map[string]Overlay {
 	m := map[string]Overlay{}
@@ -184,8 +186,8 @@ func loadOverlays() map[string]Overlay {
 
 // Overlays returns the embedded overlays sorted by country code.
 func Overlays() []Overlay {
-	out := make([]Overlay, 0, len(overlays))
-	for _, o := range overlays {
+	out := make([]Overlay, 0, len(overlays()))
+	for _, o := range overlays() {
 		out = append(out, o)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Country < out[j].Country })
@@ -196,11 +198,11 @@ func Overlays() []Overlay {
 // and vice versa).
 func OverlayFor(country string) (Overlay, bool) {
 	c := strings.ToUpper(strings.TrimSpace(country))
-	if o, ok := overlays[c]; ok {
+	if o, ok := overlays()[c]; ok {
 		return o, true
 	}
 	alias := map[string]string{"GR": "EL", "EL": "GR"}
-	o, ok := overlays[alias[c]]
+	o, ok := overlays()[alias[c]]
 	return o, ok
 }
 

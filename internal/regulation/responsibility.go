@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Party is one of the three parties of MDCG 2019-16's joint responsibility.
@@ -119,7 +120,8 @@ type responsibilityData struct {
 	Activities []activitySpec `yaml:"activities"`
 }
 
-var responsibility = loadResponsibility()
+// responsibility is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var responsibility = sync.OnceValue(func() responsibilityData { return loadResponsibility() })
 
 func loadResponsibility() responsibilityData {
 	var d responsibilityData
@@ -200,8 +202,8 @@ func Responsibilities(answers map[string]string) Matrix {
 	for k, v := range answers {
 		norm[NormaliseMDS2ID(k)] = strings.ToLower(strings.TrimSpace(v))
 	}
-	m := Matrix{Version: responsibility.Version, Parties: slices.Clone(Parties), Sources: slices.Clone(responsibility.Sources)}
-	for _, a := range responsibility.Activities {
+	m := Matrix{Version: responsibility().Version, Parties: slices.Clone(Parties), Sources: slices.Clone(responsibility().Sources)}
+	for _, a := range responsibility().Activities {
 		m.Rows = append(m.Rows, fillRow(a, norm))
 	}
 	return m

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // EntityType is one of the NIS2 entity types this check covers (ids as in data/nis2-scope.yaml).
@@ -133,7 +134,8 @@ type scopeData struct {
 	EUMemberStates []string         `yaml:"eu_member_states"`
 }
 
-var scopeRules = loadScope()
+// scopeRules is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var scopeRules = sync.OnceValue(func() scopeData { return loadScope() })
 
 func loadScope() scopeData {
 	var d scopeData
@@ -145,16 +147,18 @@ func loadScope() scopeData {
 }
 
 // EntityTypes returns the entity types the scope check knows, in data order.
-func EntityTypes() []EntityTypeInfo { return slices.Clone(scopeRules.EntityTypes) }
+func EntityTypes() []EntityTypeInfo { return slices.Clone(scopeRules().EntityTypes) }
 
 // ScopeVersion returns the version and sources of the scope data.
-func ScopeVersion() (string, []string) { return scopeRules.Version, slices.Clone(scopeRules.Sources) }
+func ScopeVersion() (string, []string) {
+	return scopeRules().Version, slices.Clone(scopeRules().Sources)
+}
 
 // ParseEntityType returns the entity type with the given id or an error listing the valid ids.
 func ParseEntityType(s string) (EntityType, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	ids := make([]string, 0, len(scopeRules.EntityTypes))
-	for _, e := range scopeRules.EntityTypes {
+	ids := make([]string, 0, len(scopeRules().EntityTypes))
+	for _, e := range scopeRules().EntityTypes {
 		if string(e.ID) == s {
 			return e.ID, nil
 		}
@@ -164,7 +168,7 @@ func ParseEntityType(s string) (EntityType, error) {
 }
 
 func entityInfo(t EntityType) (EntityTypeInfo, bool) {
-	for _, e := range scopeRules.EntityTypes {
+	for _, e := range scopeRules().EntityTypes {
 		if e.ID == t {
 			return e, true
 		}
@@ -230,7 +234,7 @@ func within(f Figures, c sizeCeiling) tri {
 // headcount < 250 and (turnover ≤ €50 m or balance sheet ≤ €43 m) is at most medium, and so on. It returns
 // SizeUnknown when unknown figures leave the category open.
 func SizeOf(f Figures) Size {
-	for _, c := range scopeRules.Sizes {
+	for _, c := range scopeRules().Sizes {
 		switch within(f, c) {
 		case triTrue:
 			return c.Size
@@ -244,7 +248,7 @@ func SizeOf(f Figures) Size {
 func sizeRank(s Size) int { return slices.Index([]Size{Micro, Small, Medium, Large}, s) }
 
 func ceilingFor(s Size) (sizeCeiling, bool) {
-	for _, c := range scopeRules.Sizes {
+	for _, c := range scopeRules().Sizes {
 		if c.Size == s {
 			return c, true
 		}
@@ -306,9 +310,9 @@ func smallerNote(s Size) string {
 
 // EUMemberStates returns the ISO 3166-1 alpha-2 codes of the EU Member States the scope check accepts
 // (Greece as both EL and GR), in data order.
-func EUMemberStates() []string { return slices.Clone(scopeRules.EUMemberStates) }
+func EUMemberStates() []string { return slices.Clone(scopeRules().EUMemberStates) }
 
-func isEU(ms string) bool { return slices.Contains(scopeRules.EUMemberStates, strings.ToUpper(ms)) }
+func isEU(ms string) bool { return slices.Contains(scopeRules().EUMemberStates, strings.ToUpper(ms)) }
 
 // Scope runs the NIS2 scope check (regulatory-facts.md §9.2): sector, Union nexus, size-independent
 // triggers (CER critical entity, Member State designation, sole provider), size under Rec. 2003/361/EC with

@@ -279,6 +279,16 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 					return fmt.Errorf("the backup's table %s has a column %q that this database does not have", tl.Table, c)
 				}
 			}
+			// Rows a migration seeded (singletons such as feed_state) give way to the backup's.
+			var seeded int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM "`+tl.Table+`"`).Scan(&seeded); err != nil {
+				return fmt.Errorf("restore table %s: %w", tl.Table, err)
+			}
+			if seeded > 0 && tl.Rows > 0 {
+				if _, err := tx.Exec(ctx, `DELETE FROM "`+tl.Table+`"`); err != nil {
+					return fmt.Errorf("restore table %s: clearing %d seeded rows: %w", tl.Table, seeded, err)
+				}
+			}
 			quoted := make([]string, len(tl.Columns))
 			for i, c := range tl.Columns {
 				quoted[i] = `"` + c + `"`

@@ -34,6 +34,16 @@ func (l Level) String() string {
 	return "unknown"
 }
 
+// MarshalText writes the level's name.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a level name (see ParseLevel).
+func (l *Level) UnmarshalText(b []byte) error {
+	v, err := ParseLevel(string(b))
+	*l = v
+	return err
+}
+
 // ParseLevel reads a level name in any case ("HIGH", "moderate" = medium, "important" = high).
 func ParseLevel(s string) (Level, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {

@@ -219,6 +219,10 @@ func toFloat(v any) float64 {
 		return x
 	case float32:
 		return float64(x)
+	case *float64:
+		if x != nil {
+			return *x
+		}
 	}
 	return 0
 }

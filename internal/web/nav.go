@@ -38,6 +38,10 @@ func navigation() []NavSection {
 			{Label: "Network zones", Path: "/inventory/zones", Perm: domain.PermRead},
 			{Label: "Import", Path: "/import/inventory", Perm: domain.PermInventory},
 		}},
+		{Label: "Vulnerabilities", Items: []NavItem{
+			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
+			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},
+		}},
 		{Label: "Incidents", Items: []NavItem{
 			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
 			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vulndb"
 )
 
 //go:embed templates static
@@ -37,6 +38,9 @@ type Deps struct {
 	Compliance *compliance.Registry
 	// Procurement supplies end-of-life data and the vulnerability checker to tender evaluations.
 	Procurement *procurement.Env
+	// Feeds is the vulnerability database behind the Feeds and vulnerability pages (nil: the
+	// pages read the store only and cannot accept uploads).
+	Feeds *vulndb.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -86,6 +90,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.incidentRoutes(mux)
 	s.trainingRoutes(mux)
 	s.procurementRoutes(mux)
+	s.vulndbRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 

@@ -110,7 +110,7 @@ func Compute(in Input) []Deadline {
 		want[r] = true
 	}
 	out := []Deadline{}
-	for _, r := range rules.Rules {
+	for _, r := range rules().Rules {
 		if !want[r.Regime] {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -30,7 +31,8 @@ type QuestionSet struct {
 //go:embed data/questions.yaml
 var questionsYAML []byte
 
-var questions = mustLoadQuestions(questionsYAML)
+// questions is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var questions = sync.OnceValue(func() QuestionSet { return mustLoadQuestions(questionsYAML) })
 
 func mustLoadQuestions(b []byte) QuestionSet {
 	var qs QuestionSet
@@ -49,9 +51,9 @@ func mustLoadQuestions(b []byte) QuestionSet {
 
 // Questions returns a copy of the guided questions in display order.
 func Questions() QuestionSet {
-	qs := questions
-	qs.Sources = slices.Clone(questions.Sources)
-	qs.Questions = slices.Clone(questions.Questions)
+	qs := questions()
+	qs.Sources = slices.Clone(questions().Sources)
+	qs.Questions = slices.Clone(questions().Questions)
 	return qs
 }
 
@@ -87,7 +89,7 @@ func (a Answers) Validate() error {
 }
 
 func question(id string) (Question, bool) {
-	for _, q := range questions.Questions {
+	for _, q := range questions().Questions {
 		if q.ID == id {
 			return q, true
 		}

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 )
@@ -50,7 +51,8 @@ var fieldTypes = []string{"text", "yes-no-unknown", "datetime", "number", "list"
 //go:embed data/reports.yaml
 var reportsYAML []byte
 
-var reports = mustLoadReports(reportsYAML)
+// reports is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var reports = sync.OnceValue(func() ReportSet { return mustLoadReports(reportsYAML) })
 
 func mustLoadReports(b []byte) ReportSet {
 	rs, err := parseReports(b)
@@ -106,16 +108,16 @@ func parseReports(b []byte) (ReportSet, error) {
 
 // Reports returns a copy of the report templates.
 func Reports() ReportSet {
-	rs := reports
-	rs.Sources = slices.Clone(reports.Sources)
-	rs.Templates = slices.Clone(reports.Templates)
+	rs := reports()
+	rs.Sources = slices.Clone(reports().Sources)
+	rs.Templates = slices.Clone(reports().Templates)
 	return rs
 }
 
 // ReportsFor returns the templates of the given regime, in data order.
 func ReportsFor(r Regime) []ReportTemplate {
 	var out []ReportTemplate
-	for _, t := range reports.Templates {
+	for _, t := range reports().Templates {
 		if slices.Contains(t.Regimes, r) {
 			out = append(out, t)
 		}
@@ -125,7 +127,7 @@ func ReportsFor(r Regime) []ReportTemplate {
 
 // ReportByID returns one template.
 func ReportByID(id string) (ReportTemplate, bool) {
-	for _, t := range reports.Templates {
+	for _, t := range reports().Templates {
 		if t.ID == id {
 			return t, true
 		}

@@ -3,6 +3,7 @@ package deadline
 import (
 	_ "embed"
 	"fmt"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 )
@@ -96,19 +97,20 @@ type RuleSet struct {
 //go:embed data/deadlines.yaml
 var deadlinesYAML []byte
 
-var rules = mustLoadRules(deadlinesYAML)
+// rules is loaded on first use, not at program start (every command, vigil scan included, would pay for it).
+var rules = sync.OnceValue(func() RuleSet { return mustLoadRules(deadlinesYAML) })
 
 // Rules returns a copy of the embedded rule set.
 func Rules() RuleSet {
-	rs := rules
-	rs.Sources = append([]string(nil), rules.Sources...)
-	rs.Rules = append([]Rule(nil), rules.Rules...)
+	rs := rules()
+	rs.Sources = append([]string(nil), rules().Sources...)
+	rs.Rules = append([]Rule(nil), rules().Rules...)
 	return rs
 }
 
 // RuleByID returns the rule with the given deadline id.
 func RuleByID(id string) (Rule, bool) {
-	for _, r := range rules.Rules {
+	for _, r := range rules().Rules {
 		if r.ID == id {
 			return r, true
 		}
