@@ -48,7 +48,7 @@ func nameTokens(s string) []string {
 	return out
 }
 
-var fillerWords = map[string]bool{"the": true, "of": true, "and": true, "with": true, "for": true, "a": false, "an": true, "by": true,
+var fillerWords = map[string]bool{"the": true, "of": true, "and": true, "with": true, "for": true, "an": true, "by": true,
 	"on": true, "in": true, "to": true, "or": true}
 
 // legalWords are left out of manufacturer names ("Becton, Dickinson and Company (BD)").
@@ -284,7 +284,7 @@ func hasBound(r *csaf.Range) bool {
 
 // versionSpec is what an advisory says about the versions of a product.
 type versionSpec struct {
-	Version string     // product_version as written ("" when none)
+	Version string      // product_version as written ("" when none)
 	Range   *csaf.Range // product_version_range, parsed; nil when none
 	// Override is a person's range (a mapping rule or decision), used instead of the above when set.
 	Override string
@@ -306,11 +306,18 @@ func (s versionSpec) covers(q catProduct, v string) (match, known bool) {
 	if text == "" || isAllVersions(text) {
 		return true, true
 	}
+	// A text that names this model ("Models 2131 and 2141", "3002 S3 | 3005 S3", "8.x model 35700BAX2")
+	// covers all its versions.
+	modelWords := q.distinct(s.nameWords)
+	for _, w := range compactWords(text) {
+		if modelWords[w] {
+			return true, true
+		}
+	}
 	if r := csaf.ParseRange(text); hasBound(r) {
 		return rangeCovers(r, v)
 	}
-	// A list of versions, models or both: "1.10 | 1.11", "3002 S3 | 3005 S3", "8.x model 35700BAX2".
-	modelWords := q.distinct(s.nameWords)
+	// A list of versions, models or both: "1.10 | 1.11", "CS2 Avance | Amingo".
 	known = true
 	for _, part := range strings.Split(text, "|") {
 		part = strings.TrimSpace(part)

@@ -209,3 +209,10 @@ func remapAdvisories(ctx context.Context, tx *store.Tx, ids map[int64]bool) (Map
 	}
 	return res, nil
 }
+
+// Rule builds a mapping rule for advisory products of a vendor and product name as an advisory writes
+// them (map to productID, or ignore when it is 0); store it with store.Tx.SaveMappingRule.
+func Rule(vendor, name string, productID int64, versionRange string) domain.MappingRule {
+	return domain.MappingRule{Vendor: vendor, Name: name, VendorKey: vendorKey(vendor), NameKey: productKey(name), ProductID: productID,
+		VersionRange: versionRange}
+}

@@ -185,7 +185,7 @@ func newAttacher(ctx context.Context, sc *store.Scope) (*attacher, error) {
 
 // target is a product version (and component) a statement is about.
 type target struct {
-	ProductVersionID                              int64
+	ProductVersionID                               int64
 	ComponentName, ComponentVersion, ComponentPURL string
 }
 
@@ -358,4 +358,3 @@ func ReattachVEX(ctx context.Context, tx *store.Tx) (int, error) {
 	}
 	return n, tx.AddVEXStatements(ctx, copies)
 }
-
