@@ -39,16 +39,16 @@ func CheckRange(s string) error {
 // covers.
 func MapAdvisoryProduct(ctx context.Context, sc *store.Scope, apID int64, in MapInput) (MappingResult, error) {
 	var res MappingResult
-	if err := CheckRange(in.VersionRange); err != nil {
-		return res, err
-	}
-	if in.ProductID == 0 {
-		return res, domain.Invalid("product_id", "choose the product")
-	}
 	err := sc.Write(ctx, func(tx *store.Tx) error {
 		ap, err := tx.Scope().AdvisoryProduct(ctx, apID)
 		if err != nil {
 			return err
+		}
+		if err := CheckRange(in.VersionRange); err != nil {
+			return err
+		}
+		if in.ProductID == 0 {
+			return domain.Invalid("product_id", "choose the product")
 		}
 		if _, err := tx.Scope().Product(ctx, in.ProductID); err != nil {
 			return domain.Invalid("product_id", "there is no product with id %d", in.ProductID)

@@ -324,3 +324,9 @@ func (sc *Scope) versionsByID(ctx context.Context, ids []int64) ([]domain.Produc
 func discPlaceholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// SBOMByID returns an SBOM by its own id.
+func (sc *Scope) SBOMByID(ctx context.Context, id int64) (domain.SBOMInfo, error) {
+	s, err := scanSBOM(sc.QueryRow(ctx, "SELECT "+sbomCols+sbomFrom+" WHERE s.org_id = ? AND s.id = ?", sc.org, id))
+	return s, NotFound(err, "SBOM")
+}
