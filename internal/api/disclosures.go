@@ -212,7 +212,7 @@ func (a *API) discSBOMRoutes() {
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/disclosures/where-is", ID: "whereIsComponent", Tag: "disclosures", Perm: domain.PermRead,
 		Summary: "Where is this component? The product versions whose SBOM has it, with their installed devices",
-		Params: []Param{{Name: "q", In: "query", Description: "component name (or part of it)"}, {Name: "purl", In: "query"}, {Name: "cpe", In: "query"}}},
+		Params:  []Param{{Name: "q", In: "query", Description: "component name (or part of it)"}, {Name: "purl", In: "query"}, {Name: "cpe", In: "query"}}},
 		func(c *Call, _ Empty) (domain.WhereIs, error) {
 			return disclosure.WhereIs(c.Ctx(), c.Scope, c.Query("q"), c.Query("purl"), c.Query("cpe"))
 		})

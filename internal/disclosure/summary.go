@@ -13,14 +13,14 @@ import (
 // VersionDisclosures is everything disclosed about one product version: what its page shows and every
 // device on the version inherits.
 type VersionDisclosures struct {
-	ProductVersion domain.ProductVersion      `json:"product_version"`
-	SBOM           *domain.SBOMInfo           `json:"sbom,omitempty"`
-	MDS2           *domain.MDS2Form           `json:"mds2,omitempty" doc:"the newest form (without its answers)"`
-	Facts          []Fact                     `json:"mds2_facts,omitempty"`
-	Advisories     []domain.Advisory          `json:"advisories" doc:"CSAF advisories that cover the version"`
-	VEX            []domain.VEXStatement      `json:"vex" doc:"VEX statements about the version (at most 200)"`
-	VEXTotal       int                        `json:"vex_total"`
-	VEXByStatus    map[string]int             `json:"vex_by_status"`
+	ProductVersion domain.ProductVersion       `json:"product_version"`
+	SBOM           *domain.SBOMInfo            `json:"sbom,omitempty"`
+	MDS2           *domain.MDS2Form            `json:"mds2,omitempty" doc:"the newest form (without its answers)"`
+	Facts          []Fact                      `json:"mds2_facts,omitempty"`
+	Advisories     []domain.Advisory           `json:"advisories" doc:"CSAF advisories that cover the version"`
+	VEX            []domain.VEXStatement       `json:"vex" doc:"VEX statements about the version (at most 200)"`
+	VEXTotal       int                         `json:"vex_total"`
+	VEXByStatus    map[string]int              `json:"vex_by_status"`
 	Documents      []domain.DisclosureDocument `json:"documents" doc:"documents that describe the version"`
 }
 
