@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -133,7 +134,10 @@ func icsmaYear(name string) string {
 
 // demoSBOMDoc writes a CycloneDX SBOM of a product version.
 func demoSBOMDoc(maker, product, version string, comps []demoComp, now time.Time) ([]byte, error) {
-	doc := &sbom.Document{Format: sbom.CycloneDXJSON, Created: now.AddDate(0, -3, 0).UTC().Truncate(time.Second),
+	sum := sha256.Sum256([]byte(maker + "|" + product + "|" + version))
+	h := fmt.Sprintf("%x", sum[:16])
+	serial := "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32] // a version-4 form
+	doc := &sbom.Document{Format: sbom.CycloneDXJSON, Serial: serial, Created: now.AddDate(0, -3, 0).UTC().Truncate(time.Second),
 		Tools:   []string{maker + " build system"},
 		Subject: &sbom.Component{Ref: "device", Type: "device", Name: product, Version: version, Supplier: maker}}
 	var l sbom.Licenses

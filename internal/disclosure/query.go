@@ -31,6 +31,11 @@ func ComponentQuery(q, purlText, cpeText string) (domain.ComponentFilter, error)
 		f.PURLKey, f.Version = purl.WithoutVersion(purlText), p.Version
 	}
 	if cpeText != "" {
+		if strings.HasPrefix(cpeText, "cpe:2.3:") {
+			if n := strings.Count(cpeText, ":"); n < 12 {
+				cpeText += strings.Repeat(":*", 12-n) // "cpe:2.3:a:openssl:openssl:1.0.2k" as people write it
+			}
+		}
 		c, err := sbom.NormalizeCPE(cpeText)
 		if err != nil {
 			return f, domain.Invalid("cpe", "%q is not a CPE name (cpe:2.3:a:vendor:product:version…): %v", cpeText, err)

@@ -25,7 +25,7 @@ const advisoryCols = `a.id, a.org_id, a.tracking_id, a.version, a.title, a.publi
 	(SELECT COUNT(DISTINCT apv.product_version_id) FROM advisory_product_versions apv JOIN advisory_products ap ON ap.id = apv.advisory_product_id
 		WHERE apv.org_id = a.org_id AND ap.advisory_id = a.id),
 	(SELECT COUNT(*) FROM assets s WHERE s.org_id = a.org_id AND s.product_version_id IN (SELECT apv.product_version_id FROM advisory_product_versions apv
-		JOIN advisory_products ap ON ap.id = apv.advisory_product_id WHERE apv.org_id = a.org_id AND ap.advisory_id = a.id))`
+		JOIN advisory_products ap ON ap.id = apv.advisory_product_id WHERE apv.org_id = a.org_id AND ap.advisory_id = a.id)) AS affected_devices`
 
 func scanAdvisory(sc interface{ Scan(...any) error }) (domain.Advisory, error) {
 	var a domain.Advisory
@@ -49,7 +49,7 @@ func scanAdvisory(sc interface{ Scan(...any) error }) (domain.Advisory, error) {
 }
 
 var advisorySort = map[string]string{"release": "a.current_release", "tracking_id": "a.tracking_id", "title": "LOWER(a.title)",
-	"cvss": "a.max_cvss", "imported": "a.imported", "publisher": "LOWER(a.publisher)"}
+	"cvss": "a.max_cvss", "imported": "a.imported", "publisher": "LOWER(a.publisher)", "devices": "affected_devices"}
 
 // Advisories lists advisories, newest release first unless sorted otherwise. The search matches
 // tracking id, title, publisher, vendors and CVE ids.
@@ -255,8 +255,11 @@ func (sc *Scope) AdvisoryProducts(ctx context.Context, f domain.AdvisoryProductF
 		return out, err
 	}
 	def := "a.tracking_id, ap.id"
-	if f.AdvisoryID != 0 {
+	switch {
+	case f.AdvisoryID != 0:
 		def = "ap.id"
+	case f.State == domain.MappingUnmapped:
+		def = "CASE WHEN ap.suggestions <> '' THEN 0 ELSE 1 END, a.tracking_id DESC" // those a person can map first, newest first
 	}
 	order := sortClause(p.Sort, advisoryProductSort, def) + ", ap.id"
 	if out.Items, err = queryAll(ctx, sc.Q, scanAdvisoryProduct, "SELECT "+advisoryProductCols+from+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",

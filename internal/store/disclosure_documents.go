@@ -163,3 +163,38 @@ func (sc *Scope) DisclosureCounts(ctx context.Context) (DisclosureCounts, error)
 	c.Versions = c.SBOMs
 	return c, mapErr(err)
 }
+
+// VersionDisclosureFlags are the disclosure figures of one product version for lists.
+type VersionDisclosureFlags struct {
+	SBOMID     int64 `json:"sbom_id,omitzero"`
+	Components int   `json:"components"`
+	MDS2ID     int64 `json:"mds2_id,omitzero"`
+	Advisories int   `json:"advisories"`
+	VEX        int   `json:"vex"`
+}
+
+// VersionDisclosureFlags returns the disclosure figures of the versions of a product by version id.
+func (sc *Scope) VersionDisclosureFlags(ctx context.Context, productID int64) (map[int64]VersionDisclosureFlags, error) {
+	out := map[int64]VersionDisclosureFlags{}
+	rows, err := sc.Query(ctx, `SELECT v.id,
+		COALESCE((SELECT s.id FROM sboms s WHERE s.org_id = v.org_id AND s.product_version_id = v.id), 0),
+		COALESCE((SELECT s.components FROM sboms s WHERE s.org_id = v.org_id AND s.product_version_id = v.id), 0),
+		COALESCE((SELECT MAX(f.id) FROM mds2_forms f WHERE f.org_id = v.org_id AND f.product_version_id = v.id), 0),
+		(SELECT COUNT(DISTINCT ap.advisory_id) FROM advisory_product_versions apv JOIN advisory_products ap ON ap.id = apv.advisory_product_id
+			WHERE apv.org_id = v.org_id AND apv.product_version_id = v.id),
+		(SELECT COUNT(*) FROM vex_statements x WHERE x.org_id = v.org_id AND x.product_version_id = v.id)
+		FROM product_versions v WHERE v.org_id = ? AND v.product_id = ?`, sc.org, productID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var f VersionDisclosureFlags
+		if err := rows.Scan(&id, &f.SBOMID, &f.Components, &f.MDS2ID, &f.Advisories, &f.VEX); err != nil {
+			return nil, err
+		}
+		out[id] = f
+	}
+	return out, rows.Err()
+}
