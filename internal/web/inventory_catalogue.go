@@ -56,9 +56,9 @@ type productView struct {
 	Versions []domain.ProductVersion
 	// Disclosures are the versions' disclosure figures by version id.
 	Disclosures map[int64]store.VersionDisclosureFlags
-	Errors   FieldErrors
-	New      domain.ProductVersion
-	Today    domain.Date
+	Errors      FieldErrors
+	New         domain.ProductVersion
+	Today       domain.Date
 }
 
 func (s *Server) product(c *Ctx) error {
