@@ -365,11 +365,13 @@ func (c *catalogue) decide(v *apView, best map[int64]int, bestName map[int64]str
 		score int
 	}
 	var cands []cand
+	var claimed []int64 // candidates another product of the advisory names better
 	for id, s := range v.scores {
 		if s < scoreMin {
 			continue
 		}
 		if best[id] > s && bestName[id] != myName {
+			claimed = append(claimed, id)
 			continue
 		}
 		cands = append(cands, cand{id, s})
@@ -380,6 +382,15 @@ func (c *catalogue) decide(v *apView, best map[int64]int, bestName map[int64]str
 		}
 		return cands[i].id < cands[j].id
 	})
+	if len(cands) == 0 && len(claimed) > 0 {
+		sort.Slice(claimed, func(i, j int) bool { return claimed[i] < claimed[j] })
+		var names []string
+		for _, id := range claimed {
+			names = append(names, c.byID[id].Name)
+		}
+		return decision{state: domain.MappingUnmapped, suggestions: claimed,
+			note: "resembles " + strings.Join(names, "; ") + ", which the advisory lists as a product of its own: map it if it is the same"}
+	}
 	if len(cands) == 0 {
 		return c.noMatch(v)
 	}

@@ -253,13 +253,17 @@ func (at *attacher) targets(ctx context.Context, s vex.Statement) ([]target, err
 			}
 		}
 	}
-	// A product name.
+	// A product name ("ABC", or with the manufacturer's name: "Example Company ABC").
 	if words := setOf(nameTokens(p.Name)); len(words) > 0 && (p.Version != "" || p.VersionRange != "") {
 		var match *catProduct
 		n := 0
 		for i := range at.cat.products {
 			q := &at.cat.products[i]
-			if words.equal(q.allWords) || words.equal(q.words) {
+			own := words
+			if m := at.cat.makerByID[q.Maker]; m != nil {
+				own = words.minus(m.words)
+			}
+			if words.equal(q.allWords) || words.equal(q.words) || (len(own) > 0 && own.equal(q.words)) {
 				match, n = q, n+1
 			}
 		}
@@ -269,8 +273,12 @@ func (at *attacher) targets(ctx context.Context, s vex.Statement) ([]target, err
 			}
 		}
 	}
-	// A component of versions' SBOMs.
-	for _, cp := range []string{p.PURL} {
+	// A component of versions' SBOMs: the product itself, or the component the statement names.
+	var comp string
+	if s.Component != nil {
+		comp = s.Component.PURL
+	}
+	for _, cp := range []string{p.PURL, comp} {
 		if cp == "" {
 			continue
 		}
@@ -333,6 +341,9 @@ func ReattachVEX(ctx context.Context, tx *store.Tx) (int, error) {
 	for _, s := range loose {
 		vs := vex.Statement{Vulnerability: s.Vulnerability, Product: vex.Product{ID: s.ProductRef, Name: s.ProductName, Version: s.ProductVer,
 			PURL: s.ProductPURL, CPE: s.ProductCPE}}
+		if s.ComponentPURL != "" {
+			vs.Component = &vex.Product{Name: s.ComponentName, Version: s.ComponentVersion, PURL: s.ComponentPURL}
+		}
 		if strings.HasPrefix(s.ProductVer, "vers:") {
 			vs.Product.Version, vs.Product.VersionRange = "", s.ProductVer
 		}
