@@ -1,11 +1,13 @@
 package disclosure_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/vex"
 )
 
 var icsmaDir = filepath.Join("..", "csaf", "testdata", "icsma")
@@ -338,23 +341,37 @@ func TestVEXGranularity(t *testing.T) {
 				t.Errorf("pump version %d: %+v", pv, vx)
 			}
 		}
-		// (d) Statements about alpine's libssl3 wait unattached until an SBOM has that component.
-		rep, err = disclosure.ImportVEX(e.ctx, e.sc, fixture(t, "vex", "testdata", "openvex", "go-vex_pkg_vex_testdata_v0.2.0.json"), disclosure.VEXOptions{})
-		if err != nil || len(rep.Warnings) != 1 {
-			t.Fatalf("unattached: %+v %v", rep, err)
+		// (d) A statement about a component that no SBOM has yet waits unattached; the OCI image statements
+		// of go-vex name nothing of the inventory and stay so.
+		if _, err := disclosure.ImportVEX(e.ctx, e.sc, fixture(t, "vex", "testdata", "openvex", "go-vex_pkg_vex_testdata_v0.2.0.json"), disclosure.VEXOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		zlib := strings.NewReplacer("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "pkg:generic/zlib@1.2.11", "CVE-2021-44228", "CVE-2018-25032",
+			"vex/1", "vex/2").Replace(openvex)
+		if _, err := disclosure.ImportVEX(e.ctx, e.sc, []byte(zlib), disclosure.VEXOptions{}); err != nil {
+			t.Fatal(err)
 		}
 		loose, _ := e.sc.VEXStatements(e.ctx, domain.VEXFilter{Unattached: true})
-		if loose.Total != 10+2 {
+		if loose.Total != 10+2+1 {
 			t.Errorf("%d unattached statements", loose.Total)
 		}
 		sb := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "metadata": {"component": {"type": "device", "name": "Gateway"}},
-  "components": [{"type": "library", "name": "libssl3", "version": "3.0.8-r3", "purl": "pkg:apk/alpine/libssl3@3.0.8-r3"}]}`
+  "components": [{"type": "library", "name": "zlib", "version": "1.2.11", "purl": "pkg:generic/zlib@1.2.11"}, {"type": "library", "name": "libssl3", "version": "3.0.8-r3", "purl": "pkg:apk/alpine/libssl3@3.0.8-r3"}]}`
 		rep, err = disclosure.ImportSBOM(e.ctx, e.sc, []byte(sb), disclosure.SBOMOptions{Manufacturer: "Acme", Product: "Gateway", Version: "7"})
-		if err != nil || !strings.Contains(actionsDetail(rep), "statements attached that named no version before") {
+		if err != nil || !strings.Contains(actionsDetail(rep), "1 statements attached that named no version before") {
 			t.Fatalf("reattach: %+v %v", rep, err)
 		}
-		if loose, _ := e.sc.VEXStatements(e.ctx, domain.VEXFilter{Unattached: true}); loose.Total != 12-5 {
-			t.Errorf("%d unattached after the SBOM (the 5 about libssl3 attached)", loose.Total)
+		gw := rep.Changes[len(rep.Changes)-2].ID
+		if vx, _ := e.sc.VersionVEX(e.ctx, gw); len(vx) != 1 || vx[0].ComponentName != "zlib" || vx[0].Vulnerability != "CVE-2018-25032" {
+			t.Errorf("Gateway 7: %+v", vx)
+		}
+		// The name@version products of vex.EncodeOpenVEX find their version by name.
+		var buf bytes.Buffer
+		if err := vex.EncodeOpenVEX(&buf, []vex.Statement{{Vulnerability: "CVE-2022-0778", Product: vex.Product{Name: "ABC", Version: "4.2"}, Status: vex.Fixed}}, "Example Company", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := disclosure.ImportVEX(e.ctx, e.sc, buf.Bytes(), disclosure.VEXOptions{}); err != nil || !strings.Contains(rep.Changes[0].Detail, "1 attached") {
+			t.Errorf("name@version: %+v %v", rep, err)
 		}
 		e.verifyAudit(t)
 	})

@@ -21,8 +21,8 @@ import (
 //   - a package URL to the version whose SBOM describes that package (its subject), in that version;
 //   - a CPE to the versions of the product with those CPE parts;
 //   - a product name (and version or range) to the versions of the one product of that name;
-//   - failing those, a package URL (with version) that is a component in versions' SBOMs: the
-//     statement is then about that component of each of those versions.
+//   - failing those, a package URL (with version) of the product that is a component in versions' SBOMs:
+//     the statement is then about that component of each of those versions.
 //
 // Statements that match nothing are kept unattached (and attached later, when an SBOM or the inventory
 // names their product: ReattachVEX).
@@ -191,6 +191,9 @@ type target struct {
 
 func (at *attacher) targets(ctx context.Context, s vex.Statement) ([]target, error) {
 	p := s.Product
+	if p.Name == "" && p.PURL == "" && !strings.Contains(p.ID, ":") && strings.Count(p.ID, "@") == 1 {
+		p.Name, p.Version, _ = strings.Cut(p.ID, "@") // "name@version", as vex.EncodeOpenVEX names a product without identifiers
+	}
 	// A BOM-Link into an SBOM of the inventory.
 	for _, id := range []string{p.ID, p.PURL} {
 		if serial, _, ref, ok := vex.ParseBOMLink(id); ok {
@@ -273,12 +276,9 @@ func (at *attacher) targets(ctx context.Context, s vex.Statement) ([]target, err
 			}
 		}
 	}
-	// A component of versions' SBOMs: the product itself, or the component the statement names.
-	var comp string
-	if s.Component != nil {
-		comp = s.Component.PURL
-	}
-	for _, cp := range []string{p.PURL, comp} {
+	// The product is a component of versions' SBOMs. (A statement about a component of a product that is
+	// not in the inventory stays unattached: it says nothing about other products with that component.)
+	for _, cp := range []string{p.PURL} {
 		if cp == "" {
 			continue
 		}
