@@ -434,9 +434,10 @@ func discQueueCmd(env *Env) *cobra.Command {
 
 func discRemapCmd(env *Env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "remap",
-		Short: "Apply the mapping of advisories and VEX statements again (after the inventory changed)",
-		Args:  cobra.NoArgs,
+		Use:     "remap",
+		Short:   "Apply the mapping of advisories and VEX statements again (after the inventory changed)",
+		Example: "  vigil disclosures remap\n  vigil disclosures remap --org nordstadt",
+		Args:    cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, _, sc, err := orgScope(cmd, a)
 			if err != nil {

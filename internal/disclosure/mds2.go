@@ -3,7 +3,6 @@ package disclosure
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -459,8 +458,3 @@ func SaveDraft(ctx context.Context, sc *store.Scope, id int64, e DraftEdit) (dom
 
 // Facts derives the facts of a stored form (mds2.Form.Facts).
 func Facts(f domain.MDS2Form) mds2.Facts { return FormOf(f).Facts() }
-
-// IsMDS2Problem reports whether err is a problem of the document rather than of the system.
-func IsMDS2Problem(err error) bool {
-	return errors.Is(err, mds2.ErrUnsupported) || errors.Is(err, mds2.ErrMalformed) || errors.Is(err, mds2.ErrUnsafe) || errors.Is(err, mds2.ErrTooLarge)
-}

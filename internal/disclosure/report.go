@@ -77,16 +77,6 @@ func (r *Report) warn(format string, args ...any) {
 	}
 }
 
-// merge adds the changes, warnings and errors of another report (a folder's files into one).
-func (r *Report) merge(o *Report) {
-	for _, c := range o.Changes {
-		r.add(c)
-	}
-	r.Warnings = append(r.Warnings, o.Warnings...)
-	r.Errors = append(r.Errors, o.Errors...)
-	r.Failed += o.Failed
-}
-
 // Summary is the report in one line ("created 3, updated 1, skipped 2, failed 0").
 func (r *Report) Summary() string {
 	s := fmt.Sprintf("created %d, updated %d, skipped %d", r.Created, r.Updated, r.Skipped)
