@@ -211,15 +211,17 @@ func (s *Server) discMDS2Save(c *Ctx) error {
 		}
 	}
 	for k, vals := range c.R.PostForm {
-		if n, ok := strings.CutPrefix(k, "note_"); ok && len(vals) > 0 && n != "new" {
+		if n, ok := strings.CutPrefix(k, "note_"); ok && len(vals) > 0 && n != "new" && n != "new_number" {
 			e.Notes[n] = strings.TrimSpace(vals[0])
 		}
 	}
 	if n, t := strings.TrimSpace(c.Form("note_new_number")), strings.TrimSpace(c.Form("note_new")); n != "" && t != "" {
 		e.Notes[n] = t
 	}
-	other := c.Form("other")
-	e.Other = &other
+	if _, ok := c.R.PostForm["other"]; ok {
+		other := c.Form("other")
+		e.Other = &other
+	}
 	f, err := disclosure.SaveDraft(c.R.Context(), c.Scope, v.Form.ID, e)
 	if err != nil {
 		fe := FieldErrors{}
