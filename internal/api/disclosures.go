@@ -188,7 +188,7 @@ func (a *API) discUploadRoutes() {
 }
 
 func (a *API) discSBOMRoutes() {
-	Handle(a, Op{Method: http.MethodGet, Path: "/disclosures/components", ID: "listComponents", Tag: "disclosures", Perm: domain.PermRead,
+	Handle(a, Op{Method: http.MethodGet, Path: "/components", ID: "listComponents", Tag: "disclosures", Perm: domain.PermRead,
 		Summary: "Components of the SBOMs: of one version, or across the fleet by name, package URL or CPE",
 		Params: append([]Param{{Name: "product_version_id", In: "query", Type: "integer"},
 			{Name: "purl", In: "query", Description: "package URL; with a version, that version only"},
@@ -210,7 +210,7 @@ func (a *API) discSBOMRoutes() {
 			}
 			return c.Scope.Components(c.Ctx(), f)
 		})
-	Handle(a, Op{Method: http.MethodGet, Path: "/disclosures/where-is", ID: "whereIsComponent", Tag: "disclosures", Perm: domain.PermRead,
+	Handle(a, Op{Method: http.MethodGet, Path: "/components/where-is", ID: "whereIsComponent", Tag: "disclosures", Perm: domain.PermRead,
 		Summary: "Where is this component? The product versions whose SBOM has it, with their installed devices",
 		Params:  []Param{{Name: "q", In: "query", Description: "component name (or part of it)"}, {Name: "purl", In: "query"}, {Name: "cpe", In: "query"}}},
 		func(c *Call, _ Empty) (domain.WhereIs, error) {

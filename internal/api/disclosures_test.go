@@ -50,11 +50,11 @@ func testDisclosuresAPI(t *testing.T, engine string) {
 		t.Fatalf("sboms: %d %+v", c, sboms)
 	}
 	var where domain.WhereIs
-	if c := s.do("alpha/auditor", "GET", "/disclosures/where-is?q=log4j-core", nil, &where); c != 200 || len(where.Versions) != 1 || where.Versions[0].ProductVersionID != pv {
+	if c := s.do("alpha/auditor", "GET", "/components/where-is?q=log4j-core", nil, &where); c != 200 || len(where.Versions) != 1 || where.Versions[0].ProductVersionID != pv {
 		t.Errorf("where-is: %d %+v", c, where)
 	}
 	var comps domain.Page[domain.Component]
-	if c := s.do("alpha/auditor", "GET", "/disclosures/components?cpe=cpe:2.3:a:openssl:openssl:1.0.2k", nil, &comps); c != 200 || comps.Total != 1 || comps.Items[0].Name != "openssl" {
+	if c := s.do("alpha/auditor", "GET", "/components?cpe=cpe:2.3:a:openssl:openssl:1.0.2k", nil, &comps); c != 200 || comps.Total != 1 || comps.Items[0].Name != "openssl" {
 		t.Errorf("components by CPE: %d %+v", c, comps)
 	}
 	// Export: a CycloneDX document that reads back.
