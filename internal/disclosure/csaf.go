@@ -106,6 +106,9 @@ func importCSAFDoc(ctx context.Context, sc *store.Scope, cat *catalogue, in Inpu
 		rep.SHA256 = adv.SHA256
 	}
 	label := adv.TrackingID + " " + adv.Title
+	if strings.HasPrefix(adv.Title, adv.TrackingID) {
+		label = adv.Title // CISA writes "ICSMA-17-009-01A_St. Jude …"
+	}
 	return sc.Write(ctx, func(tx *store.Tx) error {
 		tsc := tx.Scope()
 		if d, err := tsc.DocumentBySHA256(ctx, domain.DisclosureCSAF, adv.SHA256); err == nil {

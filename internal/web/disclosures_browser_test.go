@@ -62,6 +62,8 @@ func TestBrowserDisclosures(t *testing.T) {
 	step(t, ctx, "open an advisory", chromedp.Navigate(base+"/disclosures/advisories?q=ICSMA-19-164-01"),
 		chromedp.Click(chromedp.CSS(`main tbody a[href^="/disclosures/advisories/"]`)), chromedp.WaitVisible(chromedp.CSS("#v-h")))
 	testutil.Screenshot(t, ctx, "9-advisory")
+	step(t, ctx, "open a covered version", chromedp.Click(chromedp.CSS(`main a[href^="/inventory/versions/"]`)), chromedp.WaitVisible(chromedp.CSS("#disclosures")))
+	testutil.Screenshot(t, ctx, "9b-version-card")
 
 	// Map a product from the queue: BD's "Alaris 8000 PC unit" is the inventory's Alaris PC Unit.
 	step(t, ctx, "find the product in the queue", chromedp.Navigate(base+"/disclosures/mapping?q=alaris+8000"), chromedp.WaitVisible(chromedp.CSS(`select[name=product_id]`)))
