@@ -12,6 +12,7 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.IncidentRoutes(func() time.Time { return a.Now() })
 	ap.RegulationRoutes(a.Compliance)
 	ap.InventoryRoutes()
+	ap.DisclosureRoutes()
 	ap.TrainingRoutes()
 	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)

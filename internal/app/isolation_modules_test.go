@@ -6,6 +6,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/app/apptest"
 	"github.com/vigil-med/vigil/internal/compliance"
+	"github.com/vigil-med/vigil/internal/disclosure/disclosuretest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -20,11 +21,12 @@ import (
 // Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
 // kind that the module's API operations address by id.
 func init() {
-	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining, seedProcurement)
+	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining, seedProcurement, seedDisclosures)
 	for k, v := range proctest.PathValues {
 		pathValues[k] = v
 	}
 	parentLists["/inventory/versions/{id}"] = "/inventory/products/{id}/versions"
+	parentLists["/inventory/versions/{id}/disclosures"] = "/inventory/products/{id}/versions"
 	pathValues["template"] = deadline.Reports().Templates[0].ID
 	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
 	parentLists["/incidents/{id}/injects"] = "/incidents?exercise=true"
@@ -98,4 +100,9 @@ func seedTraining(t *testing.T, h *apptest.Harness, tn *tenant) {
 func seedProcurement(t *testing.T, h *apptest.Harness, tn *tenant) {
 	t.Helper()
 	proctest.Seed(t, h.Store, tn.org.ID, tn.marker)
+}
+
+func seedDisclosures(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	disclosuretest.Seed(t, h.Store, tn.org.ID, tn.marker)
 }

@@ -7,6 +7,7 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(incidentCmd(env))
 	root.AddCommand(regulationCmd(env))
 	inventoryCmds(root, env)
+	disclosureCmds(root, env)
 	trainingCommands(root, env)
 	root.AddCommand(tenderCmd(env))
 	root.AddCommand(feedsCmd(env), scanCmd(env), benchCmd(env))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/httpx"
 )
@@ -134,6 +135,23 @@ func (s *Server) funcs() template.FuncMap {
 		"supportStates": func() []domain.SupportState { return domain.SupportStates },
 		"categories":    func() []domain.Category { return domain.Categories },
 		"deviceClasses": func() []domain.DeviceClass { return domain.DeviceClasses },
+		// Disclosures: labels and badge classes of documents, MDS2 answers, VEX statuses and mapping states.
+		"discKind":       func(k domain.DisclosureKind) string { return k.Label() },
+		"discKinds":      func() []domain.DisclosureKind { return domain.DisclosureKinds },
+		"discValue":      disclosure.ValueLabel,
+		"discValueClass": discValueClass,
+		"discVEXClass":   discVEXClass,
+		"discStateClass": discStateClass,
+		"discSize":       discSize,
+		"discFactClass":  discFactClass,
+		"discHas": func(ids []int64, id int64) bool {
+			for _, x := range ids {
+				if x == id {
+					return true
+				}
+			}
+			return false
+		},
 		"safeURL": func(s string) template.URL {
 			if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/") {
 				return template.URL(s)
@@ -318,4 +336,61 @@ func supportClass(s domain.SupportState) string {
 		return "ok"
 	}
 	return ""
+}
+
+func discValueClass(v string) string {
+	switch v {
+	case "yes":
+		return "ok"
+	case "no":
+		return "warn"
+	case "see-note":
+		return "info"
+	}
+	return ""
+}
+
+func discVEXClass(status string) string {
+	switch status {
+	case "affected":
+		return "bad"
+	case "fixed":
+		return "ok"
+	case "not_affected":
+		return "info"
+	}
+	return "warn"
+}
+
+func discStateClass(state string) string {
+	switch state {
+	case domain.MappingMapped:
+		return "ok"
+	case domain.MappingUnmapped:
+		return "warn"
+	}
+	return ""
+}
+
+func discFactClass(v string) string {
+	switch v {
+	case "yes":
+		return "ok"
+	case "no":
+		return "bad"
+	case "unknown":
+		return "warn"
+	}
+	return ""
+}
+
+// discSize writes a byte count for people (12.3 KiB).
+func discSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

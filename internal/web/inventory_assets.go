@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/inventory"
 	"github.com/vigil-med/vigil/internal/store"
@@ -131,6 +132,8 @@ type assetView struct {
 	Zone    domain.NetworkZone
 	Today   domain.Date
 	History []domain.AuditEvent
+	// Disclosures are those of the device's product version, which it inherits.
+	Disclosures *disclosure.VersionDisclosures
 }
 
 func (s *Server) asset(c *Ctx) error {
@@ -144,6 +147,9 @@ func (s *Server) asset(c *Ctx) error {
 		return err
 	}
 	v := assetView{Asset: a, Today: c.today()}
+	if v.Disclosures, err = discVersionCard(c, a.ProductVersionID); err != nil {
+		return err
+	}
 	if a.ZoneID != 0 {
 		if v.Zone, err = c.Scope.Zone(ctx, a.ZoneID); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/inventory"
 	"github.com/vigil-med/vigil/internal/store"
@@ -53,9 +54,11 @@ func (s *Server) products(c *Ctx) error {
 type productView struct {
 	Product  domain.Product
 	Versions []domain.ProductVersion
-	Errors   FieldErrors
-	New      domain.ProductVersion
-	Today    domain.Date
+	// Disclosures are the versions' disclosure figures by version id.
+	Disclosures map[int64]store.VersionDisclosureFlags
+	Errors      FieldErrors
+	New         domain.ProductVersion
+	Today       domain.Date
 }
 
 func (s *Server) product(c *Ctx) error {
@@ -75,7 +78,12 @@ func (s *Server) renderProduct(c *Ctx, status int, nv domain.ProductVersion, fe 
 	if err != nil {
 		return err
 	}
-	return c.RenderStatus(status, "inventory/product", p.Manufacturer+" "+p.Name, productView{Product: p, Versions: vs, Errors: fe, New: nv, Today: c.today()})
+	flags, err := c.Scope.VersionDisclosureFlags(c.R.Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.RenderStatus(status, "inventory/product", p.Manufacturer+" "+p.Name, productView{Product: p, Versions: vs, Errors: fe, New: nv, Today: c.today(),
+		Disclosures: flags})
 }
 
 type productFormView struct {
@@ -217,6 +225,8 @@ type versionView struct {
 	Version domain.ProductVersion
 	Errors  FieldErrors
 	Today   domain.Date
+	// Disclosures of the version: SBOM, MDS2, advisories, VEX (every device on it inherits them).
+	Disclosures *disclosure.VersionDisclosures
 }
 
 func (s *Server) version(c *Ctx) error {
@@ -228,7 +238,11 @@ func (s *Server) version(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: FieldErrors{}, Today: c.today()})
+	d, err := discVersionCard(c, id)
+	if err != nil {
+		return err
+	}
+	return c.Render("inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: FieldErrors{}, Today: c.today(), Disclosures: d})
 }
 
 func (s *Server) versionUpdate(c *Ctx) error {
@@ -251,7 +265,11 @@ func (s *Server) versionUpdate(c *Ctx) error {
 			return err
 		}
 	}
-	return c.RenderStatus(http.StatusUnprocessableEntity, "inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: fe, Today: c.today()})
+	d, derr := discVersionCard(c, id)
+	if derr != nil {
+		return derr
+	}
+	return c.RenderStatus(http.StatusUnprocessableEntity, "inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: fe, Today: c.today(), Disclosures: d})
 }
 
 func (s *Server) versionDelete(c *Ctx) error {

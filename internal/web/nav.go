@@ -38,6 +38,17 @@ func navigation() []NavSection {
 			{Label: "Network zones", Path: "/inventory/zones", Perm: domain.PermRead},
 			{Label: "Import", Path: "/import/inventory", Perm: domain.PermInventory},
 		}},
+		{Label: "Disclosures", Items: []NavItem{
+			{Label: "Overview", Path: "/disclosures/overview", Perm: domain.PermRead},
+			{Label: "Where is this component?", Path: "/disclosures/components", Perm: domain.PermRead},
+			{Label: "SBOMs", Path: "/disclosures/sboms", Perm: domain.PermRead},
+			{Label: "MDS2 forms", Path: "/disclosures/mds2", Perm: domain.PermRead},
+			{Label: "Advisories", Path: "/disclosures/advisories", Perm: domain.PermRead},
+			{Label: "Mapping queue", Path: "/disclosures/mapping", Perm: domain.PermRead},
+			{Label: "VEX statements", Path: "/disclosures/vex", Perm: domain.PermRead},
+			{Label: "Documents", Path: "/disclosures/documents", Perm: domain.PermRead},
+			{Label: "Upload", Path: "/import/disclosures", Perm: domain.PermDisclosures},
+		}},
 		{Label: "Vulnerabilities", Items: []NavItem{
 			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
 			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},

@@ -86,6 +86,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.dashboardRoutes(mux)
 	s.regulationRoutes(mux)
 	s.inventoryRoutes(mux)
+	s.disclosureRoutes(mux)
 	// Modules register their pages here, one line each.
 	s.incidentRoutes(mux)
 	s.trainingRoutes(mux)
