@@ -75,7 +75,7 @@ func TestCoverageEvidence(t *testing.T) {
 		add("P-1", known, "Infusion pumps", true, domain.StatusInUse)
 		add("P-2", known, "", false, domain.StatusInUse)
 		add("M-1", unknown, "Patient monitoring", true, domain.StatusInUse)
-		add("M-2", unknown, "Not networked", true, domain.StatusInUse) // standalone: not counted
+		add("M-2", unknown, "Not networked", true, domain.StatusInUse)  // standalone: not counted
 		add("P-3", known, "Infusion pumps", true, domain.StatusRetired) // retired: not counted
 		ev, got := figures("first devices")
 		want := map[string]float64{"devices_total": 3, "devices_identified": 2, "coverage": 66.7, "devices_located": 2,
