@@ -131,6 +131,8 @@ type assetView struct {
 	Zone    domain.NetworkZone
 	Today   domain.Date
 	History []domain.AuditEvent
+	// Incidents are the real incidents the device is linked to (incident module).
+	Incidents []domain.Incident
 }
 
 func (s *Server) asset(c *Ctx) error {
@@ -148,6 +150,9 @@ func (s *Server) asset(c *Ctx) error {
 		if v.Zone, err = c.Scope.Zone(ctx, a.ZoneID); err != nil {
 			return err
 		}
+	}
+	if v.Incidents, err = c.Scope.AssetIncidents(ctx, id); err != nil {
+		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {
 		ev, err := c.Scope.AuditEvents(ctx, domain.AuditFilter{Entity: "asset", ListParams: domain.ListParams{Q: strconv.FormatInt(id, 10), Limit: 20}})
