@@ -432,19 +432,24 @@ func (a *API) TrainingRoutes() {
 			return c.Scope.Exercise(c.Ctx(), id)
 		})
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/start", ID: "startTabletopExercise", Tag: tag, Perm: write,
-		Summary: "Start an exercise: injects and decisions are timed from now"},
+		Summary: "Start an exercise: injects and decisions are timed from now; the incident module's exercise for the scenario starts " +
+			"with it (accelerated reporting clocks, the participants' Vigil accounts) and its number is the exercise's incident_id"},
 		func(c *Call, _ Empty) (domain.Exercise, error) {
 			id, err := c.id("id")
 			if err != nil {
 				return domain.Exercise{}, err
 			}
-			var e domain.Exercise
+			var owner int64
+			if c.Principal.User != nil {
+				owner = c.Principal.User.ID
+			}
+			var res training.ClockResult
 			err = c.Scope.Write(c.Ctx(), func(tx *store.Tx) error {
 				var err error
-				e, err = training.StartExercise(c.Ctx(), tx, id, time.Now())
+				res, err = training.StartWithClocks(c.Ctx(), tx, id, time.Now(), 0, owner)
 				return err
 			})
-			return e, err
+			return res.Exercise, err
 		})
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/complete", ID: "completeExercise", Tag: tag, Perm: write,
 		Summary: "Finish an exercise; participants who attended get a training record (module tabletop-exercise)"},

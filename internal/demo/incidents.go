@@ -326,10 +326,15 @@ func (d *incidentDemo) tonight() error {
 	return d.at(aware.Add(95 * time.Minute))
 }
 
-// exercise: a tabletop exercise on the PACS ransomware scenario a month ago, completed and reviewed.
+// ValueIncidentExercise is the id of the demo's exercise incident (int64), which the training step links
+// to its tabletop exercise.
+const ValueIncidentExercise = "incidents.exercise"
+
+// exercise: the regulatory clocks of the tabletop exercise on the PACS ransomware scenario six weeks
+// ago (the training step holds the tabletop itself and links the two), completed and reviewed.
 func (d *incidentDemo) exercise() error {
 	ciso, dpo := d.as(domain.RoleSecurityOfficer), d.as(domain.RoleDPO)
-	start := d.e.Now.AddDate(0, -1, 0).Add(time.Hour) // 10:00, a month ago
+	start := exerciseHeld(d.e)
 	var parts []int64
 	for _, r := range []domain.Role{domain.RoleSecurityOfficer, domain.RoleDPO, domain.RoleClinicalEngineer, domain.RoleAdmin} {
 		parts = append(parts, d.e.Users[r].ID)
@@ -340,6 +345,7 @@ func (d *incidentDemo) exercise() error {
 		return err
 	}
 	id := ex.ID
+	d.e.Values[ValueIncidentExercise] = id
 	if err := d.at(start); err != nil {
 		return err
 	}

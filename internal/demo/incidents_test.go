@@ -101,6 +101,11 @@ func TestDemoIncidents(t *testing.T) {
 		if ex.Status != domain.StatusClosed || ex.Acceleration != 60 || len(parts) != 4 || err != nil || rv.ToImprove == "" {
 			t.Errorf("exercise: %+v, participants %v, review %v", ex, parts, err)
 		}
+		// It is the regulatory side of the training programme's finished tabletop exercise, held at the same time.
+		tt, err := sc.ExerciseByIncident(ctx, ex.ID)
+		if err != nil || tt.Status != domain.ExerciseCompleted || tt.Scenario != ex.Scenario || tt.Started == nil || !tt.Started.Equal(ex.AwareAt) {
+			t.Errorf("tabletop exercise of %s: %+v %v", ex.Ref(), tt, err)
+		}
 		rep, err := st.VerifyAudit(ctx, 0)
 		if err != nil || len(rep.Problems) > 0 {
 			t.Errorf("audit after the demo: %v %v", err, rep.Problems)

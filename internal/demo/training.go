@@ -363,6 +363,12 @@ func trainingDemo(ctx context.Context, e *Env) error {
 	})
 }
 
+// exerciseHeld is when the demo's tabletop exercise (PACS ransomware) was held: six weeks before the
+// demo day, 08:00 UTC (10:00 in Berlin in summer time). The training and incident steps share it.
+func exerciseHeld(e *Env) time.Time {
+	return training.Day(e.Now, e.Hospital.Location()).AddDate(0, 0, -41).Add(8 * time.Hour)
+}
+
 func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Staff, today time.Time) error {
 	sc := tx.Scope()
 	find := func(ref string) domain.Staff {
@@ -381,7 +387,7 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 	ciso, admin, biomed, dpo := find("ciso@nordstadt-hospital.example"), find("admin@nordstadt-hospital.example"),
 		find("biomed@nordstadt-hospital.example"), find("dpo@nordstadt-hospital.example")
 	radiology, emergency := head("Radiology"), head("Emergency Department")
-	held := today.AddDate(0, 0, -41).Add(8 * time.Hour) // 10:00 in Berlin, six weeks ago
+	held := exerciseHeld(e) // six weeks ago
 	ex := domain.Exercise{Scenario: "pacs-ransomware", Facilitator: ciso.Name, Location: "Board room, building A",
 		Summary: "Radiology downtime was declared 23 minutes after the emergency department asked; diversion of stroke patients was decided late, " +
 			"the PACS vendor's remote access could not be switched off without the vendor, and nobody knew who sends the NIS2 early warning."}
@@ -405,8 +411,17 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 			return err
 		}
 	}
-	if _, err := training.StartExercise(ctx, tx, ex.ID, held); err != nil {
+	started, err := training.StartExercise(ctx, tx, ex.ID, held)
+	if err != nil {
 		return err
+	}
+	// The incident step ran the same tabletop with its accelerated reporting clocks: link the two (as
+	// training.StartWithClocks does when an exercise is started in Vigil).
+	if id, ok := e.Values[ValueIncidentExercise].(int64); ok {
+		started.IncidentID = id
+		if err := tx.UpdateExercise(ctx, started); err != nil {
+			return err
+		}
 	}
 	type entry struct {
 		inject, at int

@@ -78,6 +78,7 @@ type incidentPageView struct {
 	Deadlines     []domain.IncidentDeadline // for the submission form
 	Now           string                    // datetime-local value of now
 	Critical      []string                  // linked devices of criticality life-sustaining or critical
+	Tabletop      *domain.Exercise          // exercises: the training module's tabletop exercise that started it
 	Errors        FieldErrors
 	MaxUploadMiB  int
 }
@@ -141,6 +142,15 @@ func (s *Server) incidentPage(c *Ctx, id int64, errs FieldErrors) (incidentPageV
 	for _, d := range rec.Deadlines {
 		if d.Active {
 			v.Deadlines = append(v.Deadlines, d)
+		}
+	}
+	if in.Exercise {
+		tt, err := c.Scope.ExerciseByIncident(ctx, in.ID)
+		switch {
+		case err == nil:
+			v.Tabletop = &tt
+		case domain.ErrorCode(err) != domain.ENotFound:
+			return v, err
 		}
 	}
 	return v, nil
