@@ -16,6 +16,20 @@ import (
 type StaffChange struct {
 	Staff   domain.Staff         `json:"staff"`
 	Applied training.ApplyResult `json:"applied"`
+	// Warnings are kept but flagged: a department that is not in the inventory's departments.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// staffWarnings flags a person's department when the inventory does not know it (training.Departments).
+func staffWarnings(c *Call, p domain.Staff) ([]string, error) {
+	d, err := training.LoadDepartments(c.Ctx(), c.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if w := d.Warning(p.Department); w != "" {
+		return []string{w}, nil
+	}
+	return nil, nil
 }
 
 // ParticipantInput adds a person of the staff register to an exercise or sets their role and attendance.
@@ -198,7 +212,10 @@ func (a *API) TrainingRoutes() {
 			if err != nil {
 				return res, err
 			}
-			res.Staff, err = c.Scope.StaffMember(c.Ctx(), in.ID)
+			if res.Staff, err = c.Scope.StaffMember(c.Ctx(), in.ID); err != nil {
+				return res, err
+			}
+			res.Warnings, err = staffWarnings(c, res.Staff)
 			return res, err
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/training/staff/{id}", ID: "getStaff", Tag: tag, Perm: read,
@@ -229,7 +246,10 @@ func (a *API) TrainingRoutes() {
 			}); err != nil {
 				return res, err
 			}
-			res.Staff, err = c.Scope.StaffMember(c.Ctx(), id)
+			if res.Staff, err = c.Scope.StaffMember(c.Ctx(), id); err != nil {
+				return res, err
+			}
+			res.Warnings, err = staffWarnings(c, res.Staff)
 			return res, err
 		})
 	Handle(a, Op{Method: http.MethodDelete, Path: "/training/staff/{id}", ID: "deleteStaff", Tag: tag, Perm: write,
