@@ -78,6 +78,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: cfg.SMTP.TLS})
 	}
 	a.Procurement = procurement.NewEnv(cfg.DataDir)
+	if cfg.DataDir != "" {
+		// SBOMs of bids are checked against the feeds' index snapshot once it exists (read when first
+		// needed and again when the feeds rewrite it); until then those criteria stay with evaluators.
+		a.Procurement.Vulns = procurement.NewSnapshotChecker(cfg.DataDir)
+	}
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
 	a.registerJobs()

@@ -32,7 +32,7 @@ const (
 type Env struct {
 	DataDir string      // the data directory (endoflife.date data under feeds/endoflife when the feeds module loaded it)
 	EOLDir  string      // an explicit endoflife.date folder, overriding the data directory
-	Vulns   VulnChecker // nil: NoVulnData (wire the vulnerability engine here when it lands)
+	Vulns   VulnChecker // nil: NoVulnData; internal/app sets a SnapshotChecker of the data directory
 
 	once      sync.Once
 	eol       *endoflife.Catalog
