@@ -143,4 +143,3 @@ func TestSnapshotChecker(t *testing.T) {
 		t.Errorf("damaged snapshot: %v", err)
 	}
 }
-
