@@ -139,7 +139,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 	if !cols.Has("email") && !cols.Has("staff_number") {
 		rj.add(Rejection{Field: "staff_number", Message: "no column for the staff number or the e-mail address, which identify people; name one with --mapping staff_number=COLUMN"})
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}
@@ -148,7 +148,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 	if res.Rows == 0 {
 		rj.add(Rejection{Message: fmt.Sprintf("no data rows below the header (row %d)", cols.HeaderRow)})
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}
@@ -156,7 +156,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 		if err := writeStaff(ctx, tx, rows, cols, &res, &rj, opt.Now); err != nil {
 			return err
 		}
-		if len(rj.list) > 0 || opt.DryRun {
+		if rj.Len() > 0 || opt.DryRun {
 			return errDryRun
 		}
 		return tx.Audit(ctx, store.AuditEntry{Action: "staff.import", Entity: "staff", Summary: fmt.Sprintf("imported the staff register from %s: %d added, %d changed",
@@ -419,7 +419,7 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 			}
 		}
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		return nil
 	}
 	// Managers, once everyone of the file is in the register.
@@ -463,7 +463,7 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 			res.Unchanged++
 		}
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		return nil
 	}
 	applied, err := ApplyRules(ctx, tx, rulesFor, now)
