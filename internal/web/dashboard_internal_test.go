@@ -20,7 +20,7 @@ func TestDashboardReservedCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := dashboardView{
-		Incidents:       &incidentCard{},
+		Incidents: &incidentCard{},
 		Vulnerabilities: &dashCard{ID: "vulnerabilities", Title: "Known exploited vulnerabilities", Attention: true, Link: "/vulnerabilities",
 			Figures: []dashFigure{{Value: "14", Label: "infusion pumps affected by a new KEV entry", State: "bad", Link: "/findings?kev=1"}}},
 		Procurement: &procurementCard{MissedCount: 1},
