@@ -210,7 +210,18 @@ func (d *incidentDemo) lastYear() error {
 	if err := incident.SetStatus(ciso, d.sc, id, domain.StatusClosed, "Final report submitted; review done"); err != nil {
 		return err
 	}
+	if err := d.closedAt(id, notified.Add(27*24*time.Hour)); err != nil {
+		return err
+	}
 	return d.at(notified.Add(27 * 24 * time.Hour))
+}
+
+// closedAt dates an incident's closing (SetStatus stamps the moment the demo is loaded).
+func (d *incidentDemo) closedAt(id int64, t time.Time) error {
+	return d.sc.Write(d.e.Ctx(d.ctx, d.e.Hospital), func(tx *store.Tx) error {
+		_, err := tx.Exec(d.ctx, "UPDATE incidents SET closed_at = ?, updated = ? WHERE org_id = ? AND id = ?", store.TS(t), store.TS(t), d.e.Hospital.ID, id)
+		return err
+	})
 }
 
 // radiologyDevice finds a device of the demo inventory's Radiology department of a product
@@ -390,6 +401,9 @@ func (d *incidentDemo) exercise() error {
 		return err
 	}
 	if err := incident.SetStatus(ciso, d.sc, id, domain.StatusClosed, "Exercise finished; debrief held"); err != nil {
+		return err
+	}
+	if err := d.closedAt(id, start.Add(95*time.Minute)); err != nil {
 		return err
 	}
 	return d.at(start.Add(95 * time.Minute))
