@@ -30,7 +30,8 @@ type IncidentInput struct {
 	Impact                string                  `json:"impact,omitempty"`
 	Sites                 []string                `json:"sites,omitempty"`
 	Services              []string                `json:"services,omitempty"`
-	Devices               []string                `json:"devices,omitempty"`
+	Devices               []string                `json:"devices,omitempty" doc:"other affected systems, as text (what the inventory does not hold)"`
+	AssetIDs              []int64                 `json:"asset_ids,omitempty" doc:"affected inventory devices (GET /inventory/assets); on PUT an absent list keeps the links, [] removes them"`
 	PatientSafety         string                  `json:"patient_safety,omitempty"`
 	PatientsAffected      int                     `json:"patients_affected,omitempty"`
 	DataCategories        []string                `json:"data_categories,omitempty"`
@@ -58,6 +59,11 @@ func (in IncidentInput) incident() domain.Incident {
 type IncidentDetail struct {
 	*incident.Record
 	Clocks []incident.Countdown `json:"clocks"`
+}
+
+// AssetLinksInput sets the inventory devices an incident affects.
+type AssetLinksInput struct {
+	AssetIDs []int64 `json:"asset_ids" doc:"device ids of the organisation; [] removes every link"`
 }
 
 // StatusInput changes an incident's status.
@@ -210,7 +216,7 @@ func (a *API) IncidentRoutes(now func() time.Time) {
 		Summary: "Open an incident (with optional answers) and compute its clocks"},
 		func(c *Call, in IncidentInput) (IncidentDetail, error) {
 			inc := in.incident()
-			if err := incident.Create(c.Ctx(), c.Scope, &inc, in.Answers); err != nil {
+			if err := incident.CreateWithDevices(c.Ctx(), c.Scope, &inc, in.Answers, in.AssetIDs); err != nil {
 				return IncidentDetail{}, err
 			}
 			return detail(c, inc.ID)
@@ -236,7 +242,7 @@ func (a *API) IncidentRoutes(now func() time.Time) {
 			}
 			inc := in.incident()
 			inc.ID = id
-			if err := incident.Update(c.Ctx(), c.Scope, inc); err != nil {
+			if err := incident.UpdateWithDevices(c.Ctx(), c.Scope, inc, in.AssetIDs); err != nil {
 				return IncidentDetail{}, err
 			}
 			return detail(c, id)
@@ -252,6 +258,40 @@ func (a *API) IncidentRoutes(now func() time.Time) {
 				return IncidentDetail{}, err
 			}
 			return detail(c, id)
+		})
+	Handle(a, Op{Method: http.MethodGet, Path: "/incidents/{id}/assets", ID: "listIncidentAssets", Tag: tag, Perm: read, Params: idParam,
+		Summary: "The inventory devices the incident affects, most critical first, with zone and criticality"},
+		func(c *Call, _ Empty) ([]domain.IncidentAsset, error) {
+			id, err := withID(c)
+			if err != nil {
+				return nil, err
+			}
+			return c.Scope.IncidentAssets(c.Ctx(), id)
+		})
+	Handle(a, Op{Method: http.MethodPut, Path: "/incidents/{id}/assets", ID: "setIncidentAssets", Tag: tag, Perm: write, Params: idParam,
+		Summary: "Replace the affected inventory devices; the clocks are recomputed (linked devices give default answers)"},
+		func(c *Call, in AssetLinksInput) ([]domain.IncidentAsset, error) {
+			id, err := withID(c)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := incident.SetDevices(c.Ctx(), c.Scope, id, in.AssetIDs); err != nil {
+				return nil, err
+			}
+			return c.Scope.IncidentAssets(c.Ctx(), id)
+		})
+	Handle(a, Op{Method: http.MethodGet, Path: "/inventory/assets/{id}/incidents", ID: "listAssetIncidents", Tag: tag, Perm: read,
+		Params:  []Param{{Name: "id", In: "path", Type: "integer", Description: "device id (another organisation's id is 404)"}},
+		Summary: "The real incidents a device is linked to, newest first (exercises are not listed)"},
+		func(c *Call, _ Empty) ([]domain.Incident, error) {
+			id, err := c.PathInt("id")
+			if err != nil {
+				return nil, err
+			}
+			if _, err := c.Scope.Asset(c.Ctx(), id); err != nil {
+				return nil, err
+			}
+			return c.Scope.AssetIncidents(c.Ctx(), id)
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/incident-questions", ID: "listIncidentQuestions", Tag: tag, Perm: read,
 		Summary: "The guided questions that decide which reporting regimes apply"},

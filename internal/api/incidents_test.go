@@ -314,3 +314,88 @@ func TestIncidentAPI(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestIncidentDevicesAPI links inventory devices to incidents through the API: on create, by the
+// assets sub-resource, kept by a PUT without asset_ids, never another organisation's device, and
+// listed from the device's side.
+func TestIncidentDevicesAPI(t *testing.T) {
+	aware, _ := time.Parse(time.RFC3339, "2026-03-28T23:30:00+01:00")
+	e := newAPIEnv(t, aware.Add(time.Hour))
+	tokA := e.token("hospital-a", domain.RoleSecurityOfficer)
+	tokB := e.token("hospital-b", domain.RoleSecurityOfficer)
+	asset := func(slug, tag string, crit domain.Criticality) int64 {
+		t.Helper()
+		org := e.orgs[slug]
+		ctx := testutil.Ctx(org.ID)
+		var a domain.Asset
+		if err := e.a.Store.Scope(org.ID).Write(ctx, func(tx *store.Tx) error {
+			pv, _, err := tx.EnsureProductVersion(ctx, "Siemens Healthineers", "SOMATOM go.Up", "VA30A")
+			if err != nil {
+				return err
+			}
+			a = domain.Asset{ProductVersionID: pv.ID, AssetTag: tag, Criticality: crit}
+			return tx.CreateAsset(ctx, &a, domain.DateOf(aware))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	ct := asset("hospital-a", "NUH-0002", domain.CritCritical)
+	ws := asset("hospital-a", "NUH-0007", domain.CritImportant)
+	foreign := asset("hospital-b", "B-0001", domain.CritCritical)
+
+	type assetsJSON []struct {
+		AssetID     int64  `json:"asset_id"`
+		AssetTag    string `json:"asset_tag"`
+		Criticality string `json:"criticality"`
+	}
+	w := e.do(tokA, "POST", "/incidents", map[string]any{"title": "Ransomware on the CT", "aware_at": aware, "asset_ids": []int64{ct}})
+	if w.Code != http.StatusCreated {
+		t.Fatalf("create with devices: %d %s", w.Code, w.Body)
+	}
+	created := decode[struct {
+		Incident struct {
+			ID int64 `json:"id"`
+		} `json:"incident"`
+		Assets        assetsJSON        `json:"assets"`
+		AnswerSources map[string]string `json:"answer_sources"`
+	}](t, w)
+	if len(created.Assets) != 1 || created.Assets[0].AssetTag != "NUH-0002" || created.Assets[0].Criticality != "critical" ||
+		created.AnswerSources["nis2.damage-to-others"] != "linked devices" {
+		t.Errorf("created: %+v", created)
+	}
+	id := "/incidents/" + strconv.FormatInt(created.Incident.ID, 10)
+
+	// A PUT without asset_ids keeps the links.
+	if w := e.do(tokA, "PUT", id, map[string]any{"title": "Ransomware on the CT console", "aware_at": aware}); w.Code != http.StatusOK {
+		t.Fatalf("put: %d %s", w.Code, w.Body)
+	}
+	if got := decode[assetsJSON](t, e.do(tokA, "GET", id+"/assets", nil)); len(got) != 1 {
+		t.Errorf("after a PUT without asset_ids: %+v", got)
+	}
+	// Another organisation's device is refused, naming the field; its own are linked.
+	w = e.do(tokA, "PUT", id+"/assets", map[string]any{"asset_ids": []int64{ct, foreign}})
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"field":"asset_ids"`) {
+		t.Errorf("link another organisation's device: %d %s", w.Code, w.Body)
+	}
+	got := decode[assetsJSON](t, e.do(tokA, "PUT", id+"/assets", map[string]any{"asset_ids": []int64{ws, ct}}))
+	if len(got) != 2 || got[0].AssetID != ct || got[1].AssetID != ws {
+		t.Errorf("linked, most critical first: %+v", got)
+	}
+	// From the device's side; another organisation sees neither the incident nor the device.
+	incs := decode[[]struct {
+		ID int64 `json:"id"`
+	}](t, e.do(tokA, "GET", "/inventory/assets/"+strconv.FormatInt(ws, 10)+"/incidents", nil))
+	if len(incs) != 1 || incs[0].ID != created.Incident.ID {
+		t.Errorf("incidents of the workstation: %+v", incs)
+	}
+	for _, p := range []string{id + "/assets", "/inventory/assets/" + strconv.FormatInt(ws, 10) + "/incidents"} {
+		if w := e.do(tokB, "GET", p, nil); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s by another organisation: %d", p, w.Code)
+		}
+	}
+	// [] removes every link.
+	if got := decode[assetsJSON](t, e.do(tokA, "PUT", id+"/assets", map[string]any{"asset_ids": []int64{}})); len(got) != 0 {
+		t.Errorf("after removing: %+v", got)
+	}
+}

@@ -384,7 +384,8 @@ func (a *API) tenderRoutes(env *procurement.Env, now func() time.Time) {
 	Handle(a, Op{Method: http.MethodGet, Path: "/procurement/commitments", ID: "listCommitments", Tag: "procurement", Perm: read,
 		Summary: "Vendor commitments tracked after award, due ones first",
 		Params: []Param{{Name: "status", In: "query", Enum: []string{"open", "confirmed", "waived", "active"}}, {Name: "missed", In: "query", Type: "boolean", Description: "only open commitments past their due date"},
-			{Name: "tender", In: "query", Type: "integer"}}},
+			{Name: "tender", In: "query", Type: "integer"},
+			{Name: "product", In: "query", Type: "integer", Description: "only those of this inventory product (linked at award)"}}},
 		func(c *Call, _ Empty) ([]domain.Commitment, error) {
 			missed, err := c.QueryBool("missed")
 			if err != nil {
@@ -394,7 +395,12 @@ func (a *API) tenderRoutes(env *procurement.Env, now func() time.Time) {
 			if err != nil {
 				return nil, err
 			}
-			return c.Scope.Commitments(c.Ctx(), domain.CommitmentFilter{Status: c.Query("status"), Missed: missed, Now: now(), TenderID: int64(tid)})
+			pid, err := c.QueryInt("product", 0)
+			if err != nil {
+				return nil, err
+			}
+			return c.Scope.Commitments(c.Ctx(), domain.CommitmentFilter{Status: c.Query("status"), Missed: missed, Now: now(), TenderID: int64(tid),
+				ProductID: int64(pid)})
 		})
 	commitParam := []Param{{Name: "id", In: "path", Type: "integer", Description: "commitment id"}}
 	Handle(a, Op{Method: http.MethodPost, Path: "/procurement/commitments/{id}/status", ID: "setCommitmentStatus", Tag: "procurement", Perm: write, Params: commitParam,

@@ -16,6 +16,20 @@ import (
 type StaffChange struct {
 	Staff   domain.Staff         `json:"staff"`
 	Applied training.ApplyResult `json:"applied"`
+	// Warnings are kept but flagged: a department that is not in the inventory's departments.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// staffWarnings flags a person's department when the inventory does not know it (training.Departments).
+func staffWarnings(c *Call, p domain.Staff) ([]string, error) {
+	d, err := training.LoadDepartments(c.Ctx(), c.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if w := d.Warning(p.Department); w != "" {
+		return []string{w}, nil
+	}
+	return nil, nil
 }
 
 // ParticipantInput adds a person of the staff register to an exercise or sets their role and attendance.
@@ -198,7 +212,10 @@ func (a *API) TrainingRoutes() {
 			if err != nil {
 				return res, err
 			}
-			res.Staff, err = c.Scope.StaffMember(c.Ctx(), in.ID)
+			if res.Staff, err = c.Scope.StaffMember(c.Ctx(), in.ID); err != nil {
+				return res, err
+			}
+			res.Warnings, err = staffWarnings(c, res.Staff)
 			return res, err
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/training/staff/{id}", ID: "getStaff", Tag: tag, Perm: read,
@@ -229,7 +246,10 @@ func (a *API) TrainingRoutes() {
 			}); err != nil {
 				return res, err
 			}
-			res.Staff, err = c.Scope.StaffMember(c.Ctx(), id)
+			if res.Staff, err = c.Scope.StaffMember(c.Ctx(), id); err != nil {
+				return res, err
+			}
+			res.Warnings, err = staffWarnings(c, res.Staff)
 			return res, err
 		})
 	Handle(a, Op{Method: http.MethodDelete, Path: "/training/staff/{id}", ID: "deleteStaff", Tag: tag, Perm: write,
@@ -432,19 +452,24 @@ func (a *API) TrainingRoutes() {
 			return c.Scope.Exercise(c.Ctx(), id)
 		})
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/start", ID: "startTabletopExercise", Tag: tag, Perm: write,
-		Summary: "Start an exercise: injects and decisions are timed from now"},
+		Summary: "Start an exercise: injects and decisions are timed from now; the incident module's exercise for the scenario starts " +
+			"with it (accelerated reporting clocks, the participants' Vigil accounts) and its number is the exercise's incident_id"},
 		func(c *Call, _ Empty) (domain.Exercise, error) {
 			id, err := c.id("id")
 			if err != nil {
 				return domain.Exercise{}, err
 			}
-			var e domain.Exercise
+			var owner int64
+			if c.Principal.User != nil {
+				owner = c.Principal.User.ID
+			}
+			var res training.ClockResult
 			err = c.Scope.Write(c.Ctx(), func(tx *store.Tx) error {
 				var err error
-				e, err = training.StartExercise(c.Ctx(), tx, id, time.Now())
+				res, err = training.StartWithClocks(c.Ctx(), tx, id, time.Now(), 0, owner)
 				return err
 			})
-			return e, err
+			return res.Exercise, err
 		})
 	Handle(a, Op{Method: http.MethodPost, Path: "/training/exercises/{id}/complete", ID: "completeExercise", Tag: tag, Perm: write,
 		Summary: "Finish an exercise; participants who attended get a training record (module tabletop-exercise)"},

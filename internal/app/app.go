@@ -20,9 +20,11 @@ import (
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
+	"github.com/vigil-med/vigil/internal/inventory"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
+	"github.com/vigil-med/vigil/internal/regulation"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/vulndb"
@@ -79,6 +81,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: cfg.SMTP.TLS})
 	}
 	a.Procurement = procurement.NewEnv(cfg.DataDir)
+	if cfg.DataDir != "" {
+		// SBOMs of bids are checked against the feeds' index snapshot once it exists (read when first
+		// needed and again when the feeds rewrite it); until then those criteria stay with evaluators.
+		a.Procurement.Vulns = procurement.NewSnapshotChecker(cfg.DataDir)
+	}
 	a.Metrics = NewMetrics(st)
 	a.Jobs.Ran = a.Metrics.ObserveJob
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
@@ -115,11 +122,14 @@ func (a *App) registerJobs() {
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
 // per regulation.EvidenceKind) and the product source of the applicability view. MFA coverage is built
-// into the compliance module; the others come with their modules, one line each, e.g.
-//
-//	a.Compliance.Register(regulation.EvidenceAssetInventory, inventory.CoverageEvidence)
-//	a.Compliance.SetProducts(inventory.RegulationProducts)
-func (a *App) registerEvidence() {}
+// into the compliance module; the others come with their modules, one line each. Vulnerability handling
+// (Art 21(2)(e)) follows with the vulnerability module's findings.
+func (a *App) registerEvidence() {
+	a.Compliance.Register(regulation.EvidenceIncidents, incident.ComplianceEvidence)
+	a.Compliance.Register(regulation.EvidenceAssetInventory, inventory.CoverageEvidence)
+	a.Compliance.Register(regulation.EvidenceTraining, training.ComplianceEvidence)
+	a.Compliance.Register(regulation.EvidenceSupplierDisclos, procurement.SupplierEvidence)
+}
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.
 func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {

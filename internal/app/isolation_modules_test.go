@@ -38,7 +38,11 @@ func seedIncidents(t *testing.T, h *apptest.Harness, tn *tenant) {
 	ctx := testutil.Ctx(tn.org.ID)
 	sc := h.Store.Scope(tn.org.ID)
 	in := domain.Incident{Title: tn.marker + " ransomware on PACS", Category: "ransomware", AwareAt: time.Now().Add(-time.Hour)}
-	if err := incident.Create(ctx, sc, &in, nil); err != nil {
+	dev, err := sc.AssetByTag(ctx, tn.marker+"-0001") // seeded by seedInventory
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := incident.CreateWithDevices(ctx, sc, &in, nil, []int64{dev.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sc.Write(ctx, func(tx *store.Tx) error {

@@ -247,6 +247,15 @@ func incidentShowCmd(env *Env) *cobra.Command {
 			if in.Description != "" {
 				fmt.Fprintf(w, "\n%s\n", in.Description)
 			}
+			if len(rec.Assets) > 0 {
+				fmt.Fprintln(w, "\nAffected devices:")
+				for _, d := range rec.Assets {
+					fmt.Fprintf(w, "  %s\n", incident.DeviceLine(d))
+				}
+			}
+			if len(in.Devices) > 0 {
+				fmt.Fprintf(w, "\nOther affected systems: %s\n", strings.Join(in.Devices, "; "))
+			}
 			fmt.Fprintln(w, "\nClocks (most urgent first):")
 			tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "  DEADLINE\tSTATE\tDUE (%s)\tSEND TO\n", loc)
@@ -297,7 +306,7 @@ the web UI; unanswered questions count as unknown, which shows the clocks provis
 
 Questions: ` + questionList(),
 		Example: `  vigil incident create --title "Ransomware on an imaging workstation" --aware 2026-03-28T23:30:00+01:00 --category ransomware \
-    --answer nis2.entity=essential --answer nis2.severe-disruption=yes --answer gdpr.personal-data=unknown`,
+    --device RAD-WS-MC07 --answer nis2.entity=essential --answer nis2.severe-disruption=yes --answer gdpr.personal-data=unknown`,
 		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, org, sc, err := orgScope(cmd, a)
@@ -327,7 +336,16 @@ Questions: ` + questionList(),
 				}
 				answers[strings.TrimSpace(q)] = strings.TrimSpace(v)
 			}
-			if err := incident.Create(ctx, sc, &in, answers); err != nil {
+			var assetIDs []int64
+			devs, _ := f.GetStringArray("device")
+			for _, ref := range devs {
+				dev, err := sc.FindAsset(ctx, ref)
+				if err != nil {
+					return fmt.Errorf("--device %s: %s", ref, plainMessage(err))
+				}
+				assetIDs = append(assetIDs, dev.ID)
+			}
+			if err := incident.CreateWithDevices(ctx, sc, &in, answers, assetIDs); err != nil {
 				switch field := domain.ErrorField(err); {
 				case strings.HasPrefix(field, "answers."):
 					return fmt.Errorf("--answer %s: %s", strings.TrimPrefix(field, "answers."), plainMessage(err))
@@ -362,6 +380,7 @@ Questions: ` + questionList(),
 	f.String("aware", "", "when the organisation became aware (RFC 3339 or local time; default now)")
 	f.String("category", string(domain.CategoryOther), "ransomware, data-breach, device-malfunction, supplier-compromise, outage or other")
 	f.StringArray("answer", nil, "QUESTION=ANSWER to a guided question (repeat)")
+	f.StringArray("device", nil, "asset tag or host name of an affected inventory device (repeat)")
 	f.Bool("json", false, "print JSON")
 	return cmd
 }

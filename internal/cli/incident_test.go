@@ -10,7 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/regulation/deadline"
+	"github.com/vigil-med/vigil/internal/store"
 )
 
 func runCLI(t *testing.T, dataDir string, args ...string) (string, string, int) {
@@ -186,5 +188,46 @@ func TestIncidentCreateListShow(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestIncidentCreateDevice links an inventory device by host name when the incident is created, shows
+// it, and names the flag for a device that is not in the inventory.
+func TestIncidentCreateDevice(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := runCLI(t, dir, "org", "add", "Nordstadt Hospital", "--country", "DE"); code != 0 {
+		t.Fatalf("org add: %s", stderr)
+	}
+	st, err := store.Open(context.Background(), store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := st.OrgByRef(context.Background(), "nordstadt-hospital")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := domain.WithActor(context.Background(), domain.Actor{Kind: domain.ActorCLI, Name: "test", OrgID: org.ID, Role: domain.RoleAdmin})
+	if err := st.Scope(org.ID).Write(ctx, func(tx *store.Tx) error {
+		pv, _, err := tx.EnsureProductVersion(ctx, "Siemens Healthineers", "syngo.via", "VB40A")
+		if err != nil {
+			return err
+		}
+		return tx.CreateAsset(ctx, &domain.Asset{ProductVersionID: pv.ID, AssetTag: "NUH-0007", Hostname: "RAD-WS-MC07", Criticality: domain.CritImportant},
+			domain.DateOf(time.Now()))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	if _, stderr, code := runCLI(t, dir, "incident", "create", "--title", "Ransom note", "--device", "NUH-9999"); code == 0 ||
+		!strings.Contains(stderr, `--device NUH-9999: device with asset tag or host name "NUH-9999" not found`) {
+		t.Errorf("unknown device: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, dir, "incident", "create", "--title", "Ransom note", "--device", "rad-ws-mc07"); code != 0 {
+		t.Fatalf("create with a device: %s", stderr)
+	}
+	out, _, _ := runCLI(t, dir, "incident", "show", "INC-1")
+	if !strings.Contains(out, "Affected devices:\n  NUH-0007 — Siemens Healthineers syngo.via VB40A (host RAD-WS-MC07; criticality important)") {
+		t.Errorf("show does not list the device:\n%s", out)
 	}
 }

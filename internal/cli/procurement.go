@@ -49,7 +49,9 @@ evaluator). --sbom NAME=FILE attaches an SBOM (CycloneDX or SPDX) to the vendor 
 elements and for end-of-life components. --questionnaire NAME=FILE attaches a returned questionnaire the same way.
 
 --criteria is a built-in catalogue ("default" for devices, "cloud") or a YAML file in the same form.
-Known vulnerabilities are not checked here until vulnerability data is loaded; those criteria stay open.
+Known vulnerabilities in SBOM components are checked against the vulnerability index of the data
+directory (--data-dir or VIGIL_DATA_DIR: feeds/match.snap, written when the feeds are imported); without
+it those criteria stay open.
 
 The JSON (--json) is an array with one entry per vendor, in the order of the --mds2 flags: source, total
 (weighted score in percent of the attainable maximum), knocked_out and knocked_out_by, rank, and for every
@@ -159,7 +161,11 @@ criterion id, title, weight, must, status, automatic, score (null while open), e
 			if err != nil {
 				return err
 			}
-			ev := procurement.Evaluate(context.Background(), cat, vendors, procurement.Options{AsOf: asOf, EOL: eol})
+			opt := procurement.Options{AsOf: asOf, EOL: eol}
+			if dataDir != "" {
+				opt.Vulns = procurement.NewSnapshotChecker(dataDir) // no data (criteria stay open) until the feeds wrote the snapshot
+			}
+			ev := procurement.Evaluate(context.Background(), cat, vendors, opt)
 			for i, v := range ev.Vendors {
 				entries[i].VendorResult = v
 				entries[i].Catalogue, entries[i].CatalogueVersion, entries[i].ScaleMax = ev.Catalogue, ev.Version, ev.Scale.Max

@@ -282,6 +282,9 @@ func printImport(w io.Writer, r training.ImportResult) {
 		}
 		return
 	}
+	for _, wn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", wn)
+	}
 	verb := "imported"
 	if r.DryRun {
 		verb = "dry run, nothing written; would import"

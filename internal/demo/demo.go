@@ -54,10 +54,10 @@ type Step struct {
 func Steps() []Step {
 	return []Step{
 		{Name: "organisations and users", Run: foundation},
-		{Name: "incidents and exercises", Run: incidents},
 		{Name: "regulation: profile and NIS2 Art 21 assessments", Run: regulationDemo},
 		{Name: "inventory: sites, departments, zones, models and devices", Run: inventory},
 		{Name: "disclosures: SBOMs, MDS2 forms, CISA advisories mapped to the models, VEX", Run: disclosures},
+		{Name: "incidents and exercises", Run: incidents}, // links inventory devices
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},

@@ -210,27 +210,77 @@ func (d *incidentDemo) lastYear() error {
 	if err := incident.SetStatus(ciso, d.sc, id, domain.StatusClosed, "Final report submitted; review done"); err != nil {
 		return err
 	}
+	if err := d.closedAt(id, notified.Add(27*24*time.Hour)); err != nil {
+		return err
+	}
 	return d.at(notified.Add(27 * 24 * time.Hour))
 }
 
+// closedAt dates an incident's closing (SetStatus stamps the moment the demo is loaded).
+func (d *incidentDemo) closedAt(id int64, t time.Time) error {
+	return d.sc.Write(d.e.Ctx(d.ctx, d.e.Hospital), func(tx *store.Tx) error {
+		_, err := tx.Exec(d.ctx, "UPDATE incidents SET closed_at = ?, updated = ? WHERE org_id = ? AND id = ?", store.TS(t), store.TS(t), d.e.Hospital.ID, id)
+		return err
+	})
+}
+
+// radiologyDevice finds a device of the demo inventory's Radiology department of a product
+// ("Manufacturer|Product"), preferring devices in use, by asset tag.
+func (d *incidentDemo) radiologyDevice(product string) (domain.Asset, error) {
+	pid := d.e.Values[ValueProducts].(map[string]int64)[product]
+	depts, err := d.sc.Departments(d.ctx)
+	if err != nil {
+		return domain.Asset{}, err
+	}
+	f := domain.AssetFilter{ProductID: pid, ListParams: domain.ListParams{Sort: "tag", Limit: 1}, Status: domain.StatusInUse}
+	for _, dp := range depts {
+		if dp.Name == "Radiology" {
+			f.DepartmentID = dp.ID
+		}
+	}
+	for range 2 {
+		page, err := d.sc.Assets(d.ctx, f)
+		if err != nil {
+			return domain.Asset{}, err
+		}
+		if len(page.Items) > 0 && page.Items[0].Hostname != "" {
+			return page.Items[0], nil
+		}
+		f.Status = "" // none in use: any
+	}
+	return domain.Asset{}, fmt.Errorf("the demo inventory has no %s in Radiology", product)
+}
+
 // tonight: ransomware suspected on an imaging workstation, noticed two hours before the demo is loaded.
+// The workstation and the CT scanner console it is connected to are devices of the inventory, linked
+// to the incident.
 func (d *incidentDemo) tonight() error {
 	ciso, dpo, biomed := d.as(domain.RoleSecurityOfficer), d.as(domain.RoleDPO), d.as(domain.RoleClinicalEngineer)
+	ws, err := d.radiologyDevice("Siemens Healthineers|syngo.via")
+	if err != nil {
+		return err
+	}
+	ct, err := d.radiologyDevice("Siemens Healthineers|SOMATOM go.Up")
+	if err != nil {
+		return err
+	}
+	wsName, ctName := ws.Hostname, ct.Hostname
 	aware := d.e.LoadedAt.In(d.loc).Add(-2 * time.Hour).Truncate(5 * time.Minute)
 	in := domain.Incident{
 		Title:       "Ransomware suspected on a CT reporting workstation",
-		Description: "The radiographer on duty found a ransom note on reporting workstation RAD-WS-07 in CT room 2. Files on the local study cache have the extension .lockbit. The workstation is connected to the PACS and to the CT scanner console.",
+		Description: "The radiographer on duty found a ransom note on reporting workstation " + wsName + " in CT room 2. Files on the local study cache have the extension .lockbit. The workstation is connected to the PACS and to the CT scanner console " + ctName + ".",
 		Category:    domain.CategoryRansomware, Severity: "high", DetectedAt: ptr(aware.Add(-20 * time.Minute)), AwareAt: aware,
 		Impact:         "CT room 2 out of service; emergency CT moved to room 1. PACS reachable but isolated from the imaging VLAN.",
 		Sites:          []string{"Main campus"},
 		Services:       []string{"Radiology (CT)", "Emergency department imaging"},
-		Devices:        []string{"CT reporting workstation RAD-WS-07 (Windows 10, syngo.via client)", "CT scanner console CT-02 (same VLAN)"},
+		Devices:        []string{"PACS image store share mounted on the workstation (checked for encrypted files)"},
 		PatientSafety:  "Emergency CT capacity halved; no patient harm known.",
 		DataCategories: []string{"Health data (Art 9 GDPR): CT studies with reports"}, DataSubjectCategories: []string{"Patients imaged in CT room 2"},
 		DataSubjects: 1800, SuspectedMalicious: "yes", CrossBorder: "no", OwnerID: d.e.Users[domain.RoleSecurityOfficer].ID,
 		IOCs: []string{"ransom note README-LOCK.txt", "outbound connection to 45.137.21.9:443 shortly before the note appeared"},
 	}
-	if err := incident.Create(ciso, d.sc, &in, map[string]string{"nis2.entity": "essential", "nis2.severe-disruption": "yes", "mdr.device-involved": "yes"}); err != nil {
+	if err := incident.CreateWithDevices(ciso, d.sc, &in, map[string]string{"nis2.entity": "essential", "nis2.severe-disruption": "yes", "mdr.device-involved": "yes"},
+		[]int64{ws.ID, ct.ID}); err != nil {
 		return err
 	}
 	id := in.ID
@@ -238,7 +288,7 @@ func (d *incidentDemo) tonight() error {
 		return err
 	}
 	if err := d.sc.Write(ciso, func(tx *store.Tx) error {
-		return tx.AddIncidentDecision(ciso, &domain.IncidentDecision{IncidentID: id, What: "Disconnect RAD-WS-07 and block the imaging VLAN's route to the PACS; keep the CT console powered for forensics",
+		return tx.AddIncidentDecision(ciso, &domain.IncidentDecision{IncidentID: id, What: "Disconnect " + wsName + " and block the imaging VLAN's route to the PACS; keep the CT console powered for forensics",
 			Who: "Dr. Miriam Hoffmann (CISO)", DecidedAt: aware.Add(18 * time.Minute)})
 	}); err != nil {
 		return err
@@ -254,8 +304,8 @@ func (d *incidentDemo) tonight() error {
 		return err
 	}
 	for _, a := range []domain.IncidentAction{
-		{Title: "Isolate RAD-WS-07 and the CT-02 console from the network", Owner: "Piotr Nowak", OwnerID: d.e.Users[domain.RoleClinicalEngineer].ID, Due: ptr(aware.Add(time.Hour)), Done: true},
-		{Title: "Take a forensic image of RAD-WS-07 before any cleaning", Owner: "IT security", Due: ptr(aware.Add(6 * time.Hour))},
+		{Title: "Isolate " + wsName + " and the " + ctName + " console from the network", Owner: "Piotr Nowak", OwnerID: d.e.Users[domain.RoleClinicalEngineer].ID, Due: ptr(aware.Add(time.Hour)), Done: true},
+		{Title: "Take a forensic image of " + wsName + " before any cleaning", Owner: "IT security", Due: ptr(aware.Add(6 * time.Hour))},
 		{Title: "Tell the CT manufacturer's service (suspected security event, MDCG 2019-16)", Owner: "Piotr Nowak", OwnerID: d.e.Users[domain.RoleClinicalEngineer].ID, Due: ptr(aware.Add(4 * time.Hour))},
 		{Title: "Check the PACS and other reporting workstations for the same indicators", Owner: "IT security", Due: ptr(aware.Add(8 * time.Hour))},
 	} {
@@ -264,8 +314,8 @@ func (d *incidentDemo) tonight() error {
 			return err
 		}
 	}
-	note := []byte("Your files are encrypted. To restore, contact us within 72 hours.\nID: 7F3A-22C9-RAD07\n(transcribed from the photo of the screen)\n")
-	att := domain.IncidentAttachment{IncidentID: id, Name: "ransom-note-RAD-WS-07.txt", ContentType: "text/plain", Evidence: true, Description: "Transcript of the ransom note"}
+	note := []byte("Your files are encrypted. To restore, contact us within 72 hours.\nID: 7F3A-22C9-RAD07\n(transcribed from the photo of the screen of " + wsName + ")\n")
+	att := domain.IncidentAttachment{IncidentID: id, Name: "ransom-note-" + wsName + ".txt", ContentType: "text/plain", Evidence: true, Description: "Transcript of the ransom note"}
 	if err := incident.AddAttachment(biomed, d.sc, &att, note); err != nil {
 		return err
 	}
@@ -287,10 +337,15 @@ func (d *incidentDemo) tonight() error {
 	return d.at(aware.Add(95 * time.Minute))
 }
 
-// exercise: a tabletop exercise on the PACS ransomware scenario a month ago, completed and reviewed.
+// ValueIncidentExercise is the id of the demo's exercise incident (int64), which the training step links
+// to its tabletop exercise.
+const ValueIncidentExercise = "incidents.exercise"
+
+// exercise: the regulatory clocks of the tabletop exercise on the PACS ransomware scenario six weeks
+// ago (the training step holds the tabletop itself and links the two), completed and reviewed.
 func (d *incidentDemo) exercise() error {
 	ciso, dpo := d.as(domain.RoleSecurityOfficer), d.as(domain.RoleDPO)
-	start := d.e.Now.AddDate(0, -1, 0).Add(time.Hour) // 10:00, a month ago
+	start := exerciseHeld(d.e)
 	var parts []int64
 	for _, r := range []domain.Role{domain.RoleSecurityOfficer, domain.RoleDPO, domain.RoleClinicalEngineer, domain.RoleAdmin} {
 		parts = append(parts, d.e.Users[r].ID)
@@ -301,6 +356,7 @@ func (d *incidentDemo) exercise() error {
 		return err
 	}
 	id := ex.ID
+	d.e.Values[ValueIncidentExercise] = id
 	if err := d.at(start); err != nil {
 		return err
 	}
@@ -345,6 +401,9 @@ func (d *incidentDemo) exercise() error {
 		return err
 	}
 	if err := incident.SetStatus(ciso, d.sc, id, domain.StatusClosed, "Exercise finished; debrief held"); err != nil {
+		return err
+	}
+	if err := d.closedAt(id, start.Add(95*time.Minute)); err != nil {
 		return err
 	}
 	return d.at(start.Add(95 * time.Minute))

@@ -2,8 +2,11 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
@@ -67,6 +70,21 @@ func TestDemoIncidents(t *testing.T) {
 		if _, ok := running["op.notify.mfr"]; !ok {
 			t.Errorf("open incident: a device is involved, the manufacturer must be told")
 		}
+		// It links the inventory's CT reporting workstation it names, and the CT scanner console.
+		var products []string
+		for _, a := range rec.Assets {
+			products = append(products, a.Product)
+			if !strings.Contains(open.Description, a.Hostname) || a.Department != "Radiology" {
+				t.Errorf("linked device %s (%s, %s) is not the one the description names: %s", a.Name(), a.Hostname, a.Department, open.Description)
+			}
+		}
+		if diff := cmp.Diff([]string{"SOMATOM go.Up", "syngo.via"}, products); diff != "" {
+			t.Errorf("open incident's linked devices, most critical first (-want +got):\n%s", diff)
+		}
+		if rec.AnswerSources["nis2.damage-to-others"] != incident.SourceDevices || rec.Answers["nis2.damage-to-others"] != "yes" {
+			t.Errorf("the critical CT scanner should make nis2.damage-to-others default to yes: %q from %q",
+				rec.Answers["nis2.damage-to-others"], rec.AnswerSources["nis2.damage-to-others"])
+		}
 		// No timeline entry lies in the future of the moment the demo was loaded.
 		for _, in := range append(real.Items, exercises.Items...) {
 			evs, _ := sc.IncidentEvents(ctx, in.ID)
@@ -82,6 +100,11 @@ func TestDemoIncidents(t *testing.T) {
 		rv, err := sc.IncidentReview(ctx, ex.ID)
 		if ex.Status != domain.StatusClosed || ex.Acceleration != 60 || len(parts) != 4 || err != nil || rv.ToImprove == "" {
 			t.Errorf("exercise: %+v, participants %v, review %v", ex, parts, err)
+		}
+		// It is the regulatory side of the training programme's finished tabletop exercise, held at the same time.
+		tt, err := sc.ExerciseByIncident(ctx, ex.ID)
+		if err != nil || tt.Status != domain.ExerciseCompleted || tt.Scenario != ex.Scenario || tt.Started == nil || !tt.Started.Equal(ex.AwareAt) {
+			t.Errorf("tabletop exercise of %s: %+v %v", ex.Ref(), tt, err)
 		}
 		rep, err := st.VerifyAudit(ctx, 0)
 		if err != nil || len(rep.Problems) > 0 {

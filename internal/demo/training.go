@@ -25,18 +25,25 @@ type staffDept struct {
 	clicky   float64  // how likely staff click a phishing link
 }
 
+// staffDepts are the departments of the staff register, named as in the inventory (demoDepts), so that
+// coverage "by department" and the inventory "by department" line up. Departments of the inventory
+// without staff here (the children's hospital, rehabilitation, some wards) are staffed by other
+// employers in this fictional hospital.
 var staffDepts = []staffDept{
 	{"Emergency Department", 30, domain.AudienceClinical, "Head of Emergency Medicine", []string{"Emergency physician", "Emergency nurse", "Emergency nurse", "Paramedic"}, 0.55, 0.30},
-	{"Intensive Care", 35, domain.AudienceClinical, "Head of Intensive Care", []string{"Intensive care nurse", "Intensive care nurse", "Physician (intensive care)"}, 0.8, 0.18},
-	{"Anaesthesiology and Operating Theatres", 35, domain.AudienceClinical, "Head of Anaesthesiology", []string{"Anaesthetist", "Anaesthesia nurse", "Theatre nurse", "Surgical technologist"}, 0.6, 0.26},
+	{"Intensive Care Unit (Surgical)", 18, domain.AudienceClinical, "Head of Surgical Intensive Care", []string{"Intensive care nurse", "Intensive care nurse", "Physician (intensive care)"}, 0.8, 0.18},
+	{"Intensive Care Unit (Medical)", 17, domain.AudienceClinical, "Head of Medical Intensive Care", []string{"Intensive care nurse", "Intensive care nurse", "Physician (intensive care)"}, 0.78, 0.18},
+	{"Anaesthesiology", 17, domain.AudienceClinical, "Head of Anaesthesiology", []string{"Anaesthetist", "Anaesthesia nurse"}, 0.62, 0.26},
+	{"Operating Theatres", 18, domain.AudienceClinical, "Head of Operating Theatres", []string{"Theatre nurse", "Surgical technologist"}, 0.58, 0.26},
 	{"Cardiology", 25, domain.AudienceClinical, "Head of Cardiology", []string{"Cardiologist", "Cardiology nurse", "Cardiac physiologist"}, 0.86, 0.15},
-	{"Internal Medicine", 40, domain.AudienceClinical, "Head of Internal Medicine", []string{"Physician (internal medicine)", "Ward nurse", "Ward nurse", "Nursing assistant"}, 0.82, 0.2},
+	{"Internal Medicine 1", 20, domain.AudienceClinical, "Head of Internal Medicine 1", []string{"Physician (internal medicine)", "Ward nurse", "Ward nurse", "Nursing assistant"}, 0.82, 0.2},
+	{"Internal Medicine 2", 20, domain.AudienceClinical, "Head of Internal Medicine 2", []string{"Physician (internal medicine)", "Ward nurse", "Ward nurse", "Nursing assistant"}, 0.8, 0.2},
 	{"General Surgery", 25, domain.AudienceClinical, "Head of General Surgery", []string{"Surgeon", "Surgical ward nurse", "Surgical resident"}, 0.7, 0.22},
-	{"Paediatrics", 20, domain.AudienceClinical, "Head of Paediatrics", []string{"Paediatrician", "Paediatric nurse"}, 0.9, 0.12},
+	{"General Paediatrics", 20, domain.AudienceClinical, "Head of Paediatrics", []string{"Paediatrician", "Paediatric nurse"}, 0.9, 0.12},
 	{"Radiology", 20, domain.AudienceClinical, "Head of Radiology", []string{"Radiologist", "Radiographer", "Radiographer"}, 0.86, 0.14},
-	{"Laboratory Medicine", 15, domain.AudienceClinical, "Head of Laboratory Medicine", []string{"Biomedical scientist", "Laboratory physician"}, 0.9, 0.12},
+	{"Central Laboratory", 15, domain.AudienceClinical, "Head of Laboratory Medicine", []string{"Biomedical scientist", "Laboratory physician"}, 0.9, 0.12},
 	{"Pharmacy", 8, domain.AudienceClinical, "Chief Pharmacist", []string{"Pharmacist", "Pharmacy technician"}, 0.93, 0.1},
-	{"Medical Technology", 12, domain.AudienceBiomed, "Head of Medical Technology", []string{"Clinical engineer", "Biomedical engineering technician"}, 0.9, 0.08},
+	{"Medical Engineering", 12, domain.AudienceBiomed, "Head of Medical Engineering", []string{"Clinical engineer", "Biomedical engineering technician"}, 0.9, 0.08},
 	{"IT and Information Security", 18, domain.AudienceIT, "Head of IT", []string{"System administrator", "Network engineer", "Service desk analyst", "Information security analyst"}, 0.95, 0.05},
 	{"Procurement and Logistics", 10, domain.AudienceProcurement, "Head of Procurement", []string{"Buyer (medical technology)", "Purchasing officer", "Logistics coordinator"}, 0.84, 0.16},
 	{"Administration and Finance", 24, domain.AudienceOther, "Head of Finance", []string{"Accountant", "Controller", "Patient administration clerk", "Medical secretary"}, 0.85, 0.22},
@@ -71,7 +78,7 @@ var demoBoard = []struct{ name, title string }{
 var demoUserStaff = map[string]struct{ dept, title string }{
 	"admin@nordstadt-hospital.example":       {"IT and Information Security", "IT systems administrator"},
 	"ciso@nordstadt-hospital.example":        {"IT and Information Security", "Chief information security officer"},
-	"biomed@nordstadt-hospital.example":      {"Medical Technology", "Clinical engineer"},
+	"biomed@nordstadt-hospital.example":      {"Medical Engineering", "Clinical engineer"},
 	"procurement@nordstadt-hospital.example": {"Procurement and Logistics", "Buyer (medical technology)"},
 	"dpo@nordstadt-hospital.example":         {"Data Protection and Quality", "Data protection officer"},
 	"auditor@nordstadt-hospital.example":     {"Administration and Finance", "Internal auditor"},
@@ -363,6 +370,12 @@ func trainingDemo(ctx context.Context, e *Env) error {
 	})
 }
 
+// exerciseHeld is when the demo's tabletop exercise (PACS ransomware) was held: six weeks before the
+// demo day, 08:00 UTC (10:00 in Berlin in summer time). The training and incident steps share it.
+func exerciseHeld(e *Env) time.Time {
+	return training.Day(e.Now, e.Hospital.Location()).AddDate(0, 0, -41).Add(8 * time.Hour)
+}
+
 func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Staff, today time.Time) error {
 	sc := tx.Scope()
 	find := func(ref string) domain.Staff {
@@ -381,7 +394,7 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 	ciso, admin, biomed, dpo := find("ciso@nordstadt-hospital.example"), find("admin@nordstadt-hospital.example"),
 		find("biomed@nordstadt-hospital.example"), find("dpo@nordstadt-hospital.example")
 	radiology, emergency := head("Radiology"), head("Emergency Department")
-	held := today.AddDate(0, 0, -41).Add(8 * time.Hour) // 10:00 in Berlin, six weeks ago
+	held := exerciseHeld(e) // six weeks ago
 	ex := domain.Exercise{Scenario: "pacs-ransomware", Facilitator: ciso.Name, Location: "Board room, building A",
 		Summary: "Radiology downtime was declared 23 minutes after the emergency department asked; diversion of stroke patients was decided late, " +
 			"the PACS vendor's remote access could not be switched off without the vendor, and nobody knew who sends the NIS2 early warning."}
@@ -405,8 +418,17 @@ func demoExercises(ctx context.Context, tx *store.Tx, e *Env, board []domain.Sta
 			return err
 		}
 	}
-	if _, err := training.StartExercise(ctx, tx, ex.ID, held); err != nil {
+	started, err := training.StartExercise(ctx, tx, ex.ID, held)
+	if err != nil {
 		return err
+	}
+	// The incident step ran the same tabletop with its accelerated reporting clocks: link the two (as
+	// training.StartWithClocks does when an exercise is started in Vigil).
+	if id, ok := e.Values[ValueIncidentExercise].(int64); ok {
+		started.IncidentID = id
+		if err := tx.UpdateExercise(ctx, started); err != nil {
+			return err
+		}
 	}
 	type entry struct {
 		inject, at int

@@ -99,8 +99,9 @@ type Incident struct {
 	Impact         string     `json:"impact"`                     // services, sites, patients: the initial assessment
 	Sites          []string   `json:"sites"`
 	Services       []string   `json:"services"`
-	// Devices names the affected devices (asset tags, models). A text list until the inventory's assets
-	// exist; it will then link asset ids.
+	// Devices names other affected systems as text: what the inventory does not hold (servers, a
+	// vendor's cloud, a model named before it is identified). Installed devices are linked as
+	// IncidentAssets instead.
 	Devices          []string `json:"devices"`
 	PatientSafety    string   `json:"patient_safety"` // effect on patient safety, free text
 	PatientsAffected int      `json:"patients_affected"`
@@ -388,4 +389,37 @@ type IncidentCounts struct {
 	OpenDeadlines  int `json:"open_deadlines"`
 	Overdue        int `json:"overdue_deadlines"`
 	OverdueActions int `json:"overdue_actions"`
+}
+
+// IncidentAsset is an installed device of the inventory that an incident affects, with what the
+// incident page shows of it (read from the inventory when the link is read).
+type IncidentAsset struct {
+	IncidentID    int64       `json:"incident_id"`
+	AssetID       int64       `json:"asset_id"`
+	AssetTag      string      `json:"asset_tag,omitempty"`
+	Serial        string      `json:"serial,omitempty"`
+	Hostname      string      `json:"hostname,omitempty"`
+	Manufacturer  string      `json:"manufacturer"`
+	Product       string      `json:"product"`
+	Version       string      `json:"version"`
+	MedicalDevice bool        `json:"medical_device"`
+	Criticality   Criticality `json:"criticality"`
+	Department    string      `json:"department,omitempty"`
+	Location      string      `json:"location,omitempty"`
+	Zone          string      `json:"zone,omitempty"`
+	Exposure      Exposure    `json:"exposure,omitempty"`
+	Status        AssetStatus `json:"status"`
+	AddedBy       string      `json:"added_by"`
+	Added         time.Time   `json:"added"`
+}
+
+// Name is how the linked device is named: its tag, else its serial number.
+func (a IncidentAsset) Name() string {
+	return Asset{AssetTag: a.AssetTag, Serial: a.Serial}.Name()
+}
+
+// PatientCritical reports whether the device's failure can harm patients directly: criticality
+// life-sustaining or critical.
+func (a IncidentAsset) PatientCritical() bool {
+	return a.Criticality == CritLifeSustaining || a.Criticality == CritCritical
 }

@@ -229,10 +229,11 @@ func (c Commitment) State(now time.Time) string {
 
 // CommitmentFilter selects commitments.
 type CommitmentFilter struct {
-	TenderID int64
-	Status   string
-	Missed   bool      // only open commitments past their due date on Now
-	Now      time.Time // for Missed
+	TenderID  int64
+	ProductID int64 // the inventory product the commitments are linked to
+	Status    string
+	Missed    bool      // only open commitments past their due date on Now
+	Now       time.Time // for Missed
 }
 
 // CloudService is an entry of the cloud and SaaS services register.

@@ -69,7 +69,26 @@ func mulSat(d time.Duration, f int) time.Duration {
 const (
 	SourceAnswered = "answered"          // someone answered it (see the history)
 	SourceOrgType  = "organisation type" // derived from the organisation's type until answered
+	SourceDevices  = "linked devices"    // derived from the inventory devices linked to the incident until answered
 )
+
+// DeviceAnswers are the answers the linked inventory devices imply until someone answers otherwise: a
+// linked medical device means a medical device is involved (mdr.device-involved); a linked device of
+// criticality life-sustaining or critical means patients may be put at risk, which is the considerable
+// damage to others of NIS2 Art 23(3)(b) (nis2.damage-to-others). Both are the conservative reading: more
+// clocks run, and an answer of no stops them.
+func DeviceAnswers(assets []domain.IncidentAsset) deadline.Answers {
+	out := deadline.Answers{}
+	for _, a := range assets {
+		if a.MedicalDevice {
+			out["mdr.device-involved"] = deadline.Yes
+		}
+		if a.PatientCritical() {
+			out["nis2.damage-to-others"] = deadline.Yes
+		}
+	}
+	return out
+}
 
 // DefaultAnswers are the answers the organisation's type implies: a manufacturer is the manufacturer of
 // the device (mdr.manufacturer); hospitals, groups and authorities are not, and make no products under
@@ -82,11 +101,15 @@ func DefaultAnswers(org domain.Organisation) deadline.Answers {
 }
 
 // EffectiveAnswers returns the current answers: the latest answer per question from the history, and
-// the organisation type's defaults for questions nobody answered. sources says where each comes from.
-func EffectiveAnswers(org domain.Organisation, history []domain.IncidentAnswer) (answers deadline.Answers, sources map[string]string) {
+// for questions nobody answered the defaults of the linked devices (DeviceAnswers) and of the
+// organisation's type (DefaultAnswers). sources says where each comes from.
+func EffectiveAnswers(org domain.Organisation, history []domain.IncidentAnswer, assets []domain.IncidentAsset) (answers deadline.Answers, sources map[string]string) {
 	answers, sources = deadline.Answers{}, map[string]string{}
 	for q, a := range DefaultAnswers(org) {
 		answers[q], sources[q] = a, SourceOrgType
+	}
+	for q, a := range DeviceAnswers(assets) {
+		answers[q], sources[q] = a, SourceDevices
 	}
 	for _, a := range history { // oldest first: the last one wins
 		answers[a.Question], sources[a.Question] = a.Answer, SourceAnswered
@@ -249,7 +272,11 @@ func Recompute(ctx context.Context, tx *store.Tx, id int64, reason string) error
 	if err != nil {
 		return err
 	}
-	answers, _ := EffectiveAnswers(org, history)
+	assets, err := tx.IncidentAssets(ctx, id)
+	if err != nil {
+		return err
+	}
+	answers, _ := EffectiveAnswers(org, history, assets)
 	ds, _ := Compute(org, in, answers, subs)
 	if err := tx.SaveIncidentDeadlines(ctx, id, ds, reason); err != nil {
 		return fmt.Errorf("incident %d clocks: %w", id, err)

@@ -153,7 +153,11 @@ func (r *Record) prefillValue(key string) string {
 	case "incident.root_cause":
 		return in.RootCause
 	case "incident.devices":
-		return strings.Join(in.Devices, "\n")
+		var l []string
+		for _, a := range r.Assets {
+			l = append(l, DeviceLine(a))
+		}
+		return strings.Join(append(l, in.Devices...), "\n")
 	case "incident.sites":
 		return strings.Join(in.Sites, "\n")
 	case "incident.patient_safety_impact":
@@ -363,4 +367,22 @@ func (r *Record) PDF(d Draft, now time.Time) ([]byte, error) {
 		doc.Table([]string{"When", "To", "Reference", "By"}, []float64{2, 3, 2, 2}, rows)
 	}
 	return doc.Bytes()
+}
+
+// DeviceLine describes a linked device in one line for reports and lists: "RAD-WS-07 — Siemens
+// Healthineers syngo.via VB60 (host rad-ws-07; criticality critical; zone Imaging modalities)".
+func DeviceLine(a domain.IncidentAsset) string {
+	what := strings.TrimSpace(a.Manufacturer + " " + a.Product + " " + a.Version)
+	var ctx []string
+	if a.Hostname != "" {
+		ctx = append(ctx, "host "+a.Hostname)
+	}
+	ctx = append(ctx, "criticality "+string(a.Criticality))
+	if a.Zone != "" {
+		ctx = append(ctx, "zone "+a.Zone)
+	}
+	if a.Location != "" {
+		ctx = append(ctx, a.Location)
+	}
+	return a.Name() + " — " + what + " (" + strings.Join(ctx, "; ") + ")"
 }

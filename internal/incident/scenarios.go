@@ -128,11 +128,26 @@ type ExerciseInput struct {
 	Participants []int64   `json:"participants"`           // user ids; the only recipients of its notifications
 	OwnerID      int64     `json:"owner_id,omitempty"`     // the exercise lead
 	Start        time.Time `json:"start,omitzero"`         // zero: now
+	// From says what started the exercise, for its timeline (e.g. the training module's tabletop
+	// exercise); empty when started in the incident module.
+	From string `json:"-"`
 }
 
 // StartExercise creates the incident of an exercise from a scenario (flagged Exercise, accelerated), sets
 // its participants and computes its clocks, in one transaction. The exercise's clock starts at Start.
 func StartExercise(ctx context.Context, sc *store.Scope, in ExerciseInput) (domain.Incident, error) {
+	var inc domain.Incident
+	err := sc.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		inc, err = StartExerciseTx(ctx, tx, in)
+		return err
+	})
+	return inc, err
+}
+
+// StartExerciseTx is StartExercise inside the caller's transaction (the training module starts its
+// tabletop exercise and this one together).
+func StartExerciseTx(ctx context.Context, tx *store.Tx, in ExerciseInput) (domain.Incident, error) {
 	s, ok := ScenarioByID(in.Scenario)
 	if !ok {
 		return domain.Incident{}, domain.Invalid("scenario", "unknown scenario %q", in.Scenario)
@@ -149,20 +164,17 @@ func StartExercise(ctx context.Context, sc *store.Scope, in ExerciseInput) (doma
 		DataCategories: s.Incident.DataCategories, DataSubjectCategories: s.Incident.DataSubjectCategories,
 		DataSubjects: s.Incident.DataSubjects, Exercise: true, Scenario: s.ID, Acceleration: in.Acceleration, OwnerID: in.OwnerID,
 	}
-	err := sc.Write(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateIncident(ctx, &inc); err != nil {
-			return err
-		}
-		if err := tx.SetIncidentParticipants(ctx, inc.ID, in.Participants); err != nil {
-			return err
-		}
-		if err := tx.AddIncidentEvent(ctx, inc.ID, "exercise", fmt.Sprintf("Exercise started from scenario %q; the clocks run %d× faster (1 real minute = %s of exercise time)",
-			s.Title, in.Acceleration, FormatDuration(time.Duration(in.Acceleration)*time.Minute)), ""); err != nil {
-			return err
-		}
-		return Recompute(ctx, tx, inc.ID, "exercise started")
-	})
-	return inc, err
+	if err := tx.CreateIncident(ctx, &inc); err != nil {
+		return inc, err
+	}
+	if err := tx.SetIncidentParticipants(ctx, inc.ID, in.Participants); err != nil {
+		return inc, err
+	}
+	if err := tx.AddIncidentEvent(ctx, inc.ID, "exercise", fmt.Sprintf("Exercise started from scenario %q; the clocks run %d× faster (1 real minute = %s of exercise time)",
+		s.Title, in.Acceleration, FormatDuration(time.Duration(in.Acceleration)*time.Minute)), in.From); err != nil {
+		return inc, err
+	}
+	return inc, Recompute(ctx, tx, inc.ID, "exercise started")
 }
 
 // DueInject is an inject with the moments it is released.

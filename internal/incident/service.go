@@ -18,12 +18,24 @@ import (
 
 // Create opens an incident with optional answers to the guided questions and computes its clocks.
 func Create(ctx context.Context, sc *store.Scope, in *domain.Incident, answers map[string]string) error {
+	return CreateWithDevices(ctx, sc, in, answers, nil)
+}
+
+// CreateWithDevices opens an incident linked to inventory devices (asset ids of the organisation), with
+// optional answers, and computes its clocks, in one transaction. The devices' defaults (DeviceAnswers)
+// apply to the questions not answered.
+func CreateWithDevices(ctx context.Context, sc *store.Scope, in *domain.Incident, answers map[string]string, assetIDs []int64) error {
 	if err := validateAnswers(answers); err != nil {
 		return err
 	}
 	return sc.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateIncident(ctx, in); err != nil {
 			return err
+		}
+		if len(assetIDs) > 0 {
+			if _, err := tx.SetIncidentAssets(ctx, in.ID, assetIDs); err != nil {
+				return err
+			}
 		}
 		for _, q := range sortedKeys(answers) {
 			if _, err := tx.SetIncidentAnswer(ctx, in.ID, q, answers[q], ""); err != nil {
@@ -37,12 +49,37 @@ func Create(ctx context.Context, sc *store.Scope, in *domain.Incident, answers m
 // Update changes the facts of an incident and recomputes the clocks (the awareness or fix-available
 // time may have moved).
 func Update(ctx context.Context, sc *store.Scope, in domain.Incident) error {
+	return UpdateWithDevices(ctx, sc, in, nil)
+}
+
+// UpdateWithDevices changes the facts of an incident and, when assetIDs is not nil, replaces its linked
+// devices, then recomputes the clocks, in one transaction.
+func UpdateWithDevices(ctx context.Context, sc *store.Scope, in domain.Incident, assetIDs []int64) error {
 	return sc.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.UpdateIncident(ctx, in); err != nil {
 			return err
 		}
+		if assetIDs != nil {
+			if _, err := tx.SetIncidentAssets(ctx, in.ID, assetIDs); err != nil {
+				return err
+			}
+		}
 		return Recompute(ctx, tx, in.ID, "incident facts changed")
 	})
+}
+
+// SetDevices replaces the inventory devices linked to an incident and recomputes the clocks when the
+// links changed (the devices' default answers may differ). It reports whether they changed.
+func SetDevices(ctx context.Context, sc *store.Scope, id int64, assetIDs []int64) (bool, error) {
+	changed := false
+	err := sc.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if changed, err = tx.SetIncidentAssets(ctx, id, assetIDs); err != nil || !changed {
+			return err
+		}
+		return Recompute(ctx, tx, id, "affected devices changed")
+	})
+	return changed, err
 }
 
 // SetStatus moves an incident to another status with an optional note.
@@ -118,11 +155,13 @@ func sortedKeys(m map[string]string) []string {
 // regime decisions, deadlines, submissions, timeline, actions, decisions taken, attachments, report
 // versions, review, participants and the organisation's contacts for report drafts.
 type Record struct {
-	Incident      domain.Incident             `json:"incident"`
-	Org           domain.Organisation         `json:"-"`
-	Answers       deadline.Answers            `json:"answers"`
-	AnswerSources map[string]string           `json:"answer_sources"`
-	AnswerHistory []domain.IncidentAnswer     `json:"answer_history"`
+	Incident      domain.Incident         `json:"incident"`
+	Org           domain.Organisation     `json:"-"`
+	Answers       deadline.Answers        `json:"answers"`
+	AnswerSources map[string]string       `json:"answer_sources"`
+	AnswerHistory []domain.IncidentAnswer `json:"answer_history"`
+	// Assets are the inventory devices linked to the incident, most critical first.
+	Assets        []domain.IncidentAsset      `json:"assets"`
 	Applicability []deadline.Decision         `json:"applicability"`
 	Deadlines     []domain.IncidentDeadline   `json:"deadlines"`
 	Submissions   []domain.IncidentSubmission `json:"submissions"`
@@ -151,7 +190,10 @@ func Load(ctx context.Context, sc *store.Scope, id int64) (*Record, error) {
 	if r.AnswerHistory, err = sc.IncidentAnswers(ctx, id); err != nil {
 		return nil, err
 	}
-	r.Answers, r.AnswerSources = EffectiveAnswers(r.Org, r.AnswerHistory)
+	if r.Assets, err = sc.IncidentAssets(ctx, id); err != nil {
+		return nil, err
+	}
+	r.Answers, r.AnswerSources = EffectiveAnswers(r.Org, r.AnswerHistory, r.Assets)
 	r.Applicability = deadline.DecideAt(r.Answers, in.AwareAt)
 	steps := []func() error{
 		func() (err error) { r.Deadlines, err = sc.IncidentDeadlines(ctx, id); return },

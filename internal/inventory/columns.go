@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/tabular"
 )
 
 // Field is what a column holds.
@@ -137,75 +138,40 @@ func FieldLabel(f Field) string {
 	return ""
 }
 
-var parens = regexp.MustCompile(`[(\[].*?[)\]]`)
+// headerKey folds a column name for matching (tabular.Fold): lower case, German umlauts spelled out,
+// parenthesised parts, currency words and everything but letters and digits removed
+// ("Wiederbeschaffungswert (EUR)" → "wiederbeschaffungswert", "Inv.-Nr." → "invnr").
+func headerKey(s string) string { return tabular.Fold(s) }
 
-// headerKey folds a column name for matching: lower case, German umlauts spelled out, parenthesised
-// parts, currency words and everything but letters and digits removed ("Wiederbeschaffungswert
-// (EUR)" → "wiederbeschaffungswert", "Inv.-Nr." → "invnr").
-func headerKey(s string) string {
-	s = strings.ToLower(parens.ReplaceAllString(s, ""))
-	s = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "€", "", "#", "nr").Replace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
+// headerNames recognises column names: every field's own name first (so that a field name always
+// means its field), then each field's names with their rank (1 = best).
+var headerNames = func() *tabular.Names {
+	n := tabular.NewNames()
+	for _, fi := range Fields {
+		n.Add(string(fi.Field), string(fi.Field))
 	}
-	k := b.String()
-	for _, suffix := range []string{"ineur", "eur", "euro"} {
-		if strings.HasSuffix(k, suffix) && len(k) > len(suffix)+2 {
-			k = strings.TrimSuffix(k, suffix)
-		}
+	for _, fi := range Fields {
+		n.Add(string(fi.Field), append([]string{string(fi.Field)}, fi.Names...)...)
 	}
-	return k
+	return n
+}()
+
+// FieldByName recognises a column name or a field name ("Inventarnummer", "asset_tag", "firmware").
+func FieldByName(name string) (Field, bool) {
+	m, ok := headerNames.Lookup(name)
+	return Field(m.Field), ok
+}
+
+// findHeader returns the index of the row (among the first 20) that names the most known columns, and
+// how many it names (the first row and 0 when none names any).
+func findHeader(rows [][]string) (int, int) {
+	best, score := tabular.FindHeader(rows, 20, headerNames.CountNames)
+	return max(best, 0), score
 }
 
 type nameRank struct {
 	field Field
 	rank  int
-}
-
-var headerIndex = func() map[string]nameRank {
-	ix := map[string]nameRank{}
-	for _, fi := range Fields {
-		ix[headerKey(string(fi.Field))] = nameRank{fi.Field, 0}
-		for i, n := range fi.Names {
-			k := headerKey(n)
-			if _, taken := ix[k]; !taken {
-				ix[k] = nameRank{fi.Field, i + 1}
-			}
-		}
-	}
-	return ix
-}()
-
-// FieldByName recognises a column name or a field name ("Inventarnummer", "asset_tag", "firmware").
-func FieldByName(name string) (Field, bool) {
-	nr, ok := headerIndex[headerKey(name)]
-	return nr.field, ok
-}
-
-// findHeader returns the index of the row (among the first 20) that names the most known columns, and
-// how many it names.
-func findHeader(rows [][]string) (int, int) {
-	best, score := 0, 0
-	for i, row := range rows {
-		if i >= 20 {
-			break
-		}
-		n := 0
-		seen := map[Field]bool{}
-		for _, c := range row {
-			if f, ok := FieldByName(c); ok && !seen[f] {
-				seen[f] = true
-				n++
-			}
-		}
-		if n > score {
-			best, score = i, n
-		}
-	}
-	return best, score
 }
 
 // Column is one column of the file and what it was taken as.
@@ -329,10 +295,11 @@ func Columns(header []string, m Mapping, width int) ([]Column, error) {
 		if used[c.Letter] || c.Header == "" {
 			continue
 		}
-		nr, ok := headerIndex[headerKey(c.Header)]
+		m, ok := headerNames.Lookup(c.Header)
 		if !ok {
 			continue
 		}
+		nr := nameRank{Field(m.Field), m.Rank}
 		if j, dup := taken[nr.field]; dup {
 			if cols[j].How == "mapping" || rank[nr.field] <= nr.rank {
 				c.How, c.Note = "ignored", "also looks like "+FieldLabel(nr.field)+"; column "+cols[j].Letter+" is used"

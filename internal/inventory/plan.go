@@ -164,9 +164,9 @@ func push[T any](p *planner, s *[]T, v T) {
 
 // problem names the column of a field in a row.
 func (p *planner) problem(row int, f Field, value, msg string) Problem {
-	pr := Problem{Row: row, Field: f, Value: value, Message: msg}
+	pr := problem(row, "", 0, f, value, msg)
 	if c, ok := p.cols[f]; ok {
-		pr.Column, pr.col = c.Name(), c.Index+1
+		pr.Column, pr.Col = c.Name(), c.Index+1
 	}
 	return pr
 }

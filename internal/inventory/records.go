@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/tabular"
 )
 
 // Record is one row of the file as typed values. Empty values mean "not given": an import never clears
@@ -44,14 +45,15 @@ type Record struct {
 	Notes           string
 }
 
-// Problem is a rejected row or a warning: where (row and column) and why.
+// Problem is a rejected row or a warning: where (row, and the column's header and letter, e.g.
+// "IP-Adresse (K)") and why. It is the shared rejection of table imports (internal/tabular) with the
+// inventory's fields and wording.
 type Problem struct {
-	Row     int    `json:"row"`
-	Column  string `json:"column,omitempty"` // the column's header and letter, e.g. "IP-Adresse (K)"
-	Field   Field  `json:"field,omitempty"`
-	Value   string `json:"value,omitempty"`
-	Message string `json:"message"`
-	col     int    // column index + 1 (0: the row as a whole), for ordering
+	tabular.Rejection[Field]
+}
+
+func problem(row int, column string, col int, f Field, value, msg string) Problem {
+	return Problem{tabular.Rejection[Field]{Row: row, Column: column, Col: col, Field: f, Value: value, Message: msg}}
 }
 
 // String is "row 17, column IP (C): 10.0.300.1 is not an IP address".
@@ -94,7 +96,7 @@ func parseRows(t *Table, header int, cols []Column) (recs []Record, rejected, wa
 			v := cells[c.Index]
 			empty = false
 			bad := func(err error) {
-				probs = append(probs, Problem{Row: row, Column: c.Name(), Field: f, Value: v, Message: err.Error(), col: c.Index + 1})
+				probs = append(probs, problem(row, c.Name(), c.Index+1, f, v, err.Error()))
 			}
 			if n, ok := maxText[f]; ok {
 				if f != FNotes {
@@ -126,8 +128,7 @@ func parseRows(t *Table, header int, cols []Column) (recs []Record, rejected, wa
 					r.Category = cat.ID
 				} else {
 					r.Category = "other"
-					warnings = append(warnings, Problem{Row: row, Column: c.Name(), Field: f, Value: v, col: c.Index + 1,
-						Message: v + " is not a known device category; taken as Other"})
+					warnings = append(warnings, problem(row, c.Name(), c.Index+1, f, v, v+" is not a known device category; taken as Other"))
 				}
 			case FDeviceClass:
 				r.DeviceClass, err = domain.ParseDeviceClass(v)
@@ -202,7 +203,7 @@ func sortProblems(ps []Problem) {
 		if ps[i].Row != ps[j].Row {
 			return ps[i].Row < ps[j].Row
 		}
-		return ps[i].col < ps[j].col
+		return ps[i].Col < ps[j].Col
 	})
 }
 

@@ -37,8 +37,9 @@ func SupplyChainFigures(ctx context.Context, sc *store.Scope, now time.Time) (Su
 
 // Evidence expresses the figures as regulation evidence of kind supplier-disclosures (Art 21(2)(d)): the
 // products bought through tenders with security requirements (one per awarded tender) and how many came
-// with an MDS2 form, an SBOM and a committed end of support. The cloud figures, for which the kind has no
-// figure yet, are given in the source text.
+// with an MDS2 form, an SBOM and a committed end of support, and the cloud services of the register with
+// how many have a current assessment (cloud_services_total, cloud_services_current). Bids, commitments
+// and overdue cloud reviews, for which the kind has no figure, are given in the source text.
 func (s SupplyChain) Evidence() regulation.Evidence {
 	src := fmt.Sprintf("Vigil procurement: %d awarded tenders with cybersecurity requirements (%d bids, %d with MDS2, %d with SBOM); "+
 		"%d open commitments, %d missed; cloud services register: %d services, %d with a current assessment, %d reviews overdue",
@@ -51,14 +52,15 @@ func (s SupplyChain) Evidence() regulation.Evidence {
 			{Name: "products_with_mds2", Value: float64(s.Stats.AwardedWithMDS2), Unit: "count"},
 			{Name: "products_with_sbom", Value: float64(s.Stats.AwardedWithSBOM), Unit: "count"},
 			{Name: "products_with_support_end", Value: float64(s.Stats.AwardedWithSupportEnd), Unit: "count"},
+			{Name: "cloud_services_total", Value: float64(s.CloudServices), Unit: "count"},
+			{Name: "cloud_services_current", Value: float64(s.CloudCurrent), Unit: "count"},
 		},
 	}
 }
 
-// SupplierEvidence has the shape of the regulation module's evidence provider (compliance.EvidenceProvider):
-// register it for regulation.EvidenceSupplierDisclos once that registry is on main, e.g.
-//
-//	a.Compliance.Register(regulation.EvidenceSupplierDisclos, procurement.SupplierEvidence)
+// SupplierEvidence is the provider of supplier-disclosures evidence (compliance.EvidenceProvider),
+// registered in internal/app: the figures on now; ok is false while the organisation has neither
+// awarded tenders nor cloud services.
 func SupplierEvidence(ctx context.Context, sc *store.Scope) (regulation.Evidence, bool, error) {
 	s, ok, err := SupplyChainFigures(ctx, sc, time.Now())
 	if err != nil || !ok {

@@ -32,7 +32,7 @@ const (
 type Env struct {
 	DataDir string      // the data directory (endoflife.date data under feeds/endoflife when the feeds module loaded it)
 	EOLDir  string      // an explicit endoflife.date folder, overriding the data directory
-	Vulns   VulnChecker // nil: NoVulnData (wire the vulnerability engine here when it lands)
+	Vulns   VulnChecker // nil: NoVulnData; internal/app sets a SnapshotChecker of the data directory
 
 	once      sync.Once
 	eol       *endoflife.Catalog
@@ -673,12 +673,18 @@ type AwardResult struct {
 	Tender      domain.Tender       `json:"tender"`
 	Winner      domain.Bid          `json:"winner"`
 	Commitments []domain.Commitment `json:"commitments"`
+	// ProductID is the inventory product the commitments are linked to (device tenders with a named
+	// product; found or created by manufacturer and product name).
+	ProductID int64 `json:"product_id,omitempty"`
 }
 
 // Award records the award of a tender to a bid: the evaluation at this moment is kept with the tender, and
 // the winner's commitments (end of support, patch timeline, SBOM/VEX/CSAF delivery, CVD) are stored for
-// tracking, keyed by manufacturer and product (linked to the inventory's product once it exists). A
-// knocked-out bid can be awarded only with force and a rationale.
+// tracking. For a device tender the inventory's product is found or created (store.Tx.EnsureProductVersion
+// with the bid's vendor and product, and the version its SBOM describes, else the product's "unknown
+// version") and the commitments refer to it; a committed end of support later than the
+// product's (or the first one) becomes the product's end of support, audited. A knocked-out bid can be
+// awarded only with force and a rationale.
 func Award(ctx context.Context, sc *store.Scope, tenderID, bidID int64, rationale string, force bool, at time.Time, opt Options) (AwardResult, error) {
 	var out AwardResult
 	te, err := EvaluateTender(ctx, sc, tenderID, opt)
@@ -707,16 +713,38 @@ func Award(ctx context.Context, sc *store.Scope, tenderID, bidID int64, rational
 		return out, err
 	}
 	drafts := Commitments(te.Catalogue, res, winner.Answers, at)
+	version := offeredVersion(ctx, sc, winner)
 	err = sc.Write(ctx, func(tx *store.Tx) error {
 		if err := tx.AwardTender(ctx, tenderID, bidID, rationale, snapshot, at); err != nil {
 			return err
 		}
+		var product *domain.Product
+		if te.Tender.Kind == "device" && strings.TrimSpace(winner.Product) != "" {
+			pv, _, err := tx.EnsureProductVersion(ctx, winner.Vendor, winner.Product, version)
+			if err != nil {
+				return fmt.Errorf("inventory product of %s %s: %w", winner.Vendor, winner.Product, err)
+			}
+			p, err := tx.Scope().Product(ctx, pv.ProductID)
+			if err != nil {
+				return err
+			}
+			product = &p
+			out.ProductID = p.ID
+		}
 		for _, d := range drafts {
 			c := commitmentOf(d, te.Tender, winner)
+			if product != nil {
+				c.ProductID = &product.ID
+			}
 			if err := tx.AddCommitment(ctx, &c); err != nil {
 				return err
 			}
 			out.Commitments = append(out.Commitments, c)
+			if product != nil && c.Kind == CommitSupportEnd && c.ValueDate != nil {
+				if err := commitSupportEnd(ctx, tx, product, domain.DateOf(*c.ValueDate), te.Tender); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -729,6 +757,44 @@ func Award(ctx context.Context, sc *store.Scope, tenderID, bidID int64, rational
 		out.Commitments = []domain.Commitment{}
 	}
 	return out, err
+}
+
+// offeredVersion is the version of the product a bid offers, as its SBOM names it (the subject's
+// version); "" when the bid has no readable SBOM or it names none.
+func offeredVersion(ctx context.Context, sc *store.Scope, b domain.Bid) string {
+	if b.SBOMName == "" {
+		return ""
+	}
+	_, data, err := sc.LatestBidDocument(ctx, b.ID, domain.DocSBOM)
+	if err != nil {
+		return ""
+	}
+	ev, err := ReadSBOM(bytes.NewReader(data), b.SBOMName)
+	if err != nil || ev.Doc.Subject == nil {
+		return ""
+	}
+	return strings.TrimSpace(ev.Doc.Subject.Version)
+}
+
+// commitSupportEnd makes the committed end of support the product's, when it is later than the one
+// recorded or none is recorded (a vendor's contract does not shorten support the inventory knows of),
+// with an audit event that names the tender.
+func commitSupportEnd(ctx context.Context, tx *store.Tx, p *domain.Product, end domain.Date, t domain.Tender) error {
+	if !p.EndOfSupport.IsZero() && !p.EndOfSupport.Before(end) {
+		return nil
+	}
+	was := p.EndOfSupport
+	p.EndOfSupport = end
+	if err := tx.UpdateProduct(ctx, *p); err != nil {
+		return err
+	}
+	from := "not recorded"
+	if !was.IsZero() {
+		from = was.String()
+	}
+	return tx.Audit(ctx, store.AuditEntry{Action: "product.support_end_committed", Entity: "product", EntityID: p.ID,
+		Summary: fmt.Sprintf("end of support of %s set to %s (was %s) from the commitment at the award of tender %s", p.Name, end, from, t.Reference),
+		Data:    map[string]any{"tender_id": t.ID, "from": from, "to": end.String()}})
 }
 
 func commitmentOf(d CommitmentDraft, t domain.Tender, b domain.Bid) domain.Commitment {

@@ -254,8 +254,18 @@ func TestCloudRegister(t *testing.T) {
 		if err != nil || !ok || sup.CloudCurrent != 1 {
 			t.Errorf("supply chain: %+v %v %v", sup, ok, err)
 		}
-		if err := sup.Evidence().Validate(); err != nil {
+		ev := sup.Evidence()
+		if err := ev.Validate(); err != nil {
 			t.Error(err)
+		}
+		cloud := map[string]float64{}
+		for _, f := range ev.Figures {
+			if strings.HasPrefix(f.Name, "cloud_") {
+				cloud[f.Name] = f.Value
+			}
+		}
+		if diff := cmp.Diff(map[string]float64{"cloud_services_total": 1, "cloud_services_current": 1}, cloud); diff != "" {
+			t.Errorf("cloud figures of the supplier evidence (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -416,6 +416,14 @@ func (tx *Tx) DeleteAsset(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	linked, err := tx.Count(ctx, "SELECT COUNT(*) FROM incident_assets WHERE org_id = ? AND asset_id = ?", tx.org, id)
+	if err != nil {
+		return err
+	}
+	if linked > 0 {
+		return domain.Errorf(domain.EConflict, "device %s is linked to %d incident(s) and stays part of their record; set its status to retired instead",
+			a.Name(), linked)
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM assets WHERE org_id = ? AND id = ?", tx.org, id); err != nil {
 		return err
 	}

@@ -208,6 +208,10 @@ func (tx *Tx) DeleteProduct(ctx context.Context, id int64) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM product_versions WHERE org_id = ? AND product_id = ?", tx.org, id); err != nil {
 		return err
 	}
+	// Procurement commitments keep the manufacturer's and product's names; only the link goes.
+	if _, err := tx.Exec(ctx, "UPDATE procurement_commitments SET product_id = NULL WHERE org_id = ? AND product_id = ?", tx.org, id); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, "DELETE FROM products WHERE org_id = ? AND id = ?", tx.org, id); err != nil {
 		return err
 	}

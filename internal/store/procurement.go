@@ -551,6 +551,9 @@ func (sc *Scope) Commitments(ctx context.Context, f domain.CommitmentFilter) ([]
 	if f.TenderID > 0 {
 		where, args = append(where, "tender_id = ?"), append(args, f.TenderID)
 	}
+	if f.ProductID > 0 {
+		where, args = append(where, "product_id = ?"), append(args, f.ProductID)
+	}
 	if f.Status != "" {
 		where, args = append(where, "status = ?"), append(args, f.Status)
 	}

@@ -43,9 +43,36 @@ func (sc *Scope) Exercise(ctx context.Context, id int64) (domain.Exercise, error
 	return e, NotFound(err, "exercise")
 }
 
+// ExerciseByIncident returns the exercise linked to an exercise incident of the incident module
+// (ENotFound when none is).
+func (sc *Scope) ExerciseByIncident(ctx context.Context, incidentID int64) (domain.Exercise, error) {
+	e, err := scanExercise(sc.QueryRow(ctx, "SELECT "+exerciseCols+" FROM exercises WHERE org_id = ? AND incident_id = ? ORDER BY id LIMIT 1",
+		sc.org, incidentID))
+	return e, NotFound(err, "exercise")
+}
+
+// checkExerciseIncident verifies that the incident an exercise links to is an exercise incident of the
+// organisation (the column has no foreign key: the table is another module's).
+func (tx *Tx) checkExerciseIncident(ctx context.Context, e domain.Exercise) error {
+	if e.IncidentID == 0 {
+		return nil
+	}
+	n, err := tx.Count(ctx, "SELECT COUNT(*) FROM incidents WHERE org_id = ? AND id = ? AND exercise = TRUE", tx.org, e.IncidentID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.Invalid("incident_id", "there is no exercise incident EX-%d in this organisation", e.IncidentID)
+	}
+	return nil
+}
+
 // CreateExercise adds an exercise.
 func (tx *Tx) CreateExercise(ctx context.Context, e *domain.Exercise) error {
 	if err := e.Validate(); err != nil {
+		return err
+	}
+	if err := tx.checkExerciseIncident(ctx, *e); err != nil {
 		return err
 	}
 	e.OrgID, e.Created, e.Updated = tx.org, now(), now()
@@ -63,6 +90,9 @@ func (tx *Tx) CreateExercise(ctx context.Context, e *domain.Exercise) error {
 // UpdateExercise changes an exercise (title, state, times, facilitator, location, summary, incident link).
 func (tx *Tx) UpdateExercise(ctx context.Context, e domain.Exercise) error {
 	if err := e.Validate(); err != nil {
+		return err
+	}
+	if err := tx.checkExerciseIncident(ctx, e); err != nil {
 		return err
 	}
 	res, err := tx.Exec(ctx, `UPDATE exercises SET title = ?, status = ?, planned = ?, started = ?, finished = ?, facilitator = ?,

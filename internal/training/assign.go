@@ -295,6 +295,9 @@ func Assign(ctx context.Context, tx *store.Tx, req BulkAssign, now time.Time) (A
 // the organisation's programme has not started yet (no modules), the starter catalogue is installed
 // first. Without a job group it is derived from the job title and department.
 func AddPerson(ctx context.Context, tx *store.Tx, p *domain.Staff, now time.Time) (ApplyResult, error) {
+	if err := canonicalDepartment(ctx, tx, p); err != nil {
+		return ApplyResult{}, err
+	}
 	if p.Audience == "" {
 		p.Audience = DeriveAudience(p.JobTitle, p.Department)
 	}
@@ -312,6 +315,9 @@ func AddPerson(ctx context.Context, tx *store.Tx, p *domain.Staff, now time.Time
 // assignments that no longer apply are withdrawn). Without a job group it is derived from the job
 // title and department.
 func UpdatePerson(ctx context.Context, tx *store.Tx, p domain.Staff, now time.Time) (ApplyResult, error) {
+	if err := canonicalDepartment(ctx, tx, &p); err != nil {
+		return ApplyResult{}, err
+	}
 	if p.Audience == "" {
 		p.Audience = DeriveAudience(p.JobTitle, p.Department)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -35,6 +36,62 @@ func StartExercise(ctx context.Context, tx *store.Tx, id int64, now time.Time) (
 	t := now.UTC().Truncate(time.Second)
 	e.Status, e.Started = domain.ExerciseRunning, &t
 	return e, tx.UpdateExercise(ctx, e)
+}
+
+// ClockResult says what StartWithClocks started.
+type ClockResult struct {
+	Exercise domain.Exercise `json:"exercise"`
+	// Incident is the incident module's exercise with the accelerated reporting clocks (zero when the
+	// scenario has no counterpart there, see Note).
+	Incident domain.Incident `json:"incident,omitzero"`
+	Note     string          `json:"note,omitempty"`
+}
+
+// StartWithClocks starts the exercise (StartExercise) and, in the same transaction, the incident
+// module's exercise for the same scenario (incident.StartExerciseTx): its reporting clocks run
+// accelerated from now (acceleration 0: the scenario's default), its participants are the Vigil accounts
+// of the exercise's participants (Staff.UserID), its lead is ownerID (0: none). The two are linked both
+// ways: the exercise's IncidentID, and the incident's timeline names the exercise (the incident module
+// finds it with Scope.ExerciseByIncident). An exercise linked already, or a scenario the incident module
+// does not have, starts without new clocks and says so in Note.
+func StartWithClocks(ctx context.Context, tx *store.Tx, id int64, now time.Time, acceleration int, ownerID int64) (ClockResult, error) {
+	var res ClockResult
+	e, err := StartExercise(ctx, tx, id, now)
+	if err != nil {
+		return res, err
+	}
+	res.Exercise = e
+	if e.IncidentID != 0 {
+		res.Note = fmt.Sprintf("linked to exercise incident EX-%d already", e.IncidentID)
+		return res, nil
+	}
+	if _, ok := incident.ScenarioByID(e.Scenario); !ok {
+		res.Note = fmt.Sprintf("the incident module has no scenario %q: started without regulatory clocks", e.Scenario)
+		return res, nil
+	}
+	parts, err := tx.Scope().Participants(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	var users []int64
+	for _, p := range parts {
+		st, err := tx.Scope().StaffMember(ctx, p.StaffID)
+		if err != nil {
+			return res, err
+		}
+		if st.UserID != nil {
+			users = append(users, *st.UserID)
+		}
+	}
+	res.Incident, err = incident.StartExerciseTx(ctx, tx, incident.ExerciseInput{Scenario: e.Scenario, Acceleration: acceleration,
+		Participants: users, OwnerID: ownerID, Start: *e.Started,
+		From: fmt.Sprintf("Started with the tabletop exercise %q of the training module (/training/exercises/%d)", e.Title, e.ID)})
+	if err != nil {
+		return res, err
+	}
+	e.IncidentID = res.Incident.ID
+	res.Exercise = e
+	return res, tx.UpdateExercise(ctx, e)
 }
 
 // Elapsed is the number of minutes since the exercise started (0 before it started).
@@ -79,6 +136,11 @@ func CompleteExercise(ctx context.Context, tx *store.Tx, id int64, now time.Time
 	e.Status, e.Finished = domain.ExerciseCompleted, &t
 	if err := tx.UpdateExercise(ctx, e); err != nil {
 		return res, err
+	}
+	if e.IncidentID != 0 { // its regulatory clocks stop with it
+		if err := tx.SetIncidentStatus(ctx, e.IncidentID, domain.StatusClosed, fmt.Sprintf("Tabletop exercise %q completed", e.Title)); err != nil {
+			return res, err
+		}
 	}
 	loc, err := location(ctx, sc)
 	if err != nil {

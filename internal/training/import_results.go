@@ -80,7 +80,7 @@ func ImportResults(ctx context.Context, st *store.Store, org int64, name string,
 			rj.add(Rejection{Field: f, Message: fmt.Sprintf("no column for the %s; name it with --mapping %s=COLUMN", f, f)})
 		}
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}
@@ -209,7 +209,7 @@ func ImportResults(ctx context.Context, st *store.Store, org int64, name string,
 	if res.Rows == 0 {
 		rj.add(Rejection{Message: fmt.Sprintf("no data rows below the header (row %d)", cols.HeaderRow)})
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}

@@ -40,22 +40,25 @@ type PreviewRow struct {
 // ImportResult is the outcome of an import: what it did (or in a dry run would do), or why it refused
 // the file. An import is all or nothing: with any rejection nothing is written.
 type ImportResult struct {
-	Kind           string       `json:"kind"` // staff or training-results
-	File           string       `json:"file"`
-	Format         string       `json:"format"`
-	Sheet          string       `json:"sheet,omitempty"`
-	HeaderRow      int          `json:"header_row"`
-	DryRun         bool         `json:"dry_run"`
-	OK             bool         `json:"ok"`   // no rejections: written, or in a dry run writable
-	Rows           int          `json:"rows"` // data rows read (empty rows skipped)
-	Columns        []ColumnUse  `json:"columns"`
-	Created        int          `json:"created"`
-	Updated        int          `json:"updated"`
-	Unchanged      int          `json:"unchanged"`
-	Assigned       int          `json:"assigned"`  // staff: assignments made by the automatic rules
-	Withdrawn      int          `json:"withdrawn"` // staff: rule-made assignments withdrawn after role changes
-	Installed      bool         `json:"catalogue_installed,omitempty"`
-	Rejections     []Rejection  `json:"rejections"`
+	Kind       string      `json:"kind"` // staff or training-results
+	File       string      `json:"file"`
+	Format     string      `json:"format"`
+	Sheet      string      `json:"sheet,omitempty"`
+	HeaderRow  int         `json:"header_row"`
+	DryRun     bool        `json:"dry_run"`
+	OK         bool        `json:"ok"`   // no rejections: written, or in a dry run writable
+	Rows       int         `json:"rows"` // data rows read (empty rows skipped)
+	Columns    []ColumnUse `json:"columns"`
+	Created    int         `json:"created"`
+	Updated    int         `json:"updated"`
+	Unchanged  int         `json:"unchanged"`
+	Assigned   int         `json:"assigned"`  // staff: assignments made by the automatic rules
+	Withdrawn  int         `json:"withdrawn"` // staff: rule-made assignments withdrawn after role changes
+	Installed  bool        `json:"catalogue_installed,omitempty"`
+	Rejections []Rejection `json:"rejections"`
+	// Warnings do not stop the import: departments that are not in the inventory's departments (one
+	// per name, at its first row), imported as written.
+	Warnings       []Rejection  `json:"warnings"`
 	PreviewColumns []string     `json:"preview_columns"`
 	Preview        []PreviewRow `json:"preview"`
 }
@@ -114,7 +117,7 @@ type staffRow struct {
 // transaction: with any rejection, or in a dry run, nothing is written; the result says what would
 // have happened, row by row for the preview.
 func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r io.Reader, opt ImportOptions) (ImportResult, error) {
-	res := ImportResult{Kind: "staff", File: name, DryRun: opt.DryRun, Rejections: []Rejection{}, Preview: []PreviewRow{},
+	res := ImportResult{Kind: "staff", File: name, DryRun: opt.DryRun, Rejections: []Rejection{}, Warnings: []Rejection{}, Preview: []PreviewRow{},
 		PreviewColumns: []string{"Staff number", "Name", "E-mail", "Department", "Job title", "Audience", "Board", "Start", "Leaver"}}
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
@@ -136,7 +139,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 	if !cols.Has("email") && !cols.Has("staff_number") {
 		rj.add(Rejection{Field: "staff_number", Message: "no column for the staff number or the e-mail address, which identify people; name one with --mapping staff_number=COLUMN"})
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}
@@ -145,7 +148,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 	if res.Rows == 0 {
 		rj.add(Rejection{Message: fmt.Sprintf("no data rows below the header (row %d)", cols.HeaderRow)})
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		res.Rejections = rj.result()
 		return res, nil
 	}
@@ -153,7 +156,7 @@ func ImportStaff(ctx context.Context, st *store.Store, org int64, name string, r
 		if err := writeStaff(ctx, tx, rows, cols, &res, &rj, opt.Now); err != nil {
 			return err
 		}
-		if len(rj.list) > 0 || opt.DryRun {
+		if rj.Len() > 0 || opt.DryRun {
 			return errDryRun
 		}
 		return tx.Audit(ctx, store.AuditEntry{Action: "staff.import", Entity: "staff", Summary: fmt.Sprintf("imported the staff register from %s: %d added, %d changed",
@@ -330,6 +333,53 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 		return err
 	}
 	sc := tx.Scope()
+	// Departments in the inventory's spelling; unknown ones are imported as written and flagged.
+	depts, err := LoadDepartments(ctx, sc)
+	if err != nil {
+		return err
+	}
+	// Unknown names that differ only in case or spacing take one spelling: the register's, else the
+	// first in the file.
+	spelling := map[string]string{}
+	known, err := sc.StaffDepartments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range known {
+		spelling[domain.NameKey(k)] = k
+	}
+	type flagged struct{ row, n int }
+	unknown := map[string]*flagged{}
+	var order []string
+	for i := range rows {
+		if !rows[i].present["department"] {
+			continue
+		}
+		name, ok := depts.Resolve(rows[i].p.Department)
+		if !ok {
+			if sp, seen := spelling[domain.NameKey(name)]; seen {
+				name = sp
+			} else {
+				spelling[domain.NameKey(name)] = name
+			}
+		}
+		rows[i].p.Department = name
+		switch {
+		case ok:
+		case unknown[name] != nil:
+			unknown[name].n++
+		default:
+			unknown[name] = &flagged{row: rows[i].row, n: 1}
+			order = append(order, name)
+		}
+	}
+	for _, name := range order {
+		msg := depts.Warning(name)
+		if n := unknown[name].n; n > 1 {
+			msg += fmt.Sprintf(" (%d rows)", n)
+		}
+		res.Warnings = append(res.Warnings, Rejection{Row: unknown[name].row, Column: cols.Column("department"), Field: "department", Value: name, Message: msg})
+	}
 	ids := make([]int64, len(rows))
 	actions := make([]string, len(rows))
 	var rulesFor []int64
@@ -369,7 +419,7 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 			}
 		}
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		return nil
 	}
 	// Managers, once everyone of the file is in the register.
@@ -413,7 +463,7 @@ func writeStaff(ctx context.Context, tx *store.Tx, rows []staffRow, cols Columns
 			res.Unchanged++
 		}
 	}
-	if len(rj.list) > 0 {
+	if rj.Len() > 0 {
 		return nil
 	}
 	applied, err := ApplyRules(ctx, tx, rulesFor, now)

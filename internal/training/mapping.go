@@ -3,13 +3,12 @@ package training
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/tabular"
 )
 
 // Field is a column an import understands.
@@ -58,27 +57,9 @@ func (c Columns) Column(field string) string {
 	return field
 }
 
-// normHeader folds a header for comparison: lower case, umlauts spelled out, letters and digits only.
-func normHeader(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch r {
-		case 'ä':
-			b.WriteString("ae")
-		case 'ö':
-			b.WriteString("oe")
-		case 'ü':
-			b.WriteString("ue")
-		case 'ß':
-			b.WriteString("ss")
-		default:
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b.WriteRune(r)
-			}
-		}
-	}
-	return b.String()
-}
+// normHeader folds a header for comparison (tabular.Fold): lower case, umlauts spelled out, letters and
+// digits only.
+func normHeader(s string) string { return tabular.Fold(s) }
 
 // ParseMapping reads an explicit mapping "field=Column,field=Column" (as given to --mapping). Field
 // names must be among fields; columns are header names of the file.
@@ -114,40 +95,34 @@ const headerSearchRows = 10
 // the first row holding every explicitly mapped column) and maps fields to columns: explicitly mapped
 // fields to their named column, the others by their aliases. Duplicate use of a column is an error.
 func MapColumns(t *Table, fields []Field, explicit map[string]string) (Columns, error) {
-	aliases := map[string]string{} // normalised alias → field
+	names := tabular.NewNames()
 	for _, f := range fields {
-		for _, a := range append([]string{f.Name, f.Label}, f.Aliases...) {
-			if _, dup := aliases[normHeader(a)]; !dup {
-				aliases[normHeader(a)] = f.Name
-			}
-		}
+		names.Add(f.Name, append([]string{f.Name, f.Label}, f.Aliases...)...)
 	}
-	best, bestScore := -1, 0
+	rows := make([][]string, len(t.Rows))
 	for i, r := range t.Rows {
-		if i >= headerSearchRows {
-			break
-		}
+		rows[i] = r.Cells
+	}
+	// The header names the most known columns; a row holding every explicitly mapped column wins.
+	best, _ := tabular.FindHeader(rows, headerSearchRows, func(cells []string) int {
 		score, named := 0, 0
-		cells := map[string]bool{}
-		for _, c := range r.Cells {
-			n := normHeader(c)
-			cells[n] = true
-			if _, ok := aliases[n]; ok && n != "" {
+		have := map[string]bool{}
+		for _, c := range cells {
+			have[normHeader(c)] = true
+			if _, ok := names.Lookup(c); ok {
 				score++
 			}
 		}
 		for _, col := range explicit {
-			if cells[normHeader(col)] {
+			if have[normHeader(col)] {
 				named++
 			}
 		}
 		if len(explicit) > 0 && named == len(explicit) {
 			score += 1000
 		}
-		if score > bestScore {
-			best, bestScore = i, score
-		}
-	}
+		return score
+	})
 	if best < 0 {
 		var names []string
 		for _, f := range fields {
@@ -169,7 +144,7 @@ func MapColumns(t *Table, fields []Field, explicit map[string]string) (Columns, 
 					idx = i
 					break
 				}
-			} else if aliases[n] == f.Name && n != "" {
+			} else if m, ok := names.Lookup(h); ok && m.Field == f.Name && n != "" {
 				idx = i
 				break
 			}
@@ -190,64 +165,24 @@ func MapColumns(t *Table, fields []Field, explicit map[string]string) (Columns, 
 	return c, nil
 }
 
-// Rejection is a problem with one row (or, with Row 0, the file) that stops an import.
-type Rejection struct {
-	Row     int    `json:"row"`              // line (CSV) or row (XLSX) number in the file; 0 for the file
-	Column  string `json:"column,omitempty"` // the header of the column as in the file
-	Field   string `json:"field,omitempty"`
-	Value   string `json:"value,omitempty"`
-	Message string `json:"message"`
-}
-
-func (r Rejection) String() string {
-	var b strings.Builder
-	if r.Row > 0 {
-		fmt.Fprintf(&b, "row %d", r.Row)
-	} else {
-		b.WriteString("file")
-	}
-	if r.Column != "" {
-		fmt.Fprintf(&b, ", column %q", r.Column)
-	}
-	b.WriteString(": " + r.Message)
-	if r.Value != "" {
-		fmt.Fprintf(&b, " (value %q)", clipValue(r.Value))
-	}
-	return b.String()
-}
-
-func clipValue(s string) string {
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:59]) + "…"
-	}
-	return s
-}
+// Rejection is a problem with one row (or, with Row 0, the file) that stops an import: the shared
+// rejection of table imports (internal/tabular).
+type Rejection = tabular.Rejection[string]
 
 // MaxRejections is how many rejections an import reports before it stops listing them.
 const MaxRejections = 500
 
 // rejections collects rejections up to MaxRejections, counting the rest.
 type rejections struct {
-	list []Rejection
-	more int
+	tabular.Collector[string]
 }
 
 func (rs *rejections) add(r Rejection) {
-	if len(rs.list) >= MaxRejections {
-		rs.more++
-		return
-	}
-	rs.list = append(rs.list, r)
+	rs.Max = MaxRejections
+	rs.Add(r)
 }
 
-func (rs *rejections) result() []Rejection {
-	out := append([]Rejection{}, rs.list...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Row < out[j].Row })
-	if rs.more > 0 {
-		out = append(out, Rejection{Message: fmt.Sprintf("and %d more problems not listed", rs.more)})
-	}
-	return out
-}
+func (rs *rejections) result() []Rejection { return rs.Result() }
 
 // excelEpoch is day 0 of Excel's date serial numbers (1900 system, with its leap-year quirk).
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)

@@ -28,7 +28,7 @@ func takeFlash(w http.ResponseWriter, r *http.Request) *Flash {
 		return nil
 	}
 	kind, text, ok := strings.Cut(string(b), "|")
-	if !ok || (kind != "ok" && kind != "error" && kind != "info") {
+	if !ok || (kind != "ok" && kind != "error" && kind != "info" && kind != "warn") {
 		return nil
 	}
 	return &Flash{Kind: kind, Text: text}

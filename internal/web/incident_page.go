@@ -77,6 +77,8 @@ type incidentPageView struct {
 	Statuses      []domain.IncidentStatus
 	Deadlines     []domain.IncidentDeadline // for the submission form
 	Now           string                    // datetime-local value of now
+	Critical      []string                  // linked devices of criticality life-sustaining or critical
+	Tabletop      *domain.Exercise          // exercises: the training module's tabletop exercise that started it
 	Errors        FieldErrors
 	MaxUploadMiB  int
 }
@@ -89,7 +91,7 @@ func (s *Server) incidentPage(c *Ctx, id int64, errs FieldErrors) (incidentPageV
 	}
 	now, loc := c.Now(), c.Loc()
 	in := rec.Incident
-	v := incidentPageView{Rec: rec, Ref: in.Ref(), AsOf: now.In(loc).Format("15:04 MST"), Applicability: rec.Applicability,
+	v := incidentPageView{Rec: rec, Ref: in.Ref(), AsOf: now.In(loc).Format("15:04 MST"), Applicability: rec.Applicability, Critical: patientCriticalNames(rec.Assets),
 		Statuses: domain.IncidentStatuses, Errors: errs, Now: localInput(&now, loc), UserNames: map[int64]string{},
 		MaxUploadMiB: incident.MaxAttachmentBytes >> 20}
 	if in.Exercise {
@@ -142,6 +144,15 @@ func (s *Server) incidentPage(c *Ctx, id int64, errs FieldErrors) (incidentPageV
 			v.Deadlines = append(v.Deadlines, d)
 		}
 	}
+	if in.Exercise {
+		tt, err := c.Scope.ExerciseByIncident(ctx, in.ID)
+		switch {
+		case err == nil:
+			v.Tabletop = &tt
+		case domain.ErrorCode(err) != domain.ENotFound:
+			return v, err
+		}
+	}
 	return v, nil
 }
 
@@ -175,6 +186,8 @@ func incidentURL(id int64) string { return "/incidents/" + strconv.FormatInt(id,
 
 type editView struct {
 	In         domain.Incident
+	Picker     incidentPickerView
+	Critical   []string // linked devices of criticality life-sustaining or critical
 	Detected   string
 	Aware      string
 	Fix        string
@@ -193,18 +206,22 @@ func (s *Server) incidentEdit(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.renderEdit(c, in, FieldErrors{}, http.StatusOK)
+	links, err := c.Scope.IncidentAssets(c.R.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderEdit(c, in, linkedDevices(links), patientCriticalNames(links), FieldErrors{}, http.StatusOK)
 }
 
-func (s *Server) renderEdit(c *Ctx, in domain.Incident, errs FieldErrors, status int) error {
+func (s *Server) renderEdit(c *Ctx, in domain.Incident, picker incidentPickerView, critical []string, errs FieldErrors, status int) error {
 	users, err := c.Scope.UsersWithRoles(c.R.Context())
 	if err != nil {
 		return err
 	}
 	loc := c.Loc()
-	return c.RenderStatus(status, "incidents/edit", "Edit "+in.Ref(), editView{In: in, Detected: localInput(in.DetectedAt, loc),
-		Aware: localInput(&in.AwareAt, loc), Fix: localInput(in.FixAvailableAt, loc), Users: users, Categories: domain.IncidentCategories,
-		Severities: domain.IncidentSeverities, Errors: errs})
+	return c.RenderStatus(status, "incidents/edit", "Edit "+in.Ref(), editView{In: in, Picker: picker, Critical: critical,
+		Detected: localInput(in.DetectedAt, loc), Aware: localInput(&in.AwareAt, loc), Fix: localInput(in.FixAvailableAt, loc), Users: users,
+		Categories: domain.IncidentCategories, Severities: domain.IncidentSeverities, Errors: errs})
 }
 
 func (s *Server) incidentUpdate(c *Ctx) error {
@@ -221,43 +238,46 @@ func (s *Server) incidentUpdate(c *Ctx) error {
 	in.Sites, in.Services, in.Devices, in.IOCs = c.formLines("sites"), c.formLines("services"), c.formLines("devices"), c.formLines("iocs")
 	in.DataCategories, in.DataSubjectCategories = c.formLines("data_categories"), c.formLines("data_subject_categories")
 	in.CrossBorder, in.SuspectedMalicious = c.Form("cross_border"), c.Form("suspected_malicious")
-	err = func() error {
-		var e error
-		if in.DetectedAt, e = c.formTime("detected_at"); e != nil {
-			return e
-		}
-		aware, e := c.formTime("aware_at")
-		if e != nil {
-			return e
-		}
-		if aware == nil {
-			return domain.Invalid("aware_at", "is required")
-		}
-		in.AwareAt = *aware
-		if in.FixAvailableAt, e = c.formTime("fix_available_at"); e != nil {
-			return e
-		}
-		for name, dst := range map[string]*int64{"data_subjects": &in.DataSubjects, "data_records": &in.DataRecords} {
-			if *dst, e = formInt(c, name); e != nil {
+	assetIDs, picker, err := formDevices(c.R.Context(), c)
+	if err == nil {
+		err = func() error {
+			var e error
+			if in.DetectedAt, e = c.formTime("detected_at"); e != nil {
 				return e
 			}
-		}
-		n, e := formInt(c, "patients_affected")
-		in.PatientsAffected = int(n)
-		if e != nil {
-			return e
-		}
-		if in.OwnerID, e = formInt(c, "owner_id"); e != nil {
-			return e
-		}
-		return incident.Update(c.R.Context(), c.Scope, in)
-	}()
+			aware, e := c.formTime("aware_at")
+			if e != nil {
+				return e
+			}
+			if aware == nil {
+				return domain.Invalid("aware_at", "is required")
+			}
+			in.AwareAt = *aware
+			if in.FixAvailableAt, e = c.formTime("fix_available_at"); e != nil {
+				return e
+			}
+			for name, dst := range map[string]*int64{"data_subjects": &in.DataSubjects, "data_records": &in.DataRecords} {
+				if *dst, e = formInt(c, name); e != nil {
+					return e
+				}
+			}
+			n, e := formInt(c, "patients_affected")
+			in.PatientsAffected = int(n)
+			if e != nil {
+				return e
+			}
+			if in.OwnerID, e = formInt(c, "owner_id"); e != nil {
+				return e
+			}
+			return incident.UpdateWithDevices(c.R.Context(), c.Scope, in, assetIDs)
+		}()
+	}
 	if err != nil {
 		errs := FieldErrors{}
 		if !errs.FromError(err) {
 			return err
 		}
-		return s.renderEdit(c, in, errs, http.StatusUnprocessableEntity)
+		return s.renderEdit(c, in, picker, nil, errs, http.StatusUnprocessableEntity)
 	}
 	return c.Redirect(incidentURL(id), "ok", "Saved. The clocks were recomputed.")
 }
@@ -330,8 +350,8 @@ func (s *Server) incidentAnswer(c *Ctx) error {
 		switch {
 		case rec.AnswerSources[q] == "" && v == deadline.Unknown:
 			delete(answers, q)
-		case rec.AnswerSources[q] == incident.SourceOrgType && v == rec.Answers[q]:
-			delete(answers, q) // the organisation type's answer, left as it was
+		case (rec.AnswerSources[q] == incident.SourceOrgType || rec.AnswerSources[q] == incident.SourceDevices) && v == rec.Answers[q]:
+			delete(answers, q) // the default of the organisation type or the linked devices, left as it was
 		}
 	}
 	n, err := incident.SetAnswers(c.R.Context(), c.Scope, id, answers, c.Form("note"))

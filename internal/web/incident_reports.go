@@ -213,6 +213,8 @@ func (s *Server) incidentReviewSave(c *Ctx) error {
 type incidentCard struct {
 	Clocks []dashClock
 	Counts domain.IncidentCounts
+	// Urgent is set when a clock is overdue or due soon: the card is marked for attention.
+	Urgent bool
 }
 
 type dashClock struct {
@@ -235,6 +237,8 @@ func (s *Server) incidentDashboard(c *Ctx) (*incidentCard, error) {
 		cd := incident.CountdownOf(in, o.IncidentDeadline, c.Now())
 		card.Clocks = append(card.Clocks, dashClock{OpenDeadline: o, Ref: in.Ref(), Text: cd.Text, State: cd.State,
 			DueText: o.Due.In(c.Loc()).Format("Mon 2 Jan, 15:04 MST")})
+		card.Urgent = card.Urgent || cd.State == incident.StateOverdue || cd.State == incident.StateSoon
 	}
+	card.Urgent = card.Urgent || card.Counts.Overdue > 0
 	return card, nil
 }

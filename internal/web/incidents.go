@@ -15,6 +15,7 @@ func (s *Server) incidentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /incidents", s.page(domain.PermRead, s.incidentList))
 	mux.HandleFunc("GET /incidents/new", s.page(domain.PermIncidents, s.incidentNew))
 	mux.HandleFunc("POST /incidents", s.page(domain.PermIncidents, s.incidentCreate))
+	mux.HandleFunc("GET /incidents/device-search", s.page(domain.PermIncidents, s.incidentDeviceSearch))
 	mux.HandleFunc("GET /exercises", s.page(domain.PermRead, s.exerciseList))
 	mux.HandleFunc("POST /exercises", s.page(domain.PermIncidents, s.exerciseStart))
 	mux.HandleFunc("GET /incidents/{id}", s.page(domain.PermRead, s.incidentShow))
@@ -174,6 +175,7 @@ type newIncidentView struct {
 	Category           domain.IncidentCategory
 	Aware              string
 	Categories         []domain.IncidentCategory
+	Picker             incidentPickerView
 	Errors             FieldErrors
 }
 
@@ -187,7 +189,12 @@ func (s *Server) incidentCreate(c *Ctx) error {
 	v := newIncidentView{Title: c.Form("title"), Description: c.Form("description"), Category: domain.IncidentCategory(c.Form("category")),
 		Aware: c.Form("aware_at"), Categories: domain.IncidentCategories, Errors: FieldErrors{}}
 	in := domain.Incident{Title: v.Title, Description: v.Description, Category: v.Category}
-	aware, err := c.formTime("aware_at")
+	assetIDs, picker, err := formDevices(c.R.Context(), c)
+	v.Picker = picker
+	var aware *time.Time
+	if err == nil {
+		aware, err = c.formTime("aware_at")
+	}
 	if err == nil && aware == nil {
 		err = domain.Invalid("aware_at", "is required: when did you become aware of the incident?")
 	}
@@ -196,7 +203,7 @@ func (s *Server) incidentCreate(c *Ctx) error {
 		if c.P.User != nil {
 			in.OwnerID = c.P.User.ID
 		}
-		err = incident.Create(c.R.Context(), c.Scope, &in, nil)
+		err = incident.CreateWithDevices(c.R.Context(), c.Scope, &in, nil, assetIDs)
 	}
 	if err != nil {
 		if !v.Errors.FromError(err) {

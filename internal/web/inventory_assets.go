@@ -134,6 +134,8 @@ type assetView struct {
 	History []domain.AuditEvent
 	// Disclosures are those of the device's product version, which it inherits.
 	Disclosures *disclosure.VersionDisclosures
+	// Incidents are the real incidents the device is linked to (incident module).
+	Incidents []domain.Incident
 }
 
 func (s *Server) asset(c *Ctx) error {
@@ -154,6 +156,9 @@ func (s *Server) asset(c *Ctx) error {
 		if v.Zone, err = c.Scope.Zone(ctx, a.ZoneID); err != nil {
 			return err
 		}
+	}
+	if v.Incidents, err = c.Scope.AssetIncidents(ctx, id); err != nil {
+		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {
 		ev, err := c.Scope.AuditEvents(ctx, domain.AuditFilter{Entity: "asset", ListParams: domain.ListParams{Q: strconv.FormatInt(id, 10), Limit: 20}})

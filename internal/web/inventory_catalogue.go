@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
@@ -59,6 +60,36 @@ type productView struct {
 	Errors      FieldErrors
 	New         domain.ProductVersion
 	Today       domain.Date
+	// Commitments are the vendor's procurement commitments linked to the product at award.
+	Commitments []productCommitment
+}
+
+// productCommitment is a procurement commitment with its state on the product page: met (confirmed),
+// due (open, before its due date), missed (open past it), standing (no due date) or waived.
+type productCommitment struct {
+	domain.Commitment
+	State, StateClass string
+}
+
+func productCommitments(cs []domain.Commitment, now time.Time) []productCommitment {
+	out := make([]productCommitment, 0, len(cs))
+	for _, c := range cs {
+		pc := productCommitment{Commitment: c}
+		switch {
+		case c.Missed(now):
+			pc.State, pc.StateClass = "missed", "bad"
+		case c.Status == domain.CommitmentConfirmed:
+			pc.State, pc.StateClass = "met", "ok"
+		case c.Status == domain.CommitmentOpen:
+			pc.State, pc.StateClass = "due", "warn"
+		case c.Status == domain.CommitmentWaived:
+			pc.State, pc.StateClass = "waived", ""
+		default:
+			pc.State, pc.StateClass = "standing", "info"
+		}
+		out = append(out, pc)
+	}
+	return out
 }
 
 func (s *Server) product(c *Ctx) error {
@@ -82,8 +113,12 @@ func (s *Server) renderProduct(c *Ctx, status int, nv domain.ProductVersion, fe 
 	if err != nil {
 		return err
 	}
+	cs, err := c.Scope.Commitments(c.R.Context(), domain.CommitmentFilter{ProductID: id})
+	if err != nil {
+		return err
+	}
 	return c.RenderStatus(status, "inventory/product", p.Manufacturer+" "+p.Name, productView{Product: p, Versions: vs, Errors: fe, New: nv, Today: c.today(),
-		Disclosures: flags})
+		Disclosures: flags, Commitments: productCommitments(cs, c.Now())})
 }
 
 type productFormView struct {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -19,9 +20,11 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/app"
+	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/regulation"
 )
 
 // These tests drive the regulation pages over HTTP against the real handler with the demo loaded. The
@@ -225,6 +228,32 @@ func TestRegulationPages(t *testing.T) {
 	_, body = c.get(fmt.Sprintf("/regulation/assessments/%d", open), http.StatusOK)
 	contains(t, "open assessment", body, "Supply-chain security", "Automatic evidence", fmt.Sprintf("user accounts in scope: %d", active),
 		fmt.Sprintf("with MFA enforced: %d", withMFA), "overdue")
+	// The modules' providers are wired: the page shows each one's figures as the provider computes them.
+	sc := s.app.Store.Scope(s.demo.Hospital.ID)
+	for _, kind := range []regulation.EvidenceKind{regulation.EvidenceIncidents, regulation.EvidenceAssetInventory,
+		regulation.EvidenceTraining, regulation.EvidenceSupplierDisclos} {
+		p, ok := s.app.Compliance.Provider(kind)
+		if !ok {
+			t.Errorf("no provider registered for %s", kind)
+			continue
+		}
+		ev, ok, err := p(context.Background(), sc)
+		if err != nil || !ok {
+			t.Errorf("%s on the demo: ok=%v err=%v", kind, ok, err)
+			continue
+		}
+		if err := ev.Validate(); err != nil {
+			t.Errorf("%s: %v", kind, err)
+		}
+		lines := compliance.DescribeEvidence(ev)
+		for i := range lines {
+			lines[i] = html.EscapeString(lines[i])
+		}
+		contains(t, "open assessment, "+string(kind), body, lines...)
+	}
+	if strings.Contains(body, "module provides it once it is in use") && !strings.Contains(body, "vulnerabilities module provides it") {
+		t.Error("an evidence kind other than vulnerability handling is still shown as not available")
+	}
 	// Filter by status: only the partial measures remain in the table.
 	_, body = c.get(fmt.Sprintf("/regulation/assessments/%d?status=partial", open), http.StatusOK)
 	if n := strings.Count(body, `<span class="badge warn">Partial</span>`); n != 8 {

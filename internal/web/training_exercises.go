@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 )
@@ -101,6 +102,10 @@ func (s *Server) trainingScenario(c *Ctx) error {
 
 type tabletopView struct {
 	training.ExerciseDetail
+	// The linked exercise incident of the incident module and its accelerated reporting clocks.
+	Incident  *domain.Incident
+	Clocks    []clockView
+	ClockNow  string // the exercise clock now
 	Elapsed   int
 	Errors    FieldErrors
 	Form      string // the form the errors belong to
@@ -133,6 +138,15 @@ func (s *Server) tabletopView(c *Ctx, id int64) (tabletopView, error) {
 		if p.Attended {
 			v.Attending++
 		}
+	}
+	if id := d.Exercise.IncidentID; id != 0 {
+		rec, err := incident.Load(c.R.Context(), c.Scope, id)
+		if err != nil {
+			return v, err
+		}
+		v.Incident = &rec.Incident
+		v.Clocks = clockViews(rec.Incident, rec.Active(), c.Now(), c.Loc())
+		v.ClockNow = incident.ClockOf(rec.Incident).Incident(c.Now()).In(c.Loc()).Format("Mon 2 Jan 15:04 MST")
 	}
 	return v, nil
 }
@@ -190,13 +204,25 @@ func (s *Server) trainingExerciseStart(c *Ctx) error {
 	if err != nil {
 		return err
 	}
+	var owner int64
+	if c.P.User != nil {
+		owner = c.P.User.ID
+	}
+	var res training.ClockResult
 	if err := c.Scope.Write(c.R.Context(), func(tx *store.Tx) error {
-		_, err := training.StartExercise(c.R.Context(), tx, id, c.Now())
+		var err error
+		res, err = training.StartWithClocks(c.R.Context(), tx, id, c.Now(), 0, owner)
 		return err
 	}); err != nil {
 		return err
 	}
-	return c.Redirect(exercisePath(id), "ok", "The exercise is running: injects and decisions are timed from now.")
+	msg := "The exercise is running: injects and decisions are timed from now."
+	if res.Incident.ID != 0 {
+		msg += fmt.Sprintf(" Its reporting clocks run %d× faster in exercise incident %s.", res.Incident.Acceleration, res.Incident.Ref())
+	} else if res.Note != "" {
+		msg += " " + res.Note + "."
+	}
+	return c.Redirect(exercisePath(id), "ok", msg)
 }
 
 func (s *Server) trainingExerciseComplete(c *Ctx) error {

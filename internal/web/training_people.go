@@ -23,7 +23,9 @@ type peopleView struct {
 	Department  string
 	Audience    string
 	State       string
-	Departments []string
+	Departments []string // of the register, for the filter
+	Offer       []string // offered in the person form: the inventory's departments
+	Unknown     []string // departments of the register that are not in the inventory
 	Audiences   []domain.Audience
 	Summary     map[int64]personSummary
 	New         staffForm
@@ -62,6 +64,9 @@ func (s *Server) peopleView(c *Ctx) (peopleView, error) {
 	if v.Departments, err = c.Scope.StaffDepartments(ctx); err != nil {
 		return v, err
 	}
+	if v.Offer, v.Unknown, err = departmentOffer(c, v.Departments); err != nil {
+		return v, err
+	}
 	d, err := training.Load(ctx, c.Scope)
 	if err != nil {
 		return v, err
@@ -78,6 +83,37 @@ func (s *Server) peopleView(c *Ctx) (peopleView, error) {
 		v.Summary[a.StaffID] = ps
 	}
 	return v, nil
+}
+
+// departmentOffer returns the departments a person form offers — the inventory's (training.Departments),
+// or the register's own while the inventory has none — and the register's departments that the
+// inventory does not know.
+func departmentOffer(c *Ctx, register []string) (offer, unknown []string, err error) {
+	d, err := training.LoadDepartments(c.R.Context(), c.Scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(d.Names()) == 0 {
+		return register, nil, nil
+	}
+	for _, r := range register {
+		if _, ok := d.Resolve(r); !ok {
+			unknown = append(unknown, r)
+		}
+	}
+	return d.Names(), unknown, nil
+}
+
+// departmentFlash is the message after saving a person: ok, or a warning when the department is not in
+// the inventory's departments.
+func departmentFlash(c *Ctx, dept, ok string) (kind, text string) {
+	d, err := training.LoadDepartments(c.R.Context(), c.Scope)
+	if err == nil {
+		if w := d.Warning(dept); w != "" {
+			return "warn", ok + " Note: the " + w + "."
+		}
+	}
+	return "ok", ok
 }
 
 func rank(s training.State) int {
@@ -148,7 +184,8 @@ func (s *Server) trainingPersonCreate(c *Ctx) error {
 		}
 		return c.RenderStatus(http.StatusUnprocessableEntity, "training/people", "Staff register", v)
 	}
-	return c.Redirect(fmt.Sprintf("/training/people/%d", p.ID), "ok", p.Name+" was added; the assignment rules gave them their curricula.")
+	kind, text := departmentFlash(c, p.Department, p.Name+" was added; the assignment rules gave them their curricula.")
+	return c.Redirect(fmt.Sprintf("/training/people/%d", p.ID), kind, text)
 }
 
 type personView struct {
@@ -181,7 +218,10 @@ func (s *Server) personView(c *Ctx, id int64) (personView, error) {
 	if v.Modules, err = c.Scope.TrainingModules(ctx, false); err != nil {
 		return v, err
 	}
-	v.Depts, err = c.Scope.StaffDepartments(ctx)
+	if v.Depts, err = c.Scope.StaffDepartments(ctx); err != nil {
+		return v, err
+	}
+	v.Depts, _, err = departmentOffer(c, v.Depts)
 	return v, err
 }
 
@@ -230,7 +270,8 @@ func (s *Server) trainingPersonUpdate(c *Ctx) error {
 	if res.Changed() > 0 || res.Withdrawn > 0 {
 		msg = fmt.Sprintf("Saved. The assignment rules added %d and withdrew %d assignments.", res.Changed(), res.Withdrawn)
 	}
-	return c.Redirect("/training/people/"+strconv.FormatInt(id, 10), "ok", msg)
+	kind, text := departmentFlash(c, p.Department, msg)
+	return c.Redirect("/training/people/"+strconv.FormatInt(id, 10), kind, text)
 }
 
 func (s *Server) trainingPersonDelete(c *Ctx) error {

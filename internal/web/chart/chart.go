@@ -55,7 +55,7 @@ func Bars(title string, labels []string, series []Series, format func(float64) s
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+bw/2, h-bottom+14, esc(clip(l, 14)))
 		}
 	}
-	legend(&b, left, h-6, series)
+	legend(&b, left, h-6, series, "bar s")
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
@@ -101,7 +101,7 @@ func Lines(title string, labels []string, series []Series, format func(float64) 
 		}
 		fmt.Fprintf(&b, `<polyline class="line s%d" points="%s"><title>%s</title></polyline>`, si, strings.Join(pts, " "), esc(s.Name))
 	}
-	legend(&b, left, h-6, series)
+	legend(&b, left, h-6, series, "key l")
 	b.WriteString("</svg>")
 	return template.HTML(b.String())
 }
@@ -149,12 +149,14 @@ func grid(b *strings.Builder, left, top, plotW, plotH, maxV float64, format func
 	}
 }
 
-func legend(b *strings.Builder, x, y float64, series []Series) {
+// legend draws the series' keys; swatch is the class prefix of a key's colour: "bar s" for bars, "key l"
+// for lines (whose colours differ from the bars').
+func legend(b *strings.Builder, x, y float64, series []Series, swatch string) {
 	if len(series) < 2 {
 		return
 	}
 	for si, s := range series {
-		fmt.Fprintf(b, `<rect class="bar s%d" x="%.1f" y="%.1f" width="10" height="10"/><text x="%.1f" y="%.1f">%s</text>`, si, x, y-9, x+14, y, esc(s.Name))
+		fmt.Fprintf(b, `<rect class="%s%d" x="%.1f" y="%.1f" width="10" height="10"/><text x="%.1f" y="%.1f">%s</text>`, swatch, si, x, y-9, x+14, y, esc(s.Name))
 		x += 24 + 6.5*float64(len(s.Name))
 	}
 }

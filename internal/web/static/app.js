@@ -17,6 +17,10 @@
     var msg = e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) { e.preventDefault(); }
   });
+  // A search box inside a larger form (the incident's device picker) must not submit that form on Enter.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && e.target.hasAttribute && e.target.hasAttribute("data-no-enter")) { e.preventDefault(); }
+  });
   // Auto-submit filter forms marked data-autosubmit when a select changes.
   document.addEventListener("change", function (e) {
     var f = e.target.form;
