@@ -57,14 +57,11 @@ func TestCompleteCatalogueDeletes(t *testing.T) {
 		if last.DeletedRecords != 2 || !slices.Contains(last.RemovedIDs, "CVE-2025-48384") || !slices.Contains(last.VulnIDs, "CVE-2021-44228") {
 			t.Errorf("change: %+v", last)
 		}
-		idx, err := LoadSnapshot(s.SnapshotPath())
-		if err != nil {
-			t.Fatal(err)
-		}
 		if err := s.EnsureSnapshot(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if idx, err = LoadSnapshot(s.SnapshotPath()); err != nil {
+		idx, err := LoadSnapshot(s.SnapshotPath())
+		if err != nil {
 			t.Fatal(err)
 		}
 		if lv, ok := idx.Vulnerability("CVE-2021-44228"); !ok || lv.CISAKEV != nil {
