@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -51,6 +52,8 @@ type App struct {
 	Procurement *procurement.Env
 	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
 	Feeds *vulndb.Service
+	// Fleet matches the organisations' product versions against the feeds and keeps the findings.
+	Fleet *fleet.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -91,6 +94,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
+	a.Fleet = fleet.New(st, a.Feeds, log)
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -118,6 +122,7 @@ func (a *App) registerJobs() {
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
+	fleet.RegisterJobs(a.Jobs, a.Fleet)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one

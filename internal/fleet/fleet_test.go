@@ -1,0 +1,110 @@
+package fleet_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/vigil-med/vigil/internal/disclosure/disclosuretest"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/feeds/nvd"
+	"github.com/vigil-med/vigil/internal/feeds/osv"
+	"github.com/vigil-med/vigil/internal/fleet"
+	"github.com/vigil-med/vigil/internal/match"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+)
+
+type staticIndex struct{ idx *match.Index }
+
+func (s staticIndex) Index(context.Context) (*match.Index, error) { return s.idx, nil }
+
+// realIndex indexes real records: the GitHub advisory of Log4Shell (OSV) and NVD's Heartbleed and
+// CVE-2022-3602 records.
+func realIndex(t testing.TB) *match.Index {
+	t.Helper()
+	recs, err := osv.ReadDir("../feeds/osv/testdata/ghsa", osv.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"CVE-2014-0160.json", "CVE-2022-3602.json", "CVE-2021-44228.json"} {
+		p, err := nvd.ReadFile("../feeds/nvd/testdata/"+f, nvd.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, p.Vulnerabilities...)
+	}
+	return match.NewIndex(recs, nil)
+}
+
+func byVuln(t *testing.T, st *store.Store, org int64) map[string]domain.Finding {
+	t.Helper()
+	page, err := st.Scope(org).FleetFindings(testutil.Ctx(org), domain.FindingFilter{All: true, ListParams: domain.ListParams{Limit: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]domain.Finding{}
+	for _, f := range page.Items {
+		out[f.VulnID] = f
+	}
+	return out
+}
+
+func TestMatchAll(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		org := testutil.Org(t, st, "fleet").ID
+		disclosuretest.Seed(t, st, org, "acme")
+		svc := fleet.New(st, staticIndex{realIndex(t)}, nil)
+		var last int
+		res, err := svc.MatchAll(context.Background(), org, func(done, total int) { last = done })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ProductVersions == 0 || last != res.ProductVersions {
+			t.Errorf("progress %d of %d", last, res.ProductVersions)
+		}
+		got := byVuln(t, st, org)
+		log4shell, ok := got["CVE-2021-44228"]
+		if !ok {
+			t.Fatalf("no Log4Shell finding: %v", got)
+		}
+		// The manufacturer's OpenVEX says not_affected: kept, suppressed, with the statement named.
+		if log4shell.Active || log4shell.MatchStatus != "not_affected" || log4shell.VEXOrigin != "manufacturer" || log4shell.VEXStatementID == 0 ||
+			log4shell.ComponentPURL != "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" || log4shell.ComponentID == 0 ||
+			log4shell.Severity != "critical" || len(log4shell.CVSSVectors) == 0 || log4shell.FixedVersion == "" {
+			t.Errorf("Log4Shell finding = %+v", log4shell)
+		}
+		// The CSAF advisory's known_affected product status: a product-level finding.
+		csaf, ok := got["CVE-2024-99999"]
+		if !ok || csaf.ComponentKey != "" || csaf.Matcher != match.MatcherCSAF || !csaf.Active || csaf.Reason == "" {
+			t.Errorf("CSAF finding = %+v (%v)", csaf, ok)
+		}
+		// The hospital's own affected statement adds a finding.
+		if h, ok := got["CVE-2022-0778"]; !ok || h.Matcher != match.MatcherVEX || !h.Active {
+			t.Errorf("hospital VEX finding = %+v (%v)", h, ok)
+		}
+		facts, err := st.OpenFindingFacts(context.Background(), org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range facts {
+			if f.VulnID == "CVE-2021-44228" {
+				t.Errorf("a VEX-suppressed finding is open: %+v", f)
+			}
+		}
+		if len(facts) != res.Active {
+			t.Errorf("%d open facts, %d active findings", len(facts), res.Active)
+		}
+		// A second full match changes nothing.
+		again, err := svc.MatchAll(context.Background(), org, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Created != 0 || again.Updated != 0 || again.Gone != 0 || again.Unchanged != res.Findings {
+			t.Errorf("second match = %+v, first %+v", again, res)
+		}
+		st2, _ := st.Scope(org).FleetMatchState(context.Background())
+		if st2.LastFull == nil || st2.Findings != res.Active {
+			t.Errorf("match state = %+v", st2)
+		}
+	})
+}
