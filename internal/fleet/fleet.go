@@ -35,6 +35,8 @@ type Service struct {
 	Log   *slog.Logger
 	// Events receives what a match changed (KEV notifications); may be nil.
 	Events func(ctx context.Context, org int64, res Result)
+	// Rematch queues a re-match of product versions (a fleet.match job); nil re-matches at once.
+	Rematch func(ctx context.Context, org int64, ids []int64, why string)
 }
 
 // New returns the service.
@@ -282,6 +284,9 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 		inScope[k] = true
 	}
 	for i := range fs {
+		if fs[i].Matcher == match.MatcherVEX && strings.HasPrefix(fs[i].RecordID, "triage:") {
+			continue // a triage decision on a finding the match no longer makes adds nothing
+		}
 		d := findingOf(pv, &fs[i], compIDs, stmtIDs)
 		if keys != nil && !inScope[d.ComponentKey] {
 			continue

@@ -106,5 +106,35 @@ func TestMatchAll(t *testing.T) {
 		if st2.LastFull == nil || st2.Findings != res.Active {
 			t.Errorf("match state = %+v", st2)
 		}
+
+		// The hospital's triage overrides the manufacturer's VEX: exploitable makes the suppressed
+		// Log4Shell finding active again, not_affected suppresses exactly the CSAF finding.
+		ctx := testutil.Ctx(org)
+		f, err := svc.Triage(ctx, org, log4shell.ID, domain.Triage{State: domain.FindingExploitable, Comment: "reachable from the LAN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.Active || f.VEXOrigin != "hospital" || f.State != domain.FindingExploitable {
+			t.Errorf("after exploitable: %+v", f)
+		}
+		if _, err := svc.Triage(ctx, org, csaf.ID, domain.Triage{State: domain.FindingNotAffected}); domain.ErrorCode(err) != domain.EInvalid {
+			t.Errorf("not_affected without justification: %v", err)
+		}
+		f, err = svc.Triage(ctx, org, csaf.ID, domain.Triage{State: domain.FindingNotAffected, Justification: "vulnerable_code_not_present"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Active || f.VEXOrigin != "hospital" || f.VEXJustification != "vulnerable_code_not_present" {
+			t.Errorf("after not_affected: %+v", f)
+		}
+		after := byVuln(t, st, org)
+		for id, x := range got {
+			if id == "CVE-2024-99999" || id == "CVE-2021-44228" {
+				continue
+			}
+			if y := after[id]; y.Active != x.Active || y.State != x.State || y.Gone != nil {
+				t.Errorf("%s changed by triage of other findings: %+v → %+v", id, x, y)
+			}
+		}
 	})
 }

@@ -575,3 +575,21 @@ func (sc *Scope) FindingEvents(ctx context.Context, findingID int64) ([]domain.F
 	}, `SELECT id, finding_id, at, actor, kind, from_state, to_state, justification, owner, expires, comment FROM finding_events
 		WHERE org_id = ? AND finding_id = ? ORDER BY id`, sc.org, findingID)
 }
+
+// FleetTriageSource is the source of the hospital VEX statement a triage decision makes:
+// "triage:<finding id>". The statement is replaced by every later decision on the finding.
+func FleetTriageSource(findingID int64) string { return "triage:" + strconv.FormatInt(findingID, 10) }
+
+// ReplaceTriageStatement replaces the hospital statement of a finding's triage with s (none when s is
+// nil).
+func (tx *Tx) ReplaceTriageStatement(ctx context.Context, findingID int64, s *domain.VEXStatement) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM vex_statements WHERE org_id = ? AND source_format = 'triage' AND source = ?", tx.org,
+		FleetTriageSource(findingID)); err != nil {
+		return err
+	}
+	if s == nil {
+		return nil
+	}
+	s.SourceKind, s.SourceFormat, s.Source = domain.VEXHospital, "triage", FleetTriageSource(findingID)
+	return tx.AddVEXStatements(ctx, []domain.VEXStatement{*s})
+}
