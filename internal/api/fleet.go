@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -74,6 +75,27 @@ func (a *API) FleetRoutes(svc *fleet.Service, runner *jobs.Runner) {
 			}
 			return svc.Triage(c.Ctx(), c.Scope.Org(), id, in)
 		})
+	HandleRaw(a, Op{Method: http.MethodGet, Path: "/vex/export", ID: "exportHospitalVEX", Tag: "vulnerabilities", Perm: domain.PermRead,
+		Produces: "application/json", Params: []Param{{Name: "format", In: "query", Enum: []string{"openvex", "cyclonedx"}, Description: "default openvex"}},
+		Summary: "The hospital's own VEX (its triage decisions and statements) as OpenVEX 0.2.0 or CycloneDX 1.6 VEX"},
+		func(w http.ResponseWriter, c *Call) error {
+			format := c.Query("format")
+			if format == "" {
+				format = fleet.VEXOpenVEX
+			}
+			var buf bytes.Buffer
+			if err := svc.ExportVEX(c.Ctx(), c.Scope.Org(), format, fleetVEXAuthor(c), &buf); err != nil {
+				return err
+			}
+			ct, name := "application/json", "hospital.openvex.json"
+			if format == fleet.VEXCycloneDX {
+				ct, name = "application/vnd.cyclonedx+json", "hospital.vex.cdx.json"
+			}
+			w.Header().Set("Content-Type", ct)
+			w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+			_, err := w.Write(buf.Bytes())
+			return err
+		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/fleet/match", ID: "getFleetMatch", Tag: "vulnerabilities", Perm: domain.PermRead,
 		Summary: "The fleet matching's progress: the feed generation the findings reflect, the last full match, the open findings"},
 		func(c *Call, _ Empty) (FleetStatus, error) {
@@ -93,4 +115,12 @@ func (a *API) FleetRoutes(svc *fleet.Service, runner *jobs.Runner) {
 			id, err := fleet.EnqueueMatch(c.Ctx(), runner, c.Scope.Org(), nil, "requested")
 			return JobQueued{JobID: id}, err
 		})
+}
+
+// fleetVEXAuthor is the author of an exported hospital VEX: the caller's organisation.
+func fleetVEXAuthor(c *Call) string {
+	if c.Principal != nil && c.Principal.Org.Name != "" {
+		return c.Principal.Org.Name
+	}
+	return ""
 }

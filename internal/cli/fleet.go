@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -275,5 +276,37 @@ The server does this in the background after feed and document changes; this run
 		}),
 	}
 	cmd.Flags().Bool("json", false, "print JSON")
+	return cmd
+}
+
+func fleetVEXCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{Use: "vex", Short: "The hospital's own VEX: export its triage decisions"}
+	export := &cobra.Command{
+		Use:   "export",
+		Short: "Export the hospital's VEX statements (triage decisions) as OpenVEX or CycloneDX",
+		Example: `  vigil vex export --format openvex > hospital.openvex.json
+  vigil vex export --format cyclonedx --out hospital.vex.cdx.json`,
+		Args: cobra.NoArgs,
+		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
+			ctx, o, _, err := orgScope(cmd, a)
+			if err != nil {
+				return err
+			}
+			format, _ := cmd.Flags().GetString("format")
+			w := env.Stdout
+			if out, _ := cmd.Flags().GetString("out"); out != "" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			return a.Fleet.ExportVEX(ctx, o.ID, format, o.Name, w)
+		}),
+	}
+	export.Flags().String("format", fleet.VEXOpenVEX, "openvex or cyclonedx")
+	export.Flags().String("out", "", "write to this file instead of standard output")
+	cmd.AddCommand(export)
 	return cmd
 }

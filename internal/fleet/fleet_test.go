@@ -1,9 +1,12 @@
 package fleet_test
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/disclosure/disclosuretest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/feeds/nvd"
@@ -12,6 +15,7 @@ import (
 	"github.com/vigil-med/vigil/internal/match"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/vex"
 )
 
 type staticIndex struct{ idx *match.Index }
@@ -134,6 +138,113 @@ func TestMatchAll(t *testing.T) {
 			}
 			if y := after[id]; y.Active != x.Active || y.State != x.State || y.Gone != nil {
 				t.Errorf("%s changed by triage of other findings: %+v → %+v", id, x, y)
+			}
+		}
+	})
+}
+
+// A VEX statement or a fixed version removes exactly the findings it names.
+func TestVEXAndFixRemoveExactlyTheirFindings(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		org := testutil.Org(t, st, "exact").ID
+		ctx := testutil.Ctx(org)
+		disclosuretest.Seed(t, st, org, "acme")
+		// A second product version with the same components.
+		sbom := string(disclosuretest.CycloneDX("Pump 4000", "2.0", "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b80"))
+		if _, err := disclosure.ImportSBOM(ctx, st.Scope(org), []byte(sbom), disclosure.SBOMOptions{Manufacturer: "acme Medical", Product: "Pump 4000",
+			Version: "2.0", Source: disclosure.Source{FileName: "p4000.cdx.json"}}); err != nil {
+			t.Fatal(err)
+		}
+		svc := fleet.New(st, staticIndex{realIndex(t)}, nil)
+		if _, err := svc.MatchAll(ctx, org, nil); err != nil {
+			t.Fatal(err)
+		}
+		state := func() map[string]string {
+			page, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{All: true, ListParams: domain.ListParams{Limit: 500}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]string{}
+			for _, f := range page.Items {
+				s := "active"
+				if !f.Active {
+					s = "suppressed"
+				}
+				if f.Gone != nil {
+					s = "gone"
+				}
+				out[f.Product+" "+f.Component()+" "+f.VulnID] = s
+			}
+			return out
+		}
+		before := state()
+		const p4000 = "Pump 4000 log4j-core 2.14.1 CVE-2021-44228"
+		if before[p4000] != "active" {
+			t.Fatalf("Pump 4000 Log4Shell = %q in %v", before[p4000], before)
+		}
+		// A hospital statement on Pump 4000's log4j-core: exactly that finding is suppressed.
+		var pv int64
+		vs, err := st.Scope(org).FleetVersionIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv = vs[len(vs)-1]
+		s := domain.VEXStatement{Vulnerability: "CVE-2021-44228", ProductVersionID: pv, Status: "not_affected", Justification: "vulnerable_code_not_in_execute_path",
+			ComponentPURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", SourceKind: domain.VEXHospital}
+		if err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { return tx.AddVEXStatement(ctx, &s) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.MatchVersions(ctx, org, []int64{pv}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		after := state()
+		for k, v := range before {
+			want := v
+			if k == p4000 {
+				want = "suppressed"
+			}
+			if after[k] != want {
+				t.Errorf("after the VEX statement %s = %s, want %s", k, after[k], want)
+			}
+		}
+		// A fixed version in the SBOM of Pump 3000: exactly its Log4Shell finding goes.
+		fixed := strings.ReplaceAll(string(disclosuretest.CycloneDX("Pump 3000", "1.2.3", "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79")), "2.14.1", "2.17.1")
+		if _, err := disclosure.ImportSBOM(ctx, st.Scope(org), []byte(fixed), disclosure.SBOMOptions{Manufacturer: "acme Medical", Product: "Pump 3000",
+			Version: "1.2.3", Source: disclosure.Source{FileName: "p3000-fixed.cdx.json"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.MatchVersions(ctx, org, vs[:1], nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		final := state()
+		for k, v := range after {
+			want := v
+			if k == "Pump 3000 log4j-core 2.14.1 CVE-2021-44228" {
+				want = "gone"
+			}
+			if final[k] != want {
+				t.Errorf("after the fixed version %s = %s, want %s", k, final[k], want)
+			}
+		}
+		if len(final) != len(after) {
+			t.Errorf("findings after the fix: %v", final)
+		}
+		// The hospital's statements export as OpenVEX and CycloneDX.
+		for _, format := range []string{fleet.VEXOpenVEX, fleet.VEXCycloneDX} {
+			var buf bytes.Buffer
+			if err := svc.ExportVEX(ctx, org, format, "Test Hospital", &buf); err != nil {
+				t.Fatal(err)
+			}
+			stmts, _, err := vex.DecodeBytes(buf.Bytes(), "export."+format)
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", format, err, buf.String())
+			}
+			got := map[string]vex.Status{}
+			for _, s := range stmts {
+				got[s.Vulnerability] = s.Status
+			}
+			if got["CVE-2021-44228"] != vex.NotAffected || got["CVE-2022-0778"] != vex.Affected {
+				t.Errorf("%s export: %v", format, got)
 			}
 		}
 	})
