@@ -90,11 +90,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Procurement.Vulns = procurement.NewSnapshotChecker(cfg.DataDir)
 	}
 	a.Metrics = NewMetrics(st)
-	a.Jobs.Ran = a.Metrics.ObserveJob
+	a.Jobs.Ran = func(j store.Job, err error) {
+		a.Metrics.ObserveJob(j, err)
+		// feed changes reach the findings within seconds (re-matching only what they touch)
+		if (j.Kind == vulndb.JobSync || j.Kind == vulndb.JobImport) && a.Fleet != nil {
+			if _, err := fleet.EnqueueUpdate(context.WithoutCancel(context.Background()), a.Jobs); err != nil {
+				log.Warn("queue fleet update", "err", err)
+			}
+		}
+	}
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
 	a.Fleet = fleet.New(st, a.Feeds, log)
+	a.Fleet.Notifier = a.Notifier
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -123,6 +132,7 @@ func (a *App) registerJobs() {
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
 	fleet.RegisterJobs(a.Jobs, a.Fleet)
+	a.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "a vulnerability affecting your devices became known exploited (CISA or EU KEV)", EmailDefault: true})
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one

@@ -12,11 +12,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/match"
+	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/sbom"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vex"
@@ -33,10 +36,18 @@ type Service struct {
 	Store *store.Store
 	Feeds IndexSource
 	Log   *slog.Logger
-	// Events receives what a match changed (KEV notifications); may be nil.
+	// Events receives what a match changed; may be nil.
 	Events func(ctx context.Context, org int64, res Result)
+	// DocumentMargin is how far before the last run Update looks for changed documents (transactions
+	// that committed late); 0 means 5 s, negative none.
+	DocumentMargin time.Duration
+	// Notifier sends the vuln.kev notifications (nil: none).
+	Notifier *notify.Notifier
 	// Rematch queues a re-match of product versions (a fleet.match job); nil re-matches at once.
 	Rematch func(ctx context.Context, org int64, ids []int64, why string)
+
+	mu    sync.Mutex
+	cache map[int64]*orgComponents
 }
 
 // New returns the service.
@@ -75,27 +86,30 @@ type Progress func(done, total int)
 const chunk = 100
 
 // MatchAll matches every product version of the organisation and replaces all its findings, in one
-// transaction.
+// transaction; the findings then reflect the current feed generation.
 func (s *Service) MatchAll(ctx context.Context, org int64, progress Progress) (Result, error) {
-	return s.match(ctx, org, nil, nil, progress)
+	gen, err := s.Store.FeedGeneration(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.match(ctx, org, nil, nil, progress, gen)
 }
 
 // MatchVersions re-matches the given product versions (all their components when keys is nil, else
-// only the components with one of the keys) and replaces their findings.
+// only the components with one of the keys) and replaces their findings. The recorded feed
+// generation stays (see Update for feed changes).
 func (s *Service) MatchVersions(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress) (Result, error) {
 	if len(ids) == 0 {
 		return Result{}, nil
 	}
-	return s.match(ctx, org, ids, keys, progress)
+	return s.match(ctx, org, ids, keys, progress, -1)
 }
 
-func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress) (Result, error) {
+// match re-matches ids (every product version when nil) and records gen as the feed generation the
+// findings reflect (-1: keep the recorded one).
+func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress, gen int64) (Result, error) {
 	start := time.Now()
 	var res Result
-	gen, err := s.Store.FeedGeneration(ctx)
-	if err != nil {
-		return res, err
-	}
 	idx, err := s.Feeds.Index(ctx)
 	if err != nil {
 		return res, err
@@ -107,11 +121,11 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 			return res, err
 		}
 	}
-	in, err := loadInput(ctx, sc, ids, full)
+	in, err := s.loadInput(ctx, sc, ids, full)
 	if err != nil {
 		return res, err
 	}
-	res.ProductVersions, res.Generation = len(ids), gen
+	res.ProductVersions = len(ids)
 	err = sc.Write(ctx, func(tx *store.Tx) error {
 		for startAt := 0; startAt < len(ids); startAt += chunk {
 			part := ids[startAt:min(startAt+chunk, len(ids))]
@@ -142,15 +156,14 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 				progress(min(startAt+chunk, len(ids)), len(ids))
 			}
 		}
-		st, err := tx.Scope().FleetMatchState(ctx)
-		if err != nil {
-			return err
+		if gen < 0 {
+			st, err := tx.Scope().FleetMatchState(ctx)
+			if err != nil {
+				return err
+			}
+			gen = st.FeedGeneration
 		}
-		if !full && keys != nil {
-			gen = max(gen, st.FeedGeneration) // a keyed re-match is for one change; the caller records it
-		} else if !full {
-			gen = st.FeedGeneration // documents changed, not the feeds
-		}
+		res.Generation = gen
 		return tx.SaveFleetMatchState(ctx, gen, full)
 	})
 	res.Took = time.Since(start)
@@ -160,7 +173,7 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 	return res, err
 }
 
-// input is what the matcher reads from the store for a set of product versions.
+// input is what the matcher reads for a set of product versions.
 type input struct {
 	comps    map[int64][]sbom.Component
 	compIDs  map[int64][]int64
@@ -168,22 +181,73 @@ type input struct {
 	vex      map[int64][]domain.VEXStatement
 }
 
-func loadInput(ctx context.Context, sc *store.Scope, ids []int64, all bool) (*input, error) {
-	in := &input{comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, subjects: map[int64]*sbom.Component{},
-		vex: map[int64][]domain.VEXStatement{}}
-	var sel []int64
-	if !all {
-		sel = ids
-	}
-	cs, err := sc.FleetComponents(ctx, sel)
+// orgComponents is the cached SBOM components of an organisation with the index of their keys
+// (which product versions a feed change touches), rebuilt when an SBOM is imported.
+type orgComponents struct {
+	stamp   string
+	comps   map[int64][]sbom.Component
+	compIDs map[int64][]int64
+	index   *match.ComponentIndex
+}
+
+// components returns the organisation's cached components, reloaded when its SBOMs changed.
+func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponents, error) {
+	stamp, err := sc.FleetSBOMStamp(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for i := range cs {
-		c := &cs[i]
-		in.comps[c.ProductVersionID] = append(in.comps[c.ProductVersionID], sbom.Component{Ref: c.Ref, Parent: c.Parent, Type: c.Type,
-			Group: c.Group, Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE})
-		in.compIDs[c.ProductVersionID] = append(in.compIDs[c.ProductVersionID], c.ID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
+		return c, nil
+	}
+	cs, err := sc.FleetComponents(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	for i := 0; i < len(cs); {
+		pv := cs[i].ProductVersionID
+		j := i
+		for j < len(cs) && cs[j].ProductVersionID == pv {
+			j++
+		}
+		comps, ids := make([]sbom.Component, j-i), make([]int64, j-i)
+		for k := i; k < j; k++ {
+			x := &cs[k]
+			comps[k-i] = sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE}
+			ids[k-i] = x.ID
+		}
+		c.comps[pv], c.compIDs[pv] = comps, ids
+		c.index.Add(strconv.FormatInt(pv, 10), comps)
+		i = j
+	}
+	if s.cache == nil {
+		s.cache = map[int64]*orgComponents{}
+	}
+	s.cache[sc.Org()] = c
+	return c, nil
+}
+
+// WhereIs answers "where is this component?" from the cached component index (name, package URL or
+// CPE): the placements by product version.
+func (s *Service) WhereIs(ctx context.Context, org int64, query string) ([]match.Placement, error) {
+	c, err := s.components(ctx, s.Store.Scope(org))
+	if err != nil {
+		return nil, err
+	}
+	return c.index.Where(query), nil
+}
+
+func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, all bool) (*input, error) {
+	c, err := s.components(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	in := &input{comps: c.comps, compIDs: c.compIDs, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
+	var sel []int64
+	if !all {
+		sel = ids
 	}
 	subjects, err := sc.SBOMSubjects(ctx)
 	if err != nil {

@@ -11,8 +11,18 @@ import (
 	"github.com/vigil-med/vigil/internal/store"
 )
 
-// JobMatch is the job kind of a fleet match: payload MatchPayload, organisation from the job.
-const JobMatch = "fleet.match"
+// Job kinds of the fleet matching.
+const (
+	// JobMatch is a fleet match: payload MatchPayload, organisation from the job.
+	JobMatch = "fleet.match"
+	// JobUpdate brings findings up to date after feed and document changes (Update): of the job's
+	// organisation, or of every organisation for a system job. Scheduled every UpdateEvery and queued
+	// after each feed sync or import.
+	JobUpdate = "fleet.update"
+)
+
+// UpdateEvery is the period of the scheduled fleet.update.
+const UpdateEvery = time.Minute
 
 // MatchPayload says what a fleet.match job re-matches: every product version when ProductVersions is
 // empty, else those (only the components with one of Keys when Keys is not empty).
@@ -64,6 +74,20 @@ func RegisterJobs(r *jobs.Runner, s *Service) {
 		p.Result = res.String()
 		return nil
 	})
+	r.Register(JobUpdate, func(ctx context.Context, j *store.Job, p *jobs.Progress) error {
+		if j.OrgID != 0 {
+			u, err := s.Update(ctx, j.OrgID)
+			p.Result = u.String()
+			return err
+		}
+		return s.UpdateAll(ctx)
+	})
+	r.Every(jobs.Schedule{Name: JobUpdate, Kind: JobUpdate, Every: UpdateEvery})
+}
+
+// EnqueueUpdate queues a fleet.update of every organisation (requests within ten seconds are one job).
+func EnqueueUpdate(ctx context.Context, r *jobs.Runner) (int64, error) {
+	return r.Enqueue(ctx, store.NewJob{Kind: JobUpdate, MaxAttempts: 3, UniqueKey: fmt.Sprintf("fleet.update:%d", time.Now().Unix()/10)})
 }
 
 // EnqueueMatch queues a match of the organisation's fleet (every product version when ids is empty).

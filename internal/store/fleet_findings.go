@@ -593,3 +593,75 @@ func (tx *Tx) ReplaceTriageStatement(ctx context.Context, findingID int64, s *do
 	s.SourceKind, s.SourceFormat, s.Source = domain.VEXHospital, "triage", FleetTriageSource(findingID)
 	return tx.AddVEXStatements(ctx, []domain.VEXStatement{*s})
 }
+
+// FleetSBOMStamp changes whenever an SBOM of the organisation is imported or removed (their count and
+// newest id: a re-import replaces the row): the fleet matcher's cached components are rebuilt when it changes.
+func (sc *Scope) FleetSBOMStamp(ctx context.Context) (string, error) {
+	var n, last int64
+	if err := sc.QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM sboms WHERE org_id = ?", sc.org).Scan(&n, &last); err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(last, 10), nil
+}
+
+// FleetChangedVersions returns the product versions whose SBOM was imported or that got VEX
+// statements (documents, advisory mappings, statements made by hand) since a time.
+func (sc *Scope) FleetChangedVersions(ctx context.Context, since time.Time) ([]int64, error) {
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	}, `SELECT product_version_id FROM sboms WHERE org_id = ? AND imported >= ?
+		UNION SELECT product_version_id FROM vex_statements WHERE org_id = ? AND created >= ? AND product_version_id IS NOT NULL
+		ORDER BY 1`, sc.org, TS(since), sc.org, TS(since))
+}
+
+// FleetHasDisclosures reports whether the organisation has anything to match (an SBOM or a VEX
+// statement attached to a product version).
+func (sc *Scope) FleetHasDisclosures(ctx context.Context) (bool, error) {
+	n, err := sc.Count(ctx, `SELECT (SELECT COUNT(*) FROM sboms WHERE org_id = ?) + (SELECT COUNT(*) FROM vex_statements WHERE org_id = ?
+		AND product_version_id IS NOT NULL)`, sc.org, sc.org)
+	return n > 0, err
+}
+
+// FleetOpenFindingsOf returns the open findings of some vulnerabilities (for notifications).
+func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]domain.Finding, error) {
+	var out []domain.Finding
+	for start := 0; start < len(vulnIDs); start += 500 {
+		batch := vulnIDs[start:min(start+500, len(vulnIDs))]
+		args := []any{sc.org, true}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		fs, err := queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+			AND f.state NOT IN ('not_affected', 'fixed') AND f.vuln_id IN (`+discPlaceholders(len(batch))+") ORDER BY f.vuln_id, f.id", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// FleetUnnotifiedKEV returns the open findings whose vulnerability is in CISA KEV or EU KEV and that
+// no vuln.kev notification covered yet.
+func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, error) {
+	return queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+		AND f.state NOT IN ('not_affected', 'fixed') AND f.kev_notified = ? AND (vu.cisa_kev = ? OR vu.eu_kev = ?) ORDER BY f.vuln_id, f.id`,
+		sc.org, true, false, true, true)
+}
+
+// MarkKEVNotified records that the vuln.kev notification covered these findings.
+func (tx *Tx) MarkKEVNotified(ctx context.Context, ids []int64) error {
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{true, tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE findings SET kev_notified = ? WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -52,6 +52,7 @@ CREATE TABLE findings (
     first_seen         TIMESTAMPTZ NOT NULL,
     last_seen          TIMESTAMPTZ NOT NULL,
     gone               TIMESTAMPTZ, -- no longer matched since
+    kev_notified       BOOLEAN NOT NULL DEFAULT FALSE, -- the known-exploited notification (vuln.kev) went out
     UNIQUE (org_id, product_version_id, component_key, vuln_id),
     UNIQUE (org_id, id),
     FOREIGN KEY (org_id, product_version_id) REFERENCES product_versions(org_id, id) ON DELETE CASCADE
