@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -51,6 +52,8 @@ type App struct {
 	Procurement *procurement.Env
 	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
 	Feeds *vulndb.Service
+	// Fleet matches the organisations' product versions against the feeds and keeps the findings.
+	Fleet *fleet.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -87,10 +90,20 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Procurement.Vulns = procurement.NewSnapshotChecker(cfg.DataDir)
 	}
 	a.Metrics = NewMetrics(st)
-	a.Jobs.Ran = a.Metrics.ObserveJob
+	a.Jobs.Ran = func(j store.Job, err error) {
+		a.Metrics.ObserveJob(j, err)
+		// feed changes reach the findings within seconds (re-matching only what they touch)
+		if (j.Kind == vulndb.JobSync || j.Kind == vulndb.JobImport) && a.Fleet != nil {
+			if _, err := fleet.EnqueueUpdate(context.WithoutCancel(context.Background()), a.Jobs); err != nil {
+				log.Warn("queue fleet update", "err", err)
+			}
+		}
+	}
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
+	a.Fleet = fleet.New(st, a.Feeds, log)
+	a.Fleet.Notifier = a.Notifier
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -118,6 +131,8 @@ func (a *App) registerJobs() {
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
+	fleet.RegisterJobs(a.Jobs, a.Fleet)
+	a.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "a vulnerability affecting your devices became known exploited (CISA or EU KEV)", EmailDefault: true})
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -166,7 +181,8 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,
+		Fleet: a.Fleet})
 	if err != nil {
 		return nil, nil, err
 	}

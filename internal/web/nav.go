@@ -50,6 +50,7 @@ func navigation() []NavSection {
 			{Label: "Upload", Path: "/import/disclosures", Perm: domain.PermDisclosures},
 		}},
 		{Label: "Vulnerabilities", Items: []NavItem{
+			{Label: "Findings", Path: "/vulnerabilities", Perm: domain.PermRead},
 			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
 			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},
 		}},
