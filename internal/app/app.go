@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/feeds/endoflife"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -25,6 +26,7 @@ import (
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/regulation"
+	"github.com/vigil-med/vigil/internal/riskmgr"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/vulndb"
@@ -51,6 +53,8 @@ type App struct {
 	Procurement *procurement.Env
 	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
 	Feeds *vulndb.Service
+	// Risk scores devices, keeps the legacy register and snapshots, and plans replacements.
+	Risk *riskmgr.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -91,6 +95,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
+	a.Risk = &riskmgr.Service{Store: st, Findings: riskFindings{}, Now: func() time.Time { return a.Now() },
+		EOL: func() *endoflife.Catalog { return a.Procurement.Options(a.Now()).EOL }}
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -118,6 +124,7 @@ func (a *App) registerJobs() {
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
+	a.Risk.RegisterJobs(a.Jobs, a.Log)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one

@@ -67,7 +67,9 @@ func TestRiskStore(t *testing.T) {
 		if err != nil || active.Version != "v2" || string(active.Weights) != `{"version":"v2"}` {
 			t.Errorf("active weights: %v %+v", err, active)
 		}
-		err = sc.Write(ctx, func(tx *store.Tx) error { return tx.SaveRiskWeights(ctx, &domain.RiskWeightsVersion{Version: "v1", Weights: []byte("{}")}) })
+		err = sc.Write(ctx, func(tx *store.Tx) error {
+			return tx.SaveRiskWeights(ctx, &domain.RiskWeightsVersion{Version: "v1", Weights: []byte("{}")})
+		})
 		if domain.ErrorField(err) != "version" {
 			t.Errorf("reused version: %v", err)
 		}
