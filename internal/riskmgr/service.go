@@ -66,13 +66,13 @@ func (s *Service) now() time.Time {
 
 // AssetRisk is one device's risk with everything that explains it.
 type AssetRisk struct {
-	Asset    domain.RiskAsset    `json:"-"`
-	Score    risk.AssetScore     `json:"score"`
-	Findings []risk.FindingScore `json:"findings"` // highest first; the legacy term among them
-	Legacy   lifecycle.Legacy    `json:"legacy"`
+	Asset    domain.RiskAsset     `json:"-"`
+	Score    risk.AssetScore      `json:"score"`
+	Findings []risk.FindingScore  `json:"findings"` // highest first; the legacy term among them
+	Legacy   lifecycle.Legacy     `json:"legacy"`
 	Controls []domain.RiskControl `json:"controls"` // the asset's own and its product's
-	KEV      int                 `json:"kev"`      // open findings listed as known exploited (CISA or EU)
-	Keep     *domain.RiskKeep    `json:"keep,omitempty"`
+	KEV      int                  `json:"kev"`      // open findings listed as known exploited (CISA or EU)
+	Keep     *domain.RiskKeep     `json:"keep,omitempty"`
 }
 
 // Assessment is the risk of every device of an organisation on one day.
