@@ -173,7 +173,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds, Risk: a.Risk})
 	if err != nil {
 		return nil, nil, err
 	}

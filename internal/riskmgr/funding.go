@@ -165,4 +165,3 @@ func gapText(gap float64) string {
 	}
 	return fmt.Sprintf(", within %.1f %% of the best possible", 100*gap)
 }
-

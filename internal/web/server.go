@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
+	"github.com/vigil-med/vigil/internal/riskmgr"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vulndb"
 )
@@ -41,6 +42,8 @@ type Deps struct {
 	// Feeds is the vulnerability database behind the Feeds and vulnerability pages (nil: the
 	// pages read the store only and cannot accept uploads).
 	Feeds *vulndb.Service
+	// Risk scores devices, keeps the legacy register and plans replacements (nil: no risk pages).
+	Risk *riskmgr.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -92,6 +95,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.trainingRoutes(mux)
 	s.procurementRoutes(mux)
 	s.vulndbRoutes(mux)
+	s.riskRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
