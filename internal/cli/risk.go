@@ -14,6 +14,7 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/lifecycle/plan"
+	"github.com/vigil-med/vigil/internal/report/pdf"
 	"github.com/vigil-med/vigil/internal/risk"
 	"github.com/vigil-med/vigil/internal/riskmgr"
 	"github.com/vigil-med/vigil/internal/store"
@@ -81,7 +82,8 @@ The JSON (--json) has years (year, calendar_year, budget, spend, risk_removed, r
 asset, cost, risk_removed, why), risk_before, risk_after, method, gap and remaining (devices left, why
 and how they are compensated).`,
 		Example: `  vigil plan replacement --budget-per-year 250000 --years 3
-  vigil plan replacement --budgets 300000,200000,200000 --years 3 --json`,
+  vigil plan replacement --budgets 300000,200000,200000 --years 3 --json
+  vigil plan replacement --budget-per-year 250000 --years 3 --pdf funding-case.pdf`,
 		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			ctx, o, _, err := orgScope(cmd, a)
@@ -95,6 +97,16 @@ and how they are compensated).`,
 			p, err := a.Risk.Plan(ctx, o.ID, riskmgr.PlanRequest{Years: years, BudgetPerYear: per, Budgets: budgets, CarryOver: carry})
 			if err != nil {
 				return err
+			}
+			if file, _ := cmd.Flags().GetString("pdf"); file != "" {
+				m := pdf.Meta{Organisation: o.Name, Generated: a.Now(), Location: o.Location(), Confidential: true}
+				b, err := riskmgr.FundingCase(p, m)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(file, b, 0o644); err != nil {
+					return err
+				}
 			}
 			if j, _ := cmd.Flags().GetBool("json"); j {
 				return writeJSON(env.Stdout, toPlanJSON(p))
@@ -120,6 +132,7 @@ and how they are compensated).`,
 	cmd.Flags().Float64("budget-per-year", 0, "budget per year (euro)")
 	cmd.Flags().Float64Slice("budgets", nil, "one budget per year, comma-separated (instead of --budget-per-year)")
 	cmd.Flags().Bool("carry-over", false, "unspent money carries over to the next year")
+	cmd.Flags().String("pdf", "", "also write the funding case (PDF) to this file")
 	cmd.Flags().Bool("json", false, "print JSON")
 	return cmd
 }
@@ -394,9 +407,9 @@ func legacyListCmd(env *Env) *cobra.Command {
 				return writeJSON(env.Stdout, reg)
 			}
 			tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "DEVICE\tPRODUCT\tDEPARTMENT\tSTATUS\tSINCE\tRISK\tCOMPENSATION")
+			fmt.Fprintln(tw, "DEVICE\tPRODUCT\tOS\tDEPARTMENT\tSTATUS\tSINCE\tRISK\tCOMPENSATION")
 			for _, e := range reg {
-				fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\t%s\t%s\n", e.Asset, e.Manufacturer, e.Product, e.Department, e.Status, e.Since,
+				fmt.Fprintf(tw, "%s\t%s %s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Asset, e.Manufacturer, e.Product, e.OS, e.Department, e.Status, e.Since,
 					strconv.FormatFloat(e.Risk, 'f', 1, 64), e.Compensation)
 			}
 			return tw.Flush()

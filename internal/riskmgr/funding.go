@@ -112,7 +112,7 @@ func FundingCase(p PlanResult, m pdf.Meta) ([]byte, error) {
 			d.Note("Nothing fits this year's budget.")
 			continue
 		}
-		d.Table([]string{"Model", "Devices", "Cost", "Risk removed", "Why"}, []float64{2.4, 0.7, 1, 0.9, 3.6}, rs)
+		d.Table([]string{"Model", "Devices", "Cost", "Risk removed", "Why"}, []float64{2.4, 0.7, 1, 1.1, 3.4}, rs)
 	}
 
 	d.H1("What remains, and how it is compensated")
