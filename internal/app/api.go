@@ -17,4 +17,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
 	ap.FleetRoutes(a.Fleet, a.Jobs)
+	ap.RiskRoutes(a.Risk)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/feeds/endoflife"
 	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
@@ -26,6 +27,7 @@ import (
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/regulation"
+	"github.com/vigil-med/vigil/internal/riskmgr"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 	"github.com/vigil-med/vigil/internal/vulndb"
@@ -54,6 +56,8 @@ type App struct {
 	Feeds *vulndb.Service
 	// Fleet matches the organisations' product versions against the feeds and keeps the findings.
 	Fleet *fleet.Service
+	// Risk scores devices, keeps the legacy register and snapshots, and plans replacements.
+	Risk *riskmgr.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -104,6 +108,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Feeds.Version = buildinfo.Version()
 	a.Fleet = fleet.New(st, a.Feeds, log)
 	a.Fleet.Notifier = a.Notifier
+	a.Risk = &riskmgr.Service{Store: st, Findings: st, Now: func() time.Time { return a.Now() },
+		EOL: func() *endoflife.Catalog { return a.Procurement.Options(a.Now()).EOL }}
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -133,6 +139,7 @@ func (a *App) registerJobs() {
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
 	fleet.RegisterJobs(a.Jobs, a.Fleet)
 	a.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "a vulnerability affecting your devices became known exploited (CISA or EU KEV)", EmailDefault: true})
+	a.Risk.RegisterJobs(a.Jobs, a.Log)
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -182,7 +189,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
 		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,
-		Fleet: a.Fleet})
+		Fleet: a.Fleet, Risk: a.Risk})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -61,6 +61,8 @@ func Steps() []Step {
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},
+		{Name: "risk: compensating controls, end of support, must-stay devices, weights", Run: riskDemo},
+		{Name: "risk: 90 days of snapshots", Run: riskSnapshotsDemo},
 	}
 }
 

@@ -77,6 +77,9 @@ func (s *Server) dashboard(c *Ctx) error {
 	if v.Inventory, err = inventoryDashboard(c); err != nil {
 		return err
 	}
+	if v.Risk, err = s.riskDashboard(c); err != nil {
+		return err
+	}
 	if v.Training, err = trainingDashboard(c); err != nil {
 		return err
 	}

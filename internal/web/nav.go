@@ -54,6 +54,13 @@ func navigation() []NavSection {
 			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
 			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},
 		}},
+		{Label: "Risk", Items: []NavItem{
+			{Label: "Risk overview", Path: "/risk", Perm: domain.PermRead},
+			{Label: "Legacy register", Path: "/risk/legacy", Perm: domain.PermRead},
+			{Label: "Compensating controls", Path: "/risk/controls", Perm: domain.PermRead},
+			{Label: "Replacement plan", Path: "/risk/plan", Perm: domain.PermRead},
+			{Label: "Risk weights", Path: "/risk/weights", Perm: domain.PermRead},
+		}},
 		{Label: "Incidents", Items: []NavItem{
 			{Label: "Incidents", Path: "/incidents", Perm: domain.PermRead},
 			{Label: "Exercises", Path: "/exercises", Perm: domain.PermRead},

@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
+	"github.com/vigil-med/vigil/internal/riskmgr"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vulndb"
 )
@@ -44,6 +45,8 @@ type Deps struct {
 	Feeds *vulndb.Service
 	// Fleet is the fleet matching (triage, match requests; nil: the pages only read the findings).
 	Fleet *fleet.Service
+	// Risk scores devices, keeps the legacy register and plans replacements (nil: no risk pages).
+	Risk *riskmgr.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -96,6 +99,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.procurementRoutes(mux)
 	s.vulndbRoutes(mux)
 	s.fleetRoutes(mux)
+	s.riskRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
