@@ -101,9 +101,12 @@ func (a *ExchangeAdvisory) Validate() error {
 	if len(a.CVEs) > 50 {
 		return Invalid("cves", "at most 50 CVEs per advisory")
 	}
-	a.CWE = strings.ToUpper(strings.TrimSpace(a.CWE))
-	if a.CWE != "" && !cweRE.MatchString(a.CWE) {
-		return Invalid("cwe", "%q is not a CWE id (CWE-NNN)", a.CWE)
+	a.CWE = strings.TrimSpace(a.CWE)
+	if id, name, _ := strings.Cut(a.CWE, " "); a.CWE != "" {
+		if !cweRE.MatchString(strings.ToUpper(id)) {
+			return Invalid("cwe", "%q is not a CWE id (CWE-NNN, optionally followed by its name)", a.CWE)
+		}
+		a.CWE = strings.TrimSpace(strings.ToUpper(id) + " " + strings.TrimSpace(name))
 	}
 	a.Summary = strings.TrimSpace(a.Summary)
 	if a.Summary == "" {
