@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -51,6 +52,8 @@ type App struct {
 	Procurement *procurement.Env
 	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
 	Feeds *vulndb.Service
+	// Exchange publishes manufacturers' advisories, VEX and SBOMs and syncs hospitals' subscriptions.
+	Exchange *exchange.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -91,6 +94,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
+	if err := a.openExchange(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -118,6 +125,7 @@ func (a *App) registerJobs() {
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
+	a.exchangeJobs()
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -166,10 +174,12 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,
+		Exchange: a.Exchange})
 	if err != nil {
 		return nil, nil, err
 	}
+	a.Exchange.Routes(mux) // public: the manufacturers' CSAF providers and published files
 	ws.Routes(mux)
 	ap := api.New(mux, a.Store, authn, a.Log)
 	a.apiRoutes(ap)

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
@@ -41,6 +42,8 @@ type Deps struct {
 	// Feeds is the vulnerability database behind the Feeds and vulnerability pages (nil: the
 	// pages read the store only and cannot accept uploads).
 	Feeds *vulndb.Service
+	// Exchange is the manufacturers' publishing and the hospitals' subscriptions (nil: pages off).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
