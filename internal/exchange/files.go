@@ -19,8 +19,9 @@ import (
 // VEX and SBOM publications per product version, subscriber tokens, and the public HTTP side.
 
 // VersionStatements are the VEX statements a manufacturer publishes for one of its product versions:
-// its stored statements about the version and those of its published advisories (affected, fixed).
-func VersionStatements(ctx context.Context, sc *store.Scope, versionID int64) ([]vex.Statement, error) {
+// its stored statements about the version and those of its published advisories (affected, fixed) whose
+// TLP label is at most tlp.
+func VersionStatements(ctx context.Context, sc *store.Scope, versionID int64, tlp string) ([]vex.Statement, error) {
 	pv, err := sc.ProductVersion(ctx, versionID)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func VersionStatements(ctx context.Context, sc *store.Scope, versionID int64) ([
 		return nil, err
 	}
 	for _, a := range advs.Items {
-		if a.Revision == 0 || a.TLP != "WHITE" {
+		if a.Revision == 0 || domain.TLPRank(a.TLP) > domain.TLPRank(tlp) {
 			continue
 		}
 		status, action := vex.Status(""), ""
@@ -94,7 +95,7 @@ func (s *Service) PublishVersionDocument(ctx context.Context, sc *store.Scope, v
 	var name, media string
 	switch kind {
 	case domain.PubOpenVEX, domain.PubCycloneDXVEX:
-		stmts, err := VersionStatements(ctx, sc, versionID)
+		stmts, err := VersionStatements(ctx, sc, versionID, tlp)
 		if err != nil {
 			return pub, err
 		}
