@@ -16,4 +16,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.TrainingRoutes()
 	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
+	ap.ExchangeRoutes(a.Exchange, func() time.Time { return a.Now() })
 }

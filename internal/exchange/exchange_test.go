@@ -42,7 +42,9 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 	return f
 }
 
-func (f *fakeProvider) metadataURL() string { return f.URL + "/.well-known/csaf/provider-metadata.json" }
+func (f *fakeProvider) metadataURL() string {
+	return f.URL + "/.well-known/csaf/provider-metadata.json"
+}
 
 func testAdvisory(id, tlp string) domain.ExchangeAdvisory {
 	return domain.ExchangeAdvisory{TrackingID: id, Title: "VitaFlow 300: hard-coded service credentials", TLP: tlp, CVEs: []string{"CVE-2026-10001"},
