@@ -3,6 +3,7 @@ package exchange
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -69,4 +70,41 @@ func Answer(ctx context.Context, sc *store.Scope, id int64, in AnswerInput, now 
 		return q, err
 	}
 	return sc.Question(ctx, id)
+}
+
+// ResolveVersion finds a product version of the organisation by "Product@version" (the product's name
+// or model number, case-insensitive) or by its numeric id.
+func ResolveVersion(ctx context.Context, sc *store.Scope, ref string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscanf(ref, "%d", &id); err == nil && fmt.Sprint(id) == ref {
+		if _, err := sc.ProductVersion(ctx, id); err != nil {
+			return 0, err
+		}
+		return id, nil
+	}
+	name, version, ok := strings.Cut(ref, "@")
+	if !ok || strings.TrimSpace(name) == "" {
+		return 0, domain.Invalid("version", "%q: write PRODUCT@VERSION (e.g. \"VitaFlow 300@3.2.0\") or a version id", ref)
+	}
+	name, version = strings.TrimSpace(name), strings.TrimSpace(version)
+	ps, err := sc.Products(ctx, domain.ProductFilter{ListParams: domain.ListParams{Q: name, Limit: domain.MaxPageSize}})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range ps.Items {
+		if !strings.EqualFold(p.Name, name) && !strings.EqualFold(p.ModelNumber, name) {
+			continue
+		}
+		vs, err := sc.ProductVersions(ctx, p.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range vs {
+			if v.Version == version {
+				return v.ID, nil
+			}
+		}
+		return 0, domain.Invalid("version", "%s has no version %q", p.Name, version)
+	}
+	return 0, domain.Invalid("version", "no product named %q", name)
 }
