@@ -95,6 +95,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.trainingRoutes(mux)
 	s.procurementRoutes(mux)
 	s.vulndbRoutes(mux)
+	s.exchangeRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
