@@ -61,7 +61,7 @@ func TestExchangePages(t *testing.T) {
 
 	// The public product page, without a session.
 	anon := h.Client()
-	r = anon.Get("/exchange/meridian/products/" + itoa(pv.ProductID)).Must(t, 200)
+	r = anon.Get("/exchange/meridian/products/"+itoa(pv.ProductID)).Must(t, 200)
 	for _, want := range []string{"MMS-SA-2026-001", "Update to 3.2.1.", "TCP 443 to the pump server", "VEX (OpenVEX)", "provider-metadata.json"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("public product page lacks %q", want)
@@ -96,6 +96,5 @@ func TestExchangePages(t *testing.T) {
 	}
 	ciso.Get("/sharing").Must(t, 200)
 	// Another organisation's advisory editor pages are not reachable.
-	ciso.Get("/publish/advisories/" + id).Must(t, 404)
+	ciso.Get("/publish/advisories/"+id).Must(t, 404)
 }
-
