@@ -204,6 +204,13 @@ func (s *Server) exAdvisory(c *Ctx) error {
 	if v.Pubs, err = c.Scope.ExchangePublications(c.R.Context(), domain.PubCSAF, id, 0, false); err != nil {
 		return err
 	}
+	if a.Revision > 0 && !a.Changed && len(v.Pubs) > 0 {
+		full, err := c.Scope.ExchangePublication(c.R.Context(), v.Pubs[0].ID)
+		if err != nil {
+			return err
+		}
+		v.Doc = string(full.Data)
+	}
 	if len(v.Pubs) > 0 {
 		v.DocURL = s.Exchange.ProviderBase(c.P.Org.Slug) + "/.well-known/csaf/" + strings.ToLower(a.TLP) + "/" +
 			strconv.Itoa(a.InitialRelease.Year()) + "/" + v.Pubs[0].FileName
