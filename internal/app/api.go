@@ -18,4 +18,5 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
 	ap.FleetRoutes(a.Fleet, a.Jobs)
 	ap.RiskRoutes(a.Risk)
+	ap.ExchangeRoutes(a.Exchange, func() time.Time { return a.Now() })
 }

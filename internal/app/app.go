@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/feeds/endoflife"
 	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
@@ -58,6 +59,8 @@ type App struct {
 	Fleet *fleet.Service
 	// Risk scores devices, keeps the legacy register and snapshots, and plans replacements.
 	Risk *riskmgr.Service
+	// Exchange publishes manufacturers' advisories, VEX and SBOMs and syncs hospitals' subscriptions.
+	Exchange *exchange.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -110,6 +113,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	a.Fleet.Notifier = a.Notifier
 	a.Risk = &riskmgr.Service{Store: st, Findings: st, Now: func() time.Time { return a.Now() },
 		EOL: func() *endoflife.Catalog { return a.Procurement.Options(a.Now()).EOL }}
+	if err := a.openExchange(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -140,6 +147,7 @@ func (a *App) registerJobs() {
 	fleet.RegisterJobs(a.Jobs, a.Fleet)
 	a.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "a vulnerability affecting your devices became known exploited (CISA or EU KEV)", EmailDefault: true})
 	a.Risk.RegisterJobs(a.Jobs, a.Log)
+	a.exchangeJobs()
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
@@ -189,10 +197,11 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
 		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,
-		Fleet: a.Fleet, Risk: a.Risk})
+		Fleet: a.Fleet, Risk: a.Risk, Exchange: a.Exchange})
 	if err != nil {
 		return nil, nil, err
 	}
+	a.Exchange.Routes(mux) // public: the manufacturers' CSAF providers and published files
 	ws.Routes(mux)
 	ap := api.New(mux, a.Store, authn, a.Log)
 	a.apiRoutes(ap)

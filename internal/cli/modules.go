@@ -13,6 +13,7 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	root.AddCommand(feedsCmd(env), scanCmd(env), benchCmd(env))
 	root.AddCommand(fleetFindingsCmd(env), fleetVEXCmd(env))
 	riskCmds(root, env)
+	exchangeCmds(root, env)
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

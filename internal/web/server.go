@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
@@ -47,6 +48,8 @@ type Deps struct {
 	Fleet *fleet.Service
 	// Risk scores devices, keeps the legacy register and plans replacements (nil: no risk pages).
 	Risk *riskmgr.Service
+	// Exchange is the manufacturers' publishing and the hospitals' subscriptions (nil: pages off).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -100,6 +103,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.vulndbRoutes(mux)
 	s.fleetRoutes(mux)
 	s.riskRoutes(mux)
+	s.exchangeRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 
