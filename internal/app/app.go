@@ -152,13 +152,13 @@ func (a *App) registerJobs() {
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
 // per regulation.EvidenceKind) and the product source of the applicability view. MFA coverage is built
-// into the compliance module; the others come with their modules, one line each. Vulnerability handling
-// (Art 21(2)(e)) follows with the vulnerability module's findings.
+// into the compliance module; the others come with their modules, one line each.
 func (a *App) registerEvidence() {
 	a.Compliance.Register(regulation.EvidenceIncidents, incident.ComplianceEvidence)
 	a.Compliance.Register(regulation.EvidenceAssetInventory, inventory.CoverageEvidence)
 	a.Compliance.Register(regulation.EvidenceTraining, training.ComplianceEvidence)
 	a.Compliance.Register(regulation.EvidenceSupplierDisclos, procurement.SupplierEvidence)
+	a.Compliance.Register(regulation.EvidenceVulnHandling, fleet.ComplianceEvidence)
 }
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.
