@@ -207,6 +207,12 @@ func TestExchangeEndToEnd(t *testing.T) {
 	exAsset(t, hst, hOrg.ID, hv.ID, "NUH-PUMP-0002", "ICU biomed team")
 	exAsset(t, hst, hOrg.ID, other.ID, "NUH-PUMP-0003", "Ward 4")
 
+	// The hospital's SIEM takes every event by webhook: the advisory's notification goes there too.
+	if err := hsc.Write(hctx, func(tx *store.Tx) error {
+		return tx.CreateWebhook(hctx, &store.Webhook{Name: "SIEM", URL: "https://siem.nordstadt.example/hook", Secret: "s", Events: []string{"exchange.advisory"}, Enabled: true})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	hsvc := hosp.App.Exchange
 	sub, err := hsvc.Subscribe(hctx, hsc, exchange.SubscriptionInput{URL: metaURL})
 	if err != nil {
@@ -245,10 +251,19 @@ func TestExchangeEndToEnd(t *testing.T) {
 	if err != nil || res2.Imported != 0 || res2.Unchanged != 1 {
 		t.Errorf("second sync: %s, %v", res2.Summary(), err)
 	}
-	// The owners were notified (a webhook would carry the same event): the delivery queue holds it
-	// only when a channel is configured; the notification event itself is registered.
-	if _, ok := hosp.App.Notifier.Events.Get(exchange.EventAdvisory); !ok {
-		t.Error("event exchange.advisory is not registered")
+	// The notification went out to the webhook, once (the second sync imported nothing).
+	ds, err := hsc.Deliveries(hctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Event == exchange.EventAdvisory && d.Channel == "webhook" && strings.Contains(d.Subject, "affects 2 devices") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("exchange.advisory webhook deliveries = %d, want 1: %+v", n, ds)
 	}
 
 	// A revision with a new remediation flows in on the next sync and replaces the advisory.
