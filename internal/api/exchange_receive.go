@@ -113,8 +113,9 @@ func (a *API) exchangeReceiveRoutes(svc *exchange.Service, now func() time.Time)
 		Summary: "Share aggregate figures (never records) with a group or an authority"},
 		func(c *Call, in ExchangeShareInput) (domain.Share, error) {
 			target, err := a.store.OrgByRef(c.Ctx(), in.Target)
-			if err != nil {
-				return domain.Share{}, domain.Invalid("target", "no organisation %q", in.Target)
+			if err != nil || (target.Type != domain.OrgGroup && target.Type != domain.OrgAuthority) {
+				// the same answer for a missing organisation and one of another type: no enumeration of tenants
+				return domain.Share{}, domain.Invalid("target", "no group or authority %q", in.Target)
 			}
 			var s domain.Share
 			err = c.Scope.Write(c.Ctx(), func(tx *store.Tx) error {

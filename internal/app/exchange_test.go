@@ -11,6 +11,7 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/csaf/provider"
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/store"
@@ -140,6 +141,18 @@ func TestExchangeEndToEnd(t *testing.T) {
 	if pub.Version != 1 || pub.TLP != "WHITE" {
 		t.Errorf("publication = version %d TLP %s, want 1 WHITE", pub.Version, pub.TLP)
 	}
+	// The version's SBOM and VEX, published beside the advisory.
+	bom := `{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"firmware","name":"VitaFlow 300","version":"3.2.0"}},
+		"components":[{"type":"library","name":"openssl","version":"1.1.1k","purl":"pkg:generic/openssl@1.1.1k"}]}`
+	if _, err := disclosure.ImportSBOM(mctx, msc, []byte(bom), disclosure.SBOMOptions{ProductVersionID: affected.ID,
+		Source: disclosure.Source{FileName: "vitaflow.cdx.json"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{domain.PubOpenVEX, domain.PubSBOM} {
+		if _, err := svc.PublishVersionDocument(mctx, msc, affected.ID, kind, "WHITE"); err != nil {
+			t.Fatalf("publish %s: %v", kind, err)
+		}
+	}
 	// An AMBER advisory that must not reach a subscriber without a token.
 	amber := adv
 	amber.ID, amber.TrackingID, amber.TLP, amber.Title = 0, "MMS-SA-2026-002", "AMBER", "VitaFlow 300: restricted details"
@@ -207,6 +220,12 @@ func TestExchangeEndToEnd(t *testing.T) {
 	exAsset(t, hst, hOrg.ID, hv.ID, "NUH-PUMP-0002", "ICU biomed team")
 	exAsset(t, hst, hOrg.ID, other.ID, "NUH-PUMP-0003", "Ward 4")
 
+	// The hospital's SIEM takes every event by webhook: the advisory's notification goes there too.
+	if err := hsc.Write(hctx, func(tx *store.Tx) error {
+		return tx.CreateWebhook(hctx, &store.Webhook{Name: "SIEM", URL: "https://siem.nordstadt.example/hook", Secret: "s", Events: []string{"exchange.advisory"}, Enabled: true})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	hsvc := hosp.App.Exchange
 	sub, err := hsvc.Subscribe(hctx, hsc, exchange.SubscriptionInput{URL: metaURL})
 	if err != nil {
@@ -219,7 +238,7 @@ func TestExchangeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sync: %v", err)
 	}
-	if len(res.Rejected) != 0 || res.Imported != 1 || res.Documents != 1 {
+	if len(res.Rejected) != 0 || res.Imported != 1 || res.Documents != 1 || res.Disclosures != 2 {
 		t.Fatalf("sync: %s; rejected %v; notes %v", res.Summary(), res.Rejected, res.Notes)
 	}
 	got := res.Advisories[0]
@@ -229,6 +248,20 @@ func TestExchangeEndToEnd(t *testing.T) {
 	}
 	if len(tags) != 2 || !strings.Contains(tags["NUH-PUMP-0001"], remediation) || !strings.Contains(tags["NUH-PUMP-0002"], remediation) {
 		t.Errorf("affected devices = %+v, want NUH-PUMP-0001 and -0002 with the remediation", got.Devices)
+	}
+	// The SBOM and the OpenVEX arrived too, verified, as disclosures of the hospital's version.
+	if info, err := hsc.SBOM(hctx, hv.ID); err != nil || info.Components != 1 {
+		t.Errorf("the hospital's SBOM of 3.2.0: %+v %v", info, err)
+	}
+	vx, _ := hsc.VersionVEX(hctx, hv.ID)
+	openvex := 0
+	for _, st := range vx {
+		if st.SourceFormat == "openvex" && st.Vulnerability == "CVE-2026-10001" && st.Status == "affected" {
+			openvex++
+		}
+	}
+	if openvex != 1 {
+		t.Errorf("the manufacturer's OpenVEX statement at the hospital: %+v", vx)
 	}
 	stored, err := hsc.AdvisoryAffectedDevices(hctx, got.AdvisoryID)
 	if err != nil || len(stored) != 2 {
@@ -242,13 +275,22 @@ func TestExchangeEndToEnd(t *testing.T) {
 		t.Errorf("the AMBER advisory reached the hospital without a token: %v", err)
 	}
 	res2, err := hsvc.Sync(hctx, hsc, sub.ID)
-	if err != nil || res2.Imported != 0 || res2.Unchanged != 1 {
+	if err != nil || res2.Imported != 0 || res2.Unchanged != 1 || res2.Disclosures != 0 {
 		t.Errorf("second sync: %s, %v", res2.Summary(), err)
 	}
-	// The owners were notified (a webhook would carry the same event): the delivery queue holds it
-	// only when a channel is configured; the notification event itself is registered.
-	if _, ok := hosp.App.Notifier.Events.Get(exchange.EventAdvisory); !ok {
-		t.Error("event exchange.advisory is not registered")
+	// The notification went out to the webhook, once (the second sync imported nothing).
+	ds, err := hsc.Deliveries(hctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range ds {
+		if d.Event == exchange.EventAdvisory && d.Channel == "webhook" && strings.Contains(d.Subject, "affects 2 devices") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("exchange.advisory webhook deliveries = %d, want 1: %+v", n, ds)
 	}
 
 	// A revision with a new remediation flows in on the next sync and replaces the advisory.

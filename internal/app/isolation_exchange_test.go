@@ -2,7 +2,13 @@ package app_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-med/vigil/internal/app/apptest"
 	"github.com/vigil-med/vigil/internal/domain"
@@ -54,5 +60,63 @@ func seedExchange(t *testing.T, h *apptest.Harness, tn *tenant) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExchangeIsolationWeb: alpha's users can neither see nor change beta's exchange objects through the
+// web pages (404), and alpha's exchange lists show nothing of beta.
+func TestExchangeIsolationWeb(t *testing.T) {
+	h := apptest.New(t, apptest.Options{})
+	a := newTenant(t, h, "alpha", "alphamark")
+	b := newTenant(t, h, "beta", "betamark")
+	ctx := context.Background()
+	bsc := h.Store.Scope(b.org.ID)
+	advs, _ := bsc.ExchangeAdvisories(ctx, domain.ListParams{})
+	subs, _ := bsc.Subscriptions(ctx)
+	qs, _ := bsc.Questions(ctx, "")
+	toks, _ := bsc.SubscriberTokens(ctx)
+	shares, _ := bsc.Shares(ctx)
+	if len(advs.Items) == 0 || len(subs) == 0 || len(qs) == 0 || len(toks) == 0 || len(shares) == 0 {
+		t.Fatal("beta has no exchange objects")
+	}
+	before := snapshot(t, h.Store, b.org.ID)
+	c := h.SignIn(a.admin)
+	c.Get("/subscriptions").Must(t, 200)
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	for _, tt := range []struct{ method, path string }{
+		{"GET", "/publish/advisories/" + id(advs.Items[0].ID)},
+		{"GET", "/publish/advisories/" + id(advs.Items[0].ID) + "/edit"},
+		{"POST", "/publish/advisories/" + id(advs.Items[0].ID)},
+		{"POST", "/publish/advisories/" + id(advs.Items[0].ID) + "/publish"},
+		{"POST", "/publish/tokens/" + id(toks[0].ID) + "/revoke"},
+		{"POST", "/subscriptions/" + id(subs[0].ID) + "/sync"},
+		{"POST", "/subscriptions/" + id(subs[0].ID) + "/delete"},
+		{"POST", "/questions/" + id(qs[0].ID) + "/answer"},
+		{"POST", "/sharing/" + id(shares[0].ID) + "/delete"},
+	} {
+		var r *apptest.Response
+		if tt.method == "GET" {
+			r = c.Get(tt.path)
+		} else {
+			r = c.Post(tt.path, url.Values{"answer": {"x"}, "tracking_id": {"X-1"}, "title": {"x"}, "summary": {"x"}, "remediation": {"x"}})
+		}
+		if r.Status != http.StatusNotFound && r.Status != http.StatusForbidden {
+			t.Errorf("alpha: %s %s = %d, want 404", tt.method, tt.path, r.Status)
+		}
+		if strings.Contains(r.Body, b.marker) {
+			t.Errorf("%s %s shows beta's data", tt.method, tt.path)
+		}
+	}
+	for _, path := range []string{"/publish/advisories", "/publish/provider", "/publish/products", "/subscriptions", "/questions", "/sharing"} {
+		r := c.Get(path).Must(t, 200)
+		if strings.Contains(r.Body, b.marker) {
+			t.Errorf("%s as alpha shows beta's data", path)
+		}
+	}
+	if r := c.Get("/questions"); !strings.Contains(r.Body, a.marker) {
+		t.Error("/questions does not show alpha's own question")
+	}
+	if diff := cmp.Diff(before, snapshot(t, h.Store, b.org.ID)); diff != "" {
+		t.Errorf("alpha changed beta's data through the exchange pages (-before +after):\n%s", diff)
 	}
 }

@@ -26,7 +26,7 @@ func VersionStatements(ctx context.Context, sc *store.Scope, versionID int64, tl
 	if err != nil {
 		return nil, err
 	}
-	prod := vex.Product{ID: fmt.Sprintf("pv-%d", pv.ID), Name: pv.Product, Version: pv.Version}
+	prod := vex.Product{Name: pv.Product, Version: pv.Version} // no ID: the encoders name it "product@version", which importers map by name
 	stored, err := sc.VersionVEX(ctx, versionID)
 	if err != nil {
 		return nil, err
@@ -167,6 +167,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 		s.serveSite(w, r, org, s.base(), r.PathValue("path"))
 	})
 	mux.HandleFunc("GET /exchange/{org}/files/{id}/{name}", s.serveFile)
+	mux.HandleFunc("GET /exchange/{org}/documents.json", s.serveIndex)
 	mux.HandleFunc("GET /exchange/{org}/openpgp.asc", func(w http.ResponseWriter, r *http.Request) {
 		org, ok := s.publicOrg(w, r)
 		if !ok {

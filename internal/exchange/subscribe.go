@@ -214,6 +214,7 @@ type SyncResult struct {
 	Unchanged    int                 `json:"unchanged"`
 	Rejected     []string            `json:"rejected" doc:"documents refused, with the reason (hash, signature, validation)"`
 	Advisories   []SyncedAdvisory    `json:"advisories"`
+	Disclosures  int                 `json:"disclosures" doc:"VEX and SBOM files imported (Vigil providers)"`
 	Notes        []string            `json:"notes"`
 	Report       *disclosure.Report  `json:"report,omitempty"`
 }
@@ -224,8 +225,12 @@ func (r SyncResult) Summary() string {
 	for _, a := range r.Advisories {
 		n += len(a.Devices)
 	}
-	return fmt.Sprintf("%d documents: %d imported, %d unchanged, %d rejected; %d affected devices", r.Documents, r.Imported, r.Unchanged,
+	out := fmt.Sprintf("%d documents: %d imported, %d unchanged, %d rejected; %d affected devices", r.Documents, r.Imported, r.Unchanged,
 		len(r.Rejected), n)
+	if r.Disclosures > 0 {
+		out += fmt.Sprintf("; %d VEX/SBOM files", r.Disclosures)
+	}
+	return out
 }
 
 // Sync fetches the subscription's provider (each document checked against its SHA-256/512 files and its
@@ -296,6 +301,11 @@ func (s *Service) Sync(ctx context.Context, sc *store.Scope, id int64) (SyncResu
 			res.Advisories = append(res.Advisories, SyncedAdvisory{AdvisoryID: ch.ID, Name: ch.Name, Action: ch.Action, Devices: devs})
 		}
 	}
+	n, rej, err := s.syncDocuments(ctx, sc, opts.Client, sub)
+	if err != nil {
+		res.Notes = append(res.Notes, "VEX and SBOM index: "+err.Error())
+	}
+	res.Disclosures, res.Rejected = n, append(res.Rejected, rej...)
 	errText := ""
 	if len(res.Rejected) > 0 {
 		errText = fmt.Sprintf("%d documents rejected: %s", len(res.Rejected), strings.Join(res.Rejected[:min(3, len(res.Rejected))], "; "))

@@ -210,7 +210,6 @@ func (s *Server) exAnswer(c *Ctx) error {
 
 type exSharingView struct {
 	Shares    []domain.Share
-	Targets   []domain.Organisation
 	CanEdit   bool
 	Aggregate *domain.Aggregate
 }
@@ -221,17 +220,6 @@ func (s *Server) exSharing(c *Ctx) error {
 	var err error
 	if v.Shares, err = c.Scope.Shares(ctx); err != nil {
 		return err
-	}
-	if v.CanEdit {
-		orgs, err := s.Store.Orgs(ctx)
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			if (o.Type == domain.OrgGroup || o.Type == domain.OrgAuthority) && o.ID != c.P.Org.ID {
-				v.Targets = append(v.Targets, domain.Organisation{Slug: o.Slug, Name: o.Name, Type: o.Type})
-			}
-		}
 	}
 	if t := c.P.Org.Type; t == domain.OrgGroup || t == domain.OrgAuthority {
 		agg, err := s.Store.AggregateFor(ctx, c.P.Org.ID, domain.DateOf(c.Now().In(c.Loc())))
@@ -245,8 +233,8 @@ func (s *Server) exSharing(c *Ctx) error {
 
 func (s *Server) exShare(c *Ctx) error {
 	target, err := s.Store.OrgByRef(c.R.Context(), strings.TrimSpace(c.Form("target")))
-	if err != nil {
-		return c.Redirect("/sharing", "error", "Choose a group or an authority.")
+	if err != nil || (target.Type != domain.OrgGroup && target.Type != domain.OrgAuthority) {
+		return c.Redirect("/sharing", "error", "There is no group or authority with that identifier: ask it for its identifier.")
 	}
 	err = c.Scope.Write(c.R.Context(), func(tx *store.Tx) error {
 		_, err := tx.CreateShare(c.R.Context(), target)
