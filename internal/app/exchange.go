@@ -11,12 +11,15 @@ import (
 	"github.com/vigil-med/vigil/internal/store"
 )
 
-// openExchange builds the exchange service: the signing keys are sealed with the secret in the data
-// directory, links use the external URL (which Serve fixes once the port is known).
+// openExchange builds the exchange service: the signing keys are sealed with signing_key_secret, else
+// with the secret in the data directory; links use the external URL (which Serve fixes once the port is known).
 func (a *App) openExchange() error {
-	secret, err := exchange.LoadSecret(a.Config.DataDir)
-	if err != nil {
-		return err
+	secret := []byte(a.Config.SigningKeySecret)
+	if len(secret) == 0 {
+		var err error
+		if secret, err = exchange.LoadSecret(a.Config.DataDir); err != nil {
+			return err
+		}
 	}
 	a.Exchange = exchange.New(a.Store, secret, func() string { return a.Config.ExternalURL() })
 	a.Exchange.Now = func() time.Time { return a.Now() }

@@ -49,6 +49,10 @@ type Config struct {
 	Jobs    Jobs `key:"jobs"`
 	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
 
+	// SigningKeySecret seals the manufacturers' OpenPGP signing keys in the database. Several servers
+	// on one PostgreSQL database must share it; without it each data directory holds its own.
+	SigningKeySecret string `key:"signing_key_secret" secret:"true" help:"secret (at least 32 characters) that seals the CSAF signing keys in the database; empty: a random one in the data directory (exchange-signing.secret)"`
+
 	Feeds Feeds `key:"feeds"`
 }
 
@@ -152,6 +156,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" && strings.TrimSpace(c.DataDir) == "" {
 		return bad("data_dir", "must not be empty when no database is set")
+	}
+	if c.SigningKeySecret != "" && len(c.SigningKeySecret) < 32 {
+		return bad("signing_key_secret", "must be at least 32 characters (got %d); generate one with: openssl rand -base64 48", len(c.SigningKeySecret))
 	}
 	if c.Database != "" {
 		u, err := url.Parse(c.Database)

@@ -138,6 +138,7 @@ func TestWrongValuesNameTheSetting(t *testing.T) {
 		{name: "log level", env: map[string]string{"VIGIL_LOG_LEVEL": "loud"}, want: []string{"log.level", "debug, info, warn or error", `"loud"`}},
 		{name: "log format", env: map[string]string{"VIGIL_LOG_FORMAT": "xml"}, want: []string{"log.format", "text or json"}},
 		{name: "listen", env: map[string]string{"VIGIL_LISTEN": "8080"}, want: []string{"listen", "host:port"}},
+		{name: "signing key secret", env: map[string]string{"VIGIL_SIGNING_KEY_SECRET": "short"}, want: []string{"signing_key_secret", "at least 32 characters"}},
 		{name: "listen port", flags: []string{"--listen", "localhost:http-alt"}, want: []string{"listen", "host:port"}},
 		{name: "base url", env: map[string]string{"VIGIL_BASE_URL": "vigil.hospital.example"}, want: []string{"base_url", "absolute http(s) URL"}},
 		{name: "database", flags: []string{"--database", "mysql://root@db/vigil"}, want: []string{"database", "postgres://"}},
@@ -297,6 +298,7 @@ func TestEveryEnvironmentVariableIsRead(t *testing.T) {
 				"feeds.nvd_delay": "1s", "feeds.nvd_page_size": "500", "feeds.kev_url": "https://mirror.example/kev.json",
 				"feeds.eukev_url": "https://mirror.example/eukev.json", "feeds.epss_url": "https://mirror.example/epss.csv.gz",
 				"feeds.endoflife_url": "https://mirror.example/eol", "feeds.http_timeout": "2m0s",
+				"signing_key_secret": "0123456789abcdef0123456789abcdef-x",
 			}[s.Key]
 			if s.Key == "tls.cert" || s.Key == "tls.key" {
 				t.Skip("needs files; covered by TestWrongValuesNameTheSetting")
