@@ -123,4 +123,3 @@ func TestRiskPagesAndForms(t *testing.T) {
 		t.Errorf("auditor records a control: %d", w.Code)
 	}
 }
-
