@@ -114,6 +114,35 @@ func TestRiskPagesAndForms(t *testing.T) {
 		t.Errorf("active weights: %v %s %v", err, active.Version, active.Exposure)
 	}
 
+	// Plan inputs: a must-stay mark (refused for an unknown device), a group, an end-of-support record.
+	if w := b.post("/risk/keeps", url.Values{"asset": {"NO-SUCH"}, "reason": {"x"}}); w.Code != http.StatusSeeOther || !strings.Contains(w.Header().Get("Set-Cookie"), "flash") {
+		t.Errorf("keep for an unknown device: %d %v", w.Code, w.Header())
+	}
+	if w := b.post("/risk/keeps", url.Values{"asset": {"NUH-111854"}, "reason": {"trial until spring"}, "until": {"2027-03-31"}}); w.Code != http.StatusSeeOther {
+		t.Errorf("keep: %d", w.Code)
+	}
+	keeps, _ := sc.RiskKeeps(ctx)
+	groupsBefore, _ := sc.RiskGroups(ctx)
+	products, _ := sc.RiskAssets(ctx)
+	if w := b.post("/risk/groups", url.Values{"name": {"CT pair"}, "product_id": {itoa(products[0].ProductID), itoa(products[len(products)-1].ProductID)}}); w.Code != http.StatusSeeOther {
+		t.Errorf("group: %d", w.Code)
+	}
+	if w := b.post("/risk/support", url.Values{"product_id": {itoa(products[0].ProductID)}, "component": {"OpenSSL 1.0.2"}, "end_of_support": {"2019-12-31"}, "source": {"mds2"}}); w.Code != http.StatusSeeOther {
+		t.Errorf("support: %d", w.Code)
+	}
+	groups, _ := sc.RiskGroups(ctx)
+	sups, _ := sc.RiskSupports(ctx)
+	found := false
+	for _, sp := range sups {
+		found = found || sp.Component == "OpenSSL 1.0.2" && sp.Source == "mds2" && sp.ProductID == products[0].ProductID
+	}
+	if len(keeps) != 3 || len(groups) != len(groupsBefore)+1 || !found {
+		t.Errorf("plan inputs: %d keeps, %d groups, support recorded %v", len(keeps), len(groups), found)
+	}
+	if w := b.get("/risk/legacy"); !strings.Contains(w.Body.String(), "OpenSSL 1.0.2") {
+		t.Error("legacy page lacks the new end-of-support record")
+	}
+
 	// An auditor reads but cannot change.
 	aud := procLogin(t, h, "auditor@nordstadt-hospital.example", demo.Password)
 	if w := aud.get("/risk/controls"); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "Record a control") {
