@@ -89,9 +89,9 @@ func TestBrowserDashboard(t *testing.T) {
 		testutil.Screenshot(t, ctx, "dashboard-"+vp.name)
 		browserNoOverflow(t, ctx, "dashboard at "+vp.name+" width")
 	}
-	// Most urgent first: clocks, then missed commitments, then the inventory, training and accounts.
+	// Most urgent first: clocks, then missed commitments, then the inventory, risk, training and accounts.
 	order := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("main section.card")).map(s => s.id)`)
-	if diff := cmp.Diff([]string{"deadlines", "procurement", "inventory", "training", "accounts", "recent"}, order); diff != "" {
+	if diff := cmp.Diff([]string{"deadlines", "procurement", "inventory", "risk", "training", "accounts", "recent"}, order); diff != "" {
 		t.Errorf("dashboard cards (-want +got):\n%s", diff)
 	}
 	board := text(t, ctx, `#training a[href="/training/board"] .kpi-value`)
