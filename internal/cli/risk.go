@@ -232,7 +232,11 @@ a score from last quarter can be explained with last quarter's weights.`,
 				return nil
 			}
 			if v, _ := cmd.Flags().GetString("activate"); v != "" {
-				return sc.Write(ctx, func(tx *store.Tx) error { return tx.ActivateRiskWeights(ctx, v) })
+				if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.ActivateRiskWeights(ctx, v) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "risk weights %s are active again\n", v)
+				return nil
 			}
 			w, err := a.Risk.Weights(ctx, o.ID)
 			if err != nil {
