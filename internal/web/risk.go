@@ -240,13 +240,17 @@ type riskSupportRow struct {
 }
 
 func (s *Server) riskLegacy(c *Ctx) error {
-	as, err := s.Risk.Assess(c.R.Context(), c.P.Org.ID)
+	months, _ := strconv.Atoi(c.R.URL.Query().Get("months"))
+	if months < 1 || months > 120 {
+		months = 12
+	}
+	as, err := s.Risk.WithSoonMonths(months).Assess(c.R.Context(), c.P.Org.ID)
 	if err != nil {
 		return err
 	}
 	all := as.LegacyRegister()
 	p := c.List()
-	v := riskLegacyView{SoonMonths: 12, Total: len(all), Limit: 50, Offset: min(p.Offset, len(all))}
+	v := riskLegacyView{SoonMonths: months, Total: len(all), Limit: 50, Offset: min(p.Offset, len(all))}
 	v.Rows = all[v.Offset:min(v.Offset+v.Limit, len(all))]
 	for _, e := range all {
 		if e.Status == lifecycle.StatusEnded {
