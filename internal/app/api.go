@@ -16,5 +16,7 @@ func (a *App) apiRoutes(ap *api.API) {
 	ap.TrainingRoutes()
 	ap.ProcurementRoutes(a.Procurement, func() time.Time { return a.Now() })
 	ap.FeedsRoutes(a.Feeds, a.Jobs, a.Config.MaxUploadBytes)
+	ap.FleetRoutes(a.Fleet, a.Jobs)
 	ap.RiskRoutes(a.Risk)
+	ap.ExchangeRoutes(a.Exchange, func() time.Time { return a.Now() })
 }

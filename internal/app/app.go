@@ -18,7 +18,9 @@ import (
 	"github.com/vigil-med/vigil/internal/buildinfo"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
 	"github.com/vigil-med/vigil/internal/feeds/endoflife"
+	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
@@ -53,8 +55,12 @@ type App struct {
 	Procurement *procurement.Env
 	// Feeds is the vulnerability database (feed import, sync, bundles, the match snapshot).
 	Feeds *vulndb.Service
+	// Fleet matches the organisations' product versions against the feeds and keeps the findings.
+	Fleet *fleet.Service
 	// Risk scores devices, keeps the legacy register and snapshots, and plans replacements.
 	Risk *riskmgr.Service
+	// Exchange publishes manufacturers' advisories, VEX and SBOMs and syncs hospitals' subscriptions.
+	Exchange *exchange.Service
 }
 
 // NewLogger builds the structured logger the configuration asks for.
@@ -91,12 +97,26 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 		a.Procurement.Vulns = procurement.NewSnapshotChecker(cfg.DataDir)
 	}
 	a.Metrics = NewMetrics(st)
-	a.Jobs.Ran = a.Metrics.ObserveJob
+	a.Jobs.Ran = func(j store.Job, err error) {
+		a.Metrics.ObserveJob(j, err)
+		// feed changes reach the findings within seconds (re-matching only what they touch)
+		if (j.Kind == vulndb.JobSync || j.Kind == vulndb.JobImport) && a.Fleet != nil {
+			if _, err := fleet.EnqueueUpdate(context.WithoutCancel(context.Background()), a.Jobs); err != nil {
+				log.Warn("queue fleet update", "err", err)
+			}
+		}
+	}
 	a.Feeds = vulndb.New(st, cfg.DataDir, cfg.Feeds, log)
 	a.Feeds.Now = func() time.Time { return a.Now() }
 	a.Feeds.Version = buildinfo.Version()
-	a.Risk = &riskmgr.Service{Store: st, Findings: riskFindings{}, Now: func() time.Time { return a.Now() },
+	a.Fleet = fleet.New(st, a.Feeds, log)
+	a.Fleet.Notifier = a.Notifier
+	a.Risk = &riskmgr.Service{Store: st, Findings: st, Now: func() time.Time { return a.Now() },
 		EOL: func() *endoflife.Catalog { return a.Procurement.Options(a.Now()).EOL }}
+	if err := a.openExchange(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.registerJobs()
 	a.Compliance = compliance.NewRegistry()
 	a.registerEvidence()
@@ -124,18 +144,21 @@ func (a *App) registerJobs() {
 	training.Register(a.Jobs, a.Store, a.Notifier, a.Now, a.Log)
 	procurement.RegisterJobs(a.Jobs, a.Store, a.Notifier, func() time.Time { return a.Now() }, a.Log)
 	vulndb.RegisterJobs(a.Jobs, a.Feeds)
+	fleet.RegisterJobs(a.Jobs, a.Fleet)
+	a.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "a vulnerability affecting your devices became known exploited (CISA or EU KEV)", EmailDefault: true})
 	a.Risk.RegisterJobs(a.Jobs, a.Log)
+	a.exchangeJobs()
 }
 
 // registerEvidence registers the providers of automatic evidence for the NIS2 Art 21 assessment (one
 // per regulation.EvidenceKind) and the product source of the applicability view. MFA coverage is built
-// into the compliance module; the others come with their modules, one line each. Vulnerability handling
-// (Art 21(2)(e)) follows with the vulnerability module's findings.
+// into the compliance module; the others come with their modules, one line each.
 func (a *App) registerEvidence() {
 	a.Compliance.Register(regulation.EvidenceIncidents, incident.ComplianceEvidence)
 	a.Compliance.Register(regulation.EvidenceAssetInventory, inventory.CoverageEvidence)
 	a.Compliance.Register(regulation.EvidenceTraining, training.ComplianceEvidence)
 	a.Compliance.Register(regulation.EvidenceSupplierDisclos, procurement.SupplierEvidence)
+	a.Compliance.Register(regulation.EvidenceVulnHandling, fleet.ComplianceEvidence)
 }
 
 // Handler builds the HTTP handler: web UI, REST API, health, metrics, with the middleware around them.
@@ -173,10 +196,12 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		mux.Handle("GET /metrics", a.Metrics.Handler())
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
-		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds, Risk: a.Risk})
+		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,
+		Fleet: a.Fleet, Risk: a.Risk, Exchange: a.Exchange})
 	if err != nil {
 		return nil, nil, err
 	}
+	a.Exchange.Routes(mux) // public: the manufacturers' CSAF providers and published files
 	ws.Routes(mux)
 	ap := api.New(mux, a.Store, authn, a.Log)
 	a.apiRoutes(ap)

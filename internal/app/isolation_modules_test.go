@@ -21,7 +21,7 @@ import (
 // Module seeders for the tenant-isolation suite: each creates, in one organisation, an object of every
 // kind that the module's API operations address by id.
 func init() {
-	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining, seedProcurement, seedDisclosures)
+	seeders = append(seeders, seedInventory, seedIncidents, seedRegulation, seedTraining, seedProcurement, seedDisclosures, seedFleet)
 	for k, v := range proctest.PathValues {
 		pathValues[k] = v
 	}
@@ -31,6 +31,7 @@ func init() {
 	pathValues["measure"] = regulation.MeasureCatalogue().Measures[0].ID
 	parentLists["/incidents/{id}/injects"] = "/incidents?exercise=true"
 	sampleBodies["addEvidenceLink"] = map[string]string{"title": "policy", "url": "https://intranet.example/policy"}
+	sampleBodies["triageFinding"] = map[string]string{"comment": "seen"}
 }
 
 func seedIncidents(t *testing.T, h *apptest.Harness, tn *tenant) {
@@ -109,4 +110,13 @@ func seedProcurement(t *testing.T, h *apptest.Harness, tn *tenant) {
 func seedDisclosures(t *testing.T, h *apptest.Harness, tn *tenant) {
 	t.Helper()
 	disclosuretest.Seed(t, h.Store, tn.org.ID, tn.marker)
+}
+
+// seedFleet matches the disclosures' product version (its CSAF product status and the hospital's own
+// statement give findings even without feed data).
+func seedFleet(t *testing.T, h *apptest.Harness, tn *tenant) {
+	t.Helper()
+	if _, err := h.App.Fleet.MatchAll(testutil.Ctx(tn.org.ID), tn.org.ID, nil); err != nil {
+		t.Fatal(err)
+	}
 }

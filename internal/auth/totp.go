@@ -43,13 +43,31 @@ func NewTOTP(issuer, account string) (TOTPEnrolment, error) {
 }
 
 // ValidateTOTP checks a 6-digit code against the secret, allowing one step of clock drift either way.
+// It does not prevent replay; sign-in uses TOTPStep and records the step.
 func ValidateTOTP(secret, code string, at time.Time) bool {
+	_, ok := TOTPStep(secret, code, at)
+	return ok
+}
+
+// totpPeriod is the TOTP time step in seconds (RFC 6238's default, what authenticator apps use).
+const totpPeriod = 30
+
+// TOTPStep checks a 6-digit code against the secret, allowing one step of clock drift either way, and
+// returns the time step (Unix time / 30) the code belongs to. A caller that accepts a code must refuse
+// any later code of the same or an earlier step (RFC 6238 §5.2: one-time means once).
+func TOTPStep(secret, code string, at time.Time) (int64, bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	if len(code) != 6 {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, at.UTC(), totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	step := at.UTC().Unix() / totpPeriod
+	for _, s := range []int64{step, step - 1, step + 1} {
+		ok, err := totp.ValidateCustom(code, secret, time.Unix(s*totpPeriod, 0).UTC(), totp.ValidateOpts{Period: totpPeriod, Skew: 0, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // TOTPCode returns the current code for a secret (for tests and the demo).

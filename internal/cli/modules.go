@@ -11,7 +11,9 @@ func addModuleCommands(root *cobra.Command, env *Env) {
 	trainingCommands(root, env)
 	root.AddCommand(tenderCmd(env))
 	root.AddCommand(feedsCmd(env), scanCmd(env), benchCmd(env))
+	root.AddCommand(fleetFindingsCmd(env), fleetVEXCmd(env))
 	riskCmds(root, env)
+	exchangeCmds(root, env)
 }
 
 // parentCmd returns the subcommand of root named name, creating it (with the short help text) when it

@@ -63,6 +63,7 @@ func Steps() []Step {
 		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},
 		{Name: "risk: compensating controls, end of support, must-stay devices, weights", Run: riskDemo},
 		{Name: "risk: 90 days of snapshots", Run: riskSnapshotsDemo},
+		{Name: "exchange: Meridian's advisory, guidance, VEX and SBOM; the hospital's subscription and questions", Run: exchangeDemo},
 	}
 }
 

@@ -71,6 +71,8 @@ type ProviderOptions struct {
 	Since time.Time
 	// TLP keeps only feeds of these labels (default: WHITE and GREEN).
 	TLP []string
+	// RequireHash rejects documents the provider publishes no SHA-256 or SHA-512 file for.
+	RequireHash bool
 }
 
 // IsURL reports whether a CSAF source is on the network (a URL or a bare domain) rather than a path.
@@ -102,7 +104,7 @@ func FetchCSAF(ctx context.Context, target string, opts ProviderOptions) ([]Inpu
 	if err != nil {
 		return nil, nil, &domain.Error{Code: domain.EInvalid, Field: "url", Message: "no CSAF provider found at " + target + ": " + err.Error()}
 	}
-	fo := provider.FetchOptions{Client: client, Metadata: meta, Since: opts.Since, TLP: opts.TLP}
+	fo := provider.FetchOptions{Client: client, Metadata: meta, Since: opts.Since, TLP: opts.TLP, RequireHash: opts.RequireHash}
 	if len(fo.TLP) == 0 {
 		fo.TLP = []string{"WHITE", "GREEN"}
 	}

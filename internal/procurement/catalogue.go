@@ -15,6 +15,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -409,13 +410,15 @@ func decodeStrict(name string, b []byte, v any) (err error) {
 	return nil
 }
 
-var (
-	builtinSources   []Source
-	builtinPractices []Practice
-	builtins         = map[string]*Catalogue{}
-)
+// embedded holds the built-in catalogues, read on first use rather than at program start: every command
+// of the binary (vigil scan among them) would otherwise pay for parsing them.
+type builtinData struct {
+	sources    []Source
+	practices  []Practice
+	catalogues map[string]*Catalogue
+}
 
-func init() {
+var embedded = sync.OnceValue(func() builtinData {
 	must := func(err error) {
 		if err != nil {
 			// Embedded at build time and checked by the tests: a failure is a build defect.
@@ -427,21 +430,23 @@ func init() {
 		must(err)
 		must(decodeStrict(name, b, v))
 	}
-	read("data/sources.yaml", &builtinSources)
-	read("data/enisa-practices.yaml", &builtinPractices)
+	d := builtinData{catalogues: map[string]*Catalogue{}}
+	read("data/sources.yaml", &d.sources)
+	read("data/enisa-practices.yaml", &d.practices)
 	for _, f := range []string{"data/device.yaml", "data/cloud.yaml"} {
 		var c Catalogue
 		read(f, &c)
-		c.Sources = builtinSources
-		c.Practices = builtinPractices
+		c.Sources = d.sources
+		c.Practices = d.practices
 		must(c.Validate())
-		builtins[c.Name] = &c
+		d.catalogues[c.Name] = &c
 	}
-}
+	return d
+})
 
 // Builtin returns a copy of a built-in catalogue ("default" or "cloud").
 func Builtin(name string) (*Catalogue, bool) {
-	c, ok := builtins[name]
+	c, ok := embedded().catalogues[name]
 	if !ok {
 		return nil, false
 	}
@@ -452,10 +457,10 @@ func Builtin(name string) (*Catalogue, bool) {
 func BuiltinNames() []string { return []string{CatalogueDevice, CatalogueCloud} }
 
 // Practices returns the ENISA procurement good practices with the criteria that implement them.
-func Practices() []Practice { return slices.Clone(builtinPractices) }
+func Practices() []Practice { return slices.Clone(embedded().practices) }
 
 // Sources returns the documents the built-in catalogues cite.
-func Sources() []Source { return slices.Clone(builtinSources) }
+func Sources() []Source { return slices.Clone(embedded().sources) }
 
 // ParseCatalogue reads a catalogue in the YAML form of the built-in ones (for `vigil tender evaluate
 // --criteria FILE`), at most 1 MiB. Sources and practices are those of the built-in catalogues.
@@ -467,8 +472,8 @@ func ParseCatalogue(name string, b []byte) (*Catalogue, error) {
 	if err := decodeStrict(name, b, &c); err != nil {
 		return nil, err
 	}
-	c.Sources = builtinSources
-	c.Practices = builtinPractices
+	c.Sources = embedded().sources
+	c.Practices = embedded().practices
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -95,10 +95,10 @@ func decodeCatalogue(data []byte) (*Catalogue, error) {
 		return nil, fmt.Errorf("stored catalogue: %w", err)
 	}
 	if len(c.Sources) == 0 {
-		c.Sources = builtinSources
+		c.Sources = embedded().sources
 	}
 	if len(c.Practices) == 0 {
-		c.Practices = builtinPractices
+		c.Practices = embedded().practices
 	}
 	return &c, nil
 }

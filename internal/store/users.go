@@ -192,6 +192,19 @@ func (tx *Tx) UseRecoveryCode(ctx context.Context, userID int64, hash string) er
 	return tx.Audit(ctx, AuditEntry{Action: "user.recovery_code", Entity: "user", EntityID: userID, Summary: "signed in with a recovery code"})
 }
 
+// ClaimTOTPStep records that the user signed in with a TOTP code of time step step. It fails with
+// EConflict when a code of this or a later step was accepted before: each code works once.
+func (tx *Tx) ClaimTOTPStep(ctx context.Context, userID, step int64) error {
+	res, err := tx.Exec(ctx, "UPDATE users SET totp_last_step = ? WHERE org_id = ? AND id = ? AND totp_last_step < ?", step, tx.org, userID, step)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &domain.Error{Code: domain.EConflict, Message: "this code was used already; wait for the next one"}
+	}
+	return nil
+}
+
 // RecoveryCodesLeft counts the unused recovery codes of a user.
 func (sc *Scope) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error) {
 	return sc.Count(ctx, "SELECT COUNT(*) FROM recovery_codes WHERE org_id = ? AND user_id = ? AND used_at IS NULL", sc.org, userID)

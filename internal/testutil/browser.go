@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -25,10 +26,12 @@ func ChromiumPath() string {
 	return ""
 }
 
-// Browser starts a headless Chromium for the test and returns a chromedp context for one tab; the
-// browser stops when the test ends. Without Chromium the test is skipped, unless VIGIL_REQUIRE_BROWSER=1
-// (CI), where it fails. Run actions with chromedp.Run(ctx, …); derive a context with a timeout from ctx
-// to bound a step.
+// Browser returns a chromedp context for a new tab in a browser context of its own (its own cookies,
+// like a private window), so each test starts signed out. One headless Chromium serves every test of the
+// test binary: starting Chromium costs seconds, a browser context milliseconds. The tab and its browser
+// context close when the test ends; the kernel ends Chromium with the test binary. Without Chromium the
+// test is skipped, unless VIGIL_REQUIRE_BROWSER=1 (CI), where it fails. Run actions with
+// chromedp.Run(ctx, …); derive a context with a timeout from ctx to bound a step.
 func Browser(tb testing.TB) context.Context {
 	tb.Helper()
 	path := ChromiumPath()
@@ -38,27 +41,55 @@ func Browser(tb testing.TB) context.Context {
 		}
 		tb.Skip("Chromium is not installed (apt-get install chromium); set VIGIL_REQUIRE_BROWSER=1 to fail instead")
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(tb.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	tb.Cleanup(func() { cancel(); cancelAlloc() })
-	// Start the browser now, so that a broken installation fails here with a clear message.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+	browser, err := sharedChromium(path)
+	if err != nil {
 		tb.Fatalf("start Chromium (%s): %v", path, err)
 	}
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	tb.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate("about:blank")); err != nil {
+		tb.Fatalf("open a tab in Chromium (%s): %v", path, err)
+	}
 	return ctx
+}
+
+var chromium struct {
+	once sync.Once
+	ctx  context.Context
+	err  error
+}
+
+// sharedChromium starts the test binary's Chromium once.
+func sharedChromium(path string) (context.Context, error) {
+	chromium.once.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, _ := chromedp.NewContext(actx)
+		// Start the browser now, so that a broken installation fails here with a clear message.
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			chromium.err = err
+			return
+		}
+		chromium.ctx = ctx
+	})
+	return chromium.ctx, chromium.err
 }
 
 // Artifacts returns the directory for the test's artefacts (screenshots): $VIGIL_ARTIFACTS, else

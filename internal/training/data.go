@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -71,7 +72,9 @@ type Catalogue struct {
 // ExerciseModuleCode is the catalogue module that taking part in a tabletop exercise completes.
 const ExerciseModuleCode = "tabletop-exercise"
 
-var catalogue = loadCatalogue()
+// The embedded catalogue and scenarios are parsed on first use, not at program start (every
+// command of the binary would pay for them).
+var catalogue = sync.OnceValue(loadCatalogue)
 
 func loadCatalogue() Catalogue {
 	var c Catalogue
@@ -133,7 +136,7 @@ func (m CatalogueModule) module() domain.TrainingModule {
 
 // StarterCatalogue returns a copy of the embedded starter catalogue.
 func StarterCatalogue() Catalogue {
-	c := catalogue
+	c := catalogue()
 	c.Sources = slices.Clone(c.Sources)
 	c.Modules = slices.Clone(c.Modules)
 	c.Curricula = slices.Clone(c.Curricula)
@@ -178,7 +181,7 @@ type scenarioLibrary struct {
 	Scenarios []Scenario `yaml:"scenarios"`
 }
 
-var scenarios = loadScenarios()
+var scenarios = sync.OnceValue(loadScenarios)
 
 func loadScenarios() scenarioLibrary {
 	var l scenarioLibrary
@@ -210,11 +213,13 @@ func loadScenarios() scenarioLibrary {
 }
 
 // Scenarios returns the scenario library (a copy) and its version.
-func Scenarios() ([]Scenario, string) { return slices.Clone(scenarios.Scenarios), scenarios.Version }
+func Scenarios() ([]Scenario, string) {
+	return slices.Clone(scenarios().Scenarios), scenarios().Version
+}
 
 // ScenarioByID returns one scenario of the library.
 func ScenarioByID(id string) (Scenario, bool) {
-	for _, s := range scenarios.Scenarios {
+	for _, s := range scenarios().Scenarios {
 		if s.ID == id {
 			return s, true
 		}

@@ -166,10 +166,10 @@ func exerciseModule(ctx context.Context, tx *store.Tx) (domain.TrainingModule, e
 	if domain.ErrorCode(err) != domain.ENotFound {
 		return m, err
 	}
-	for _, cm := range catalogue.Modules {
+	for _, cm := range catalogue().Modules {
 		if cm.Code == ExerciseModuleCode {
 			m = cm.module()
-			m.Source = "catalogue " + catalogue.Version
+			m.Source = "catalogue " + catalogue().Version
 			return m, tx.CreateTrainingModule(ctx, &m)
 		}
 	}

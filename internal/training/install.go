@@ -25,7 +25,7 @@ type InstallResult struct {
 // also adds an automatic assignment rule for the curriculum's audience, so that people added later get
 // it; current staff get nothing until someone assigns (AssignRule). Everything happens in tx.
 func InstallCatalogue(ctx context.Context, tx *store.Tx) (InstallResult, error) {
-	res := InstallResult{Version: catalogue.Version}
+	res := InstallResult{Version: catalogue().Version}
 	sc := tx.Scope()
 	have, err := sc.TrainingModules(ctx, true)
 	if err != nil {
@@ -35,13 +35,13 @@ func InstallCatalogue(ctx context.Context, tx *store.Tx) (InstallResult, error) 
 	for _, m := range have {
 		ids[m.Code] = m.ID
 	}
-	for _, cm := range catalogue.Modules {
+	for _, cm := range catalogue().Modules {
 		if _, ok := ids[cm.Code]; ok {
 			res.ModulesKept++
 			continue
 		}
 		m := cm.module()
-		m.Source = "catalogue " + catalogue.Version
+		m.Source = "catalogue " + catalogue().Version
 		if err := tx.CreateTrainingModule(ctx, &m); err != nil {
 			return res, fmt.Errorf("catalogue module %s: %w", cm.Code, err)
 		}
@@ -56,13 +56,13 @@ func InstallCatalogue(ctx context.Context, tx *store.Tx) (InstallResult, error) 
 	for _, c := range curricula {
 		haveC[c.Code] = true
 	}
-	for _, cc := range catalogue.Curricula {
+	for _, cc := range catalogue().Curricula {
 		if haveC[cc.Code] {
 			res.CurriculaKept++
 			continue
 		}
 		c := domain.Curriculum{Code: cc.Code, Title: cc.Title, Audience: cc.Audience, Description: cc.Description, DueDays: cc.DueDays,
-			Source: "catalogue " + catalogue.Version}
+			Source: "catalogue " + catalogue().Version}
 		for _, code := range cc.Modules {
 			c.ModuleIDs = append(c.ModuleIDs, ids[code])
 		}

@@ -170,8 +170,20 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	method := "password+totp"
-	valid := auth.ValidateTOTP(u.TOTPSecret, code, now)
-	if !valid && len(strings.NewReplacer("-", "", " ", "").Replace(code)) == 10 {
+	step, valid := auth.TOTPStep(u.TOTPSecret, code, now)
+	replayed := false
+	if valid {
+		ctx := domain.WithActor(r.Context(), p.Actor)
+		err := s.Store.Scope(u.OrgID).Write(ctx, func(tx *store.Tx) error {
+			return tx.ClaimTOTPStep(ctx, u.ID, step)
+		})
+		if err != nil && domain.ErrorCode(err) != domain.EConflict {
+			s.renderError(w, r, err)
+			return
+		}
+		valid, replayed = err == nil, err != nil
+	}
+	if !valid && !replayed && len(strings.NewReplacer("-", "", " ", "").Replace(code)) == 10 {
 		ctx := domain.WithActor(r.Context(), p.Actor)
 		err := s.Store.Scope(u.OrgID).Write(ctx, func(tx *store.Tx) error {
 			return tx.UseRecoveryCode(ctx, u.ID, auth.HashRecoveryCode(code))
@@ -180,6 +192,11 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if !valid {
 		s.loginFail.Fail(key, now)
+		if replayed {
+			s.auditAuth(r, u, "auth.mfa_failed", "second-factor code used before (replay refused)")
+			fail(http.StatusUnauthorized, "That code was used already. Wait for the next code and enter it.")
+			return
+		}
 		s.auditAuth(r, u, "auth.mfa_failed", "wrong second-factor code")
 		fail(http.StatusUnauthorized, "That code is not correct. Codes change every 30 seconds; check your device's clock.")
 		return

@@ -408,6 +408,18 @@ func TestMFA(t *testing.T) {
 	}
 	c.Post("/logout", nil)
 
+	// A TOTP code works once: the same code again (within its 30 seconds) is refused, the next one works.
+	c = login()
+	if r := c.Post("/login/mfa", url.Values{"code": {code}}); r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "used already") {
+		t.Errorf("the same TOTP code a second time: %d", r.Status)
+	}
+	clock.Advance(30 * time.Second)
+	next, _ := auth.TOTPCode(secret, clock.Now())
+	if r := c.Post("/login/mfa", url.Values{"code": {next}}); r.Status != http.StatusSeeOther {
+		t.Errorf("the next TOTP code: %s", r)
+	}
+	c.Post("/logout", nil)
+
 	// A recovery code works once (typed in capitals with spaces, as people do).
 	c = login()
 	typed := strings.ToUpper(strings.ReplaceAll(codes[3], "-", " "))

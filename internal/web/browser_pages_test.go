@@ -76,7 +76,7 @@ func browserNoOverflow(t *testing.T, ctx context.Context, what string) {
 // training card, nothing sticking out.
 func TestBrowserDashboard(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "ciso@nordstadt-hospital.example")
 	for _, vp := range []struct {
 		name string
@@ -136,7 +136,7 @@ func firstLink(t *testing.T, ctx context.Context, sel string) string {
 // TestBrowserInventory: the device list with the demo's 6,700 devices, and a device's page.
 func TestBrowserInventory(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "biomed@nordstadt-hospital.example")
 	if h1 := browserPage(t, ctx, base+"/inventory/assets", "table.data tbody tr", "devices"); h1 != "Devices" {
 		t.Errorf("device list h1 %q", h1)
@@ -157,7 +157,7 @@ func TestBrowserInventory(t *testing.T) {
 // TestBrowserIncident: the open ransomware incident with its clocks, linked devices and timeline.
 func TestBrowserIncident(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "ciso@nordstadt-hospital.example")
 	browserVisit(t, ctx, base+"/incidents", "table.data")
 	inc := firstLink(t, ctx, `table.data tbody a[href^="/incidents/"]`)
@@ -177,7 +177,7 @@ func TestBrowserIncident(t *testing.T) {
 // check without signing in.
 func TestBrowserRegulation(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserViewport(t, ctx, 1280, 900)
 	h1 := browserPage(t, ctx, base+"/nis2?entity_type=healthcare-provider&employees=300&turnover=40000000&balance=30000000&country=DE", "main h1", "nis2-public")
 	if h1 == "" {
@@ -198,7 +198,7 @@ func TestBrowserRegulation(t *testing.T) {
 // TestBrowserTraining: the training overview with its charts and the departments lagging first.
 func TestBrowserTraining(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "dpo@nordstadt-hospital.example")
 	if h1 := browserPage(t, ctx, base+"/training/overview", "#dept-h", "training-overview"); h1 != "Training overview" {
 		t.Errorf("training overview h1 %q", h1)
@@ -211,7 +211,7 @@ func TestBrowserTraining(t *testing.T) {
 // TestBrowserProcurement: the side-by-side comparison of the infusion-pump tender.
 func TestBrowserProcurement(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "procurement@nordstadt-hospital.example")
 	browserVisit(t, ctx, base+"/procurement/tenders", "table.data")
 	// The infusion-pump tender: three vendors whose MDS2 answers differ.

@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,62 @@ import (
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
+
+// sharedDemo returns the URL of a demo server that the read-only browser tests share: loading the demo and
+// starting the server once saves seconds per test. Tests that change data (MFA enrolment, forms) use
+// serveDemo for a server of their own.
+func sharedDemo(t *testing.T) string {
+	t.Helper()
+	sharedDemoServer.once.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-web-demo-")
+		if err != nil {
+			sharedDemoServer.err = err
+			return
+		}
+		sharedDemoServer.dir = dir
+		cfg := config.Default()
+		cfg.DataDir = dir
+		cfg.Listen = "127.0.0.1:0"
+		cfg.LogLevel = "warn"
+		ctx := context.Background()
+		a, err := app.Open(ctx, cfg, app.NewLogger(cfg, io.Discard))
+		if err != nil {
+			sharedDemoServer.err = err
+			return
+		}
+		if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
+			sharedDemoServer.err = err
+			return
+		}
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() { done <- a.Serve(ctx, func(addr string) { ready <- addr }) }()
+		select {
+		case addr := <-ready:
+			sharedDemoServer.url = "http://" + addr
+		case err := <-done:
+			sharedDemoServer.err = err
+		}
+	})
+	if sharedDemoServer.err != nil {
+		t.Fatalf("shared demo server: %v", sharedDemoServer.err)
+	}
+	return sharedDemoServer.url
+}
+
+var sharedDemoServer struct {
+	once     sync.Once
+	url, dir string
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedDemoServer.dir != "" {
+		os.RemoveAll(sharedDemoServer.dir)
+	}
+	os.Exit(code)
+}
 
 // serveDemo runs the real server (app.Serve) in-process on a fresh database with the demo data and
 // returns its URL; it stops when the test ends.

@@ -18,7 +18,7 @@ import (
 // advisory, and a mapping made in the queue. Screenshots are kept as test artefacts.
 func TestBrowserDisclosures(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	step(t, ctx, "sign in",
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),

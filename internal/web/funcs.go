@@ -152,6 +152,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return false
 		},
+		"exTopic": domain.GuidanceTopicLabel,
 		"safeURL": func(s string) template.URL {
 			if strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/") {
 				return template.URL(s)

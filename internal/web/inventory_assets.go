@@ -136,6 +136,8 @@ type assetView struct {
 	Disclosures *disclosure.VersionDisclosures
 	// Incidents are the real incidents the device is linked to (incident module).
 	Incidents []domain.Incident
+	// Findings are the open findings of the device's product version (fleet matching).
+	Findings *fleetCardData
 }
 
 func (s *Server) asset(c *Ctx) error {
@@ -158,6 +160,9 @@ func (s *Server) asset(c *Ctx) error {
 		}
 	}
 	if v.Incidents, err = c.Scope.AssetIncidents(ctx, id); err != nil {
+		return err
+	}
+	if v.Findings, err = fleetCard(c, domain.FindingFilter{ProductVersionID: a.ProductVersionID}, "/vulnerabilities?asset_id="+strconv.FormatInt(id, 10), false); err != nil {
 		return err
 	}
 	if c.P.Can(domain.PermReadAudit) {

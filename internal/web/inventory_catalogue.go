@@ -262,6 +262,8 @@ type versionView struct {
 	Today   domain.Date
 	// Disclosures of the version: SBOM, MDS2, advisories, VEX (every device on it inherits them).
 	Disclosures *disclosure.VersionDisclosures
+	// Findings are the version's open findings (fleet matching).
+	Findings *fleetCardData
 }
 
 func (s *Server) version(c *Ctx) error {
@@ -277,7 +279,11 @@ func (s *Server) version(c *Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Render("inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: FieldErrors{}, Today: c.today(), Disclosures: d})
+	fc, err := fleetCard(c, domain.FindingFilter{ProductVersionID: id}, "/vulnerabilities?product_version_id="+strconv.FormatInt(id, 10), false)
+	if err != nil {
+		return err
+	}
+	return c.Render("inventory/version", v.Product+" "+v.Label(), versionView{Version: v, Errors: FieldErrors{}, Today: c.today(), Disclosures: d, Findings: fc})
 }
 
 func (s *Server) versionUpdate(c *Ctx) error {

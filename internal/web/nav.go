@@ -50,6 +50,7 @@ func navigation() []NavSection {
 			{Label: "Upload", Path: "/import/disclosures", Perm: domain.PermDisclosures},
 		}},
 		{Label: "Vulnerabilities", Items: []NavItem{
+			{Label: "Findings", Path: "/vulnerabilities", Perm: domain.PermRead},
 			{Label: "Vulnerability database", Path: "/vulnerabilities/db", Perm: domain.PermRead},
 			{Label: "Feeds", Path: "/vulnerabilities/feeds", Perm: domain.PermRead},
 		}},
@@ -85,6 +86,14 @@ func navigation() []NavSection {
 			{Label: "Tenders", Path: "/procurement/tenders", Perm: domain.PermRead},
 			{Label: "Requirement catalogue", Path: "/procurement/catalogue", Perm: domain.PermRead},
 			{Label: "Cloud services", Path: "/procurement/cloud", Perm: domain.PermRead},
+		}},
+		{Label: "Exchange", Items: []NavItem{
+			{Label: "Advisories we publish", Path: "/publish/advisories", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgManufacturer}},
+			{Label: "Product documents", Path: "/publish/products", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgManufacturer}},
+			{Label: "Our CSAF provider", Path: "/publish/provider", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgManufacturer}},
+			{Label: "Subscriptions", Path: "/subscriptions", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgHospital, domain.OrgGroup}},
+			{Label: "Questions to manufacturers", Path: "/questions", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgHospital, domain.OrgGroup}},
+			{Label: "Sharing", Path: "/sharing", Perm: domain.PermRead, OrgTypes: []domain.OrgType{domain.OrgHospital, domain.OrgGroup, domain.OrgAuthority}},
 		}},
 		{Label: "Administration", Items: []NavItem{
 			{Label: "Users", Path: "/admin/users", Perm: domain.PermManageUsers},

@@ -12,6 +12,8 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/exchange"
+	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/httpx"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/notify"
@@ -42,8 +44,12 @@ type Deps struct {
 	// Feeds is the vulnerability database behind the Feeds and vulnerability pages (nil: the
 	// pages read the store only and cannot accept uploads).
 	Feeds *vulndb.Service
+	// Fleet is the fleet matching (triage, match requests; nil: the pages only read the findings).
+	Fleet *fleet.Service
 	// Risk scores devices, keeps the legacy register and plans replacements (nil: no risk pages).
 	Risk *riskmgr.Service
+	// Exchange is the manufacturers' publishing and the hospitals' subscriptions (nil: pages off).
+	Exchange *exchange.Service
 }
 
 // Server holds the parsed templates and the dependencies of the handlers.
@@ -95,7 +101,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.trainingRoutes(mux)
 	s.procurementRoutes(mux)
 	s.vulndbRoutes(mux)
+	s.fleetRoutes(mux)
 	s.riskRoutes(mux)
+	s.exchangeRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }
 

@@ -232,6 +232,11 @@ func (s *Server) vulndbDetail(c *Ctx) error {
 		}
 		v.Configs = append(v.Configs, vc)
 	}
+	card, err := fleetCard(c, domain.FindingFilter{VulnID: row.ID}, "/vulnerabilities?vuln="+row.ID, true)
+	if err != nil {
+		return err
+	}
+	v.Fleet = card
 	return c.Render("vulndb/detail", row.ID, v)
 }
 

@@ -44,6 +44,9 @@ func validate(doc []byte, name string) (*csaf.Advisory, error) {
 // over them).
 type PublishedDoc struct {
 	Data []byte
+	// Signature, when set, is the armoured detached signature made when the document was published
+	// (kept so that the served signature does not change); otherwise Publish signs Data with its key.
+	Signature []byte
 }
 
 // MetadataOptions describe the provider.
@@ -134,7 +137,10 @@ func Publish(docs []PublishedDoc, key *openpgp.Entity, opts MetadataOptions) (*S
 		folder := strings.ToLower(tlp)
 		rel := fmt.Sprintf("%04d/%s", a.InitialRelease.Year(), FileName(a.TrackingID))
 		full := wellKnown + folder + "/" + rel
-		sig, err := signDetached(key, d.Data)
+		sig, err := d.Signature, error(nil)
+		if len(sig) == 0 {
+			sig, err = signDetached(key, d.Data)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("publish CSAF: sign %s: %w", a.TrackingID, err)
 		}

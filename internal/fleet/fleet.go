@@ -1,0 +1,417 @@
+// Package fleet is the fleet matching of issue 4: it matches the SBOM components of every product
+// version of an organisation against the vulnerability database (internal/match over the index of
+// internal/vulndb), applies the manufacturers' CSAF product status and every VEX statement (the
+// hospital's over the manufacturer's, see match.ApplyVEX), and stores the findings
+// (store.ReplaceFleetFindings) so that every installed asset of a product version inherits them.
+// Matching runs once per product version, in the background (jobs "fleet.match"), and after a feed
+// change or a document import only for what the change touches. Triage keeps its state across
+// re-matches because findings are keyed by product version, component and vulnerability.
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/match"
+	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/sbom"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vex"
+	"github.com/vigil-med/vigil/internal/vuln"
+)
+
+// IndexSource gives the current match index and the feed generation it reflects (vulndb.Service).
+type IndexSource interface {
+	Index(ctx context.Context) (*match.Index, error)
+}
+
+// Service matches an installation's fleets.
+type Service struct {
+	Store *store.Store
+	Feeds IndexSource
+	Log   *slog.Logger
+	// Events receives what a match changed; may be nil.
+	Events func(ctx context.Context, org int64, res Result)
+	// DocumentMargin is how far before the last run Update looks for changed documents (transactions
+	// that committed late); 0 means 5 s, negative none.
+	DocumentMargin time.Duration
+	// Notifier sends the vuln.kev notifications (nil: none).
+	Notifier *notify.Notifier
+	// Rematch queues a re-match of product versions (a fleet.match job); nil re-matches at once.
+	Rematch func(ctx context.Context, org int64, ids []int64, why string)
+
+	mu    sync.Mutex
+	cache map[int64]*orgComponents
+}
+
+// New returns the service.
+func New(st *store.Store, feeds IndexSource, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: st, Feeds: feeds, Log: log}
+}
+
+// Result summarises a match.
+type Result struct {
+	ProductVersions int           `json:"product_versions"`
+	Components      int           `json:"components"`
+	Findings        int           `json:"findings"`
+	Active          int           `json:"active"`
+	Created         int           `json:"created"`
+	Updated         int           `json:"updated"`
+	Unchanged       int           `json:"unchanged"`
+	Gone            int           `json:"gone"`
+	Generation      int64         `json:"generation"`
+	Took            time.Duration `json:"took_ns"`
+	NewVulns        []string      `json:"-"`
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d product versions, %d components: %d findings (%d active); %d new, %d changed, %d unchanged, %d gone in %s",
+		r.ProductVersions, r.Components, r.Findings, r.Active, r.Created, r.Updated, r.Unchanged, r.Gone, r.Took.Round(time.Millisecond))
+}
+
+// Progress reports how many of the product versions are done.
+type Progress func(done, total int)
+
+// chunk is the number of product versions matched and stored per step (bounds memory: the findings
+// of one chunk are held at a time).
+const chunk = 100
+
+// MatchAll matches every product version of the organisation and replaces all its findings, in one
+// transaction; the findings then reflect the current feed generation.
+func (s *Service) MatchAll(ctx context.Context, org int64, progress Progress) (Result, error) {
+	gen, err := s.Store.FeedGeneration(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.match(ctx, org, nil, nil, progress, gen)
+}
+
+// MatchVersions re-matches the given product versions (all their components when keys is nil, else
+// only the components with one of the keys) and replaces their findings. The recorded feed
+// generation stays (see Update for feed changes).
+func (s *Service) MatchVersions(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress) (Result, error) {
+	if len(ids) == 0 {
+		return Result{}, nil
+	}
+	return s.match(ctx, org, ids, keys, progress, -1)
+}
+
+// match re-matches ids (every product version when nil) and records gen as the feed generation the
+// findings reflect (-1: keep the recorded one).
+func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress, gen int64) (Result, error) {
+	start := time.Now()
+	var res Result
+	idx, err := s.Feeds.Index(ctx)
+	if err != nil {
+		return res, err
+	}
+	sc := s.Store.Scope(org)
+	full := ids == nil
+	if full {
+		if ids, err = sc.FleetVersionIDs(ctx); err != nil {
+			return res, err
+		}
+	}
+	in, err := s.loadInput(ctx, sc, ids, full)
+	if err != nil {
+		return res, err
+	}
+	res.ProductVersions = len(ids)
+	err = sc.Write(ctx, func(tx *store.Tx) error {
+		for startAt := 0; startAt < len(ids); startAt += chunk {
+			part := ids[startAt:min(startAt+chunk, len(ids))]
+			var scopes []store.FleetFindingScope
+			var found []domain.Finding
+			for _, pv := range part {
+				fs, scope, n, err := in.matchVersion(ctx, idx, pv, keys)
+				if err != nil {
+					return err
+				}
+				res.Components += n
+				scopes = append(scopes, scope)
+				found = append(found, fs...)
+			}
+			r, err := tx.ReplaceFleetFindings(ctx, scopes, found)
+			if err != nil {
+				return err
+			}
+			res.Findings += len(found)
+			for i := range found {
+				if found[i].Active {
+					res.Active++
+				}
+			}
+			res.Created, res.Updated, res.Unchanged, res.Gone = res.Created+r.Created, res.Updated+r.Updated, res.Unchanged+r.Unchanged, res.Gone+r.Gone
+			res.NewVulns = append(res.NewVulns, r.CreatedVulns...)
+			if progress != nil {
+				progress(min(startAt+chunk, len(ids)), len(ids))
+			}
+		}
+		if gen < 0 {
+			st, err := tx.Scope().FleetMatchState(ctx)
+			if err != nil {
+				return err
+			}
+			gen = st.FeedGeneration
+		}
+		res.Generation = gen
+		return tx.SaveFleetMatchState(ctx, gen, full)
+	})
+	res.Took = time.Since(start)
+	if err == nil && s.Events != nil {
+		s.Events(ctx, org, res)
+	}
+	return res, err
+}
+
+// input is what the matcher reads for a set of product versions.
+type input struct {
+	comps    map[int64][]sbom.Component
+	compIDs  map[int64][]int64
+	subjects map[int64]*sbom.Component
+	vex      map[int64][]domain.VEXStatement
+}
+
+// orgComponents is the cached SBOM components of an organisation with the index of their keys
+// (which product versions a feed change touches), rebuilt when an SBOM is imported.
+type orgComponents struct {
+	stamp   string
+	comps   map[int64][]sbom.Component
+	compIDs map[int64][]int64
+	index   *match.ComponentIndex
+}
+
+// components returns the organisation's cached components, reloaded when its SBOMs changed.
+func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponents, error) {
+	stamp, err := sc.FleetSBOMStamp(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
+		return c, nil
+	}
+	cs, err := sc.FleetComponents(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	for i := 0; i < len(cs); {
+		pv := cs[i].ProductVersionID
+		j := i
+		for j < len(cs) && cs[j].ProductVersionID == pv {
+			j++
+		}
+		comps, ids := make([]sbom.Component, j-i), make([]int64, j-i)
+		for k := i; k < j; k++ {
+			x := &cs[k]
+			comps[k-i] = sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE}
+			ids[k-i] = x.ID
+		}
+		c.comps[pv], c.compIDs[pv] = comps, ids
+		c.index.Add(strconv.FormatInt(pv, 10), comps)
+		i = j
+	}
+	if s.cache == nil {
+		s.cache = map[int64]*orgComponents{}
+	}
+	s.cache[sc.Org()] = c
+	return c, nil
+}
+
+// WhereIs answers "where is this component?" from the cached component index (name, package URL or
+// CPE): the placements by product version.
+func (s *Service) WhereIs(ctx context.Context, org int64, query string) ([]match.Placement, error) {
+	c, err := s.components(ctx, s.Store.Scope(org))
+	if err != nil {
+		return nil, err
+	}
+	return c.index.Where(query), nil
+}
+
+func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, all bool) (*input, error) {
+	c, err := s.components(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	in := &input{comps: c.comps, compIDs: c.compIDs, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
+	var sel []int64
+	if !all {
+		sel = ids
+	}
+	subjects, err := sc.SBOMSubjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for pv, s := range subjects {
+		if s.SubjectPURL != "" || s.SubjectCPE != "" {
+			in.subjects[pv] = &sbom.Component{Ref: "subject", Name: s.SubjectName, Version: s.SubjectVersion, PURL: s.SubjectPURL, CPE: s.SubjectCPE}
+		}
+	}
+	xs, err := sc.FleetVEX(ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range xs {
+		in.vex[x.ProductVersionID] = append(in.vex[x.ProductVersionID], x)
+	}
+	return in, nil
+}
+
+// ComponentKey identifies a component across SBOM re-imports: its package URL, else its CPE, else
+// "name@version".
+func ComponentKey(name, version, purl, cpe string) string {
+	switch {
+	case purl != "":
+		return purl
+	case cpe != "":
+		return strings.ToLower(cpe)
+	case name == "" && version == "":
+		return ""
+	}
+	return name + "@" + version
+}
+
+// wanted reports whether a component has one of the keys (as match.Options.Keys selects).
+func wanted(c *sbom.Component, keys map[match.Key]bool) bool {
+	for _, k := range match.ComponentKeys(c) {
+		if keys[match.FoldKey(k)] || (k.Ecosystem == match.CPEEcosystem && keys[match.Key{Ecosystem: match.CPEEcosystem, Name: "*"}]) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchVersion matches one product version: it returns the findings, the scope they replace and the
+// number of components matched.
+func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key) ([]domain.Finding, store.FleetFindingScope, int, error) {
+	pvs := fmt.Sprint(pv)
+	comps, compIDs := in.comps[pv], in.compIDs[pv]
+	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
+	scope := store.FleetFindingScope{ProductVersionID: pv}
+	var keySet map[match.Key]bool
+	if keys != nil {
+		keySet = map[match.Key]bool{}
+		for _, k := range keys {
+			keySet[match.FoldKey(k)] = true
+		}
+		scope.ComponentKeys = []string{}
+		if t.Subject != nil && wanted(t.Subject, keySet) {
+			scope.ComponentKeys = append(scope.ComponentKeys, ComponentKey(t.Subject.Name, t.Subject.Version, t.Subject.PURL, t.Subject.CPE))
+		}
+		for i := range comps {
+			if wanted(&comps[i], keySet) {
+				c := &comps[i]
+				scope.ComponentKeys = append(scope.ComponentKeys, ComponentKey(c.Name, c.Version, c.PURL, c.CPE))
+			}
+		}
+	}
+	fs, err := idx.Match(ctx, t, match.Options{Keys: keys})
+	if err != nil {
+		return nil, scope, 0, err
+	}
+	// CSAF product status (affected, under investigation) gives product-level findings; every other
+	// statement is VEX.
+	var statuses []match.ProductStatus
+	var stmts []match.Statement
+	var stmtIDs []int64
+	for _, x := range in.vex[pv] {
+		if x.SourceFormat == "csaf" && x.ComponentName == "" && x.ComponentPURL == "" &&
+			(x.Status == string(vex.Affected) || x.Status == string(vex.UnderInvestigation)) {
+			st := "known_affected"
+			if x.Status == string(vex.UnderInvestigation) {
+				st = "under_investigation"
+			}
+			statuses = append(statuses, match.ProductStatus{ProductVersion: pvs, VulnID: x.Vulnerability, Status: st, AdvisoryID: x.Source, Remediation: x.Action})
+			continue
+		}
+		stmts = append(stmts, statementOf(pvs, &x))
+		stmtIDs = append(stmtIDs, x.ID)
+	}
+	if keys == nil {
+		fs = append(fs, idx.MatchProductStatus(statuses)...)
+	}
+	fs = match.ApplyVEX(idx, fs, stmts)
+	out := make([]domain.Finding, 0, len(fs))
+	inScope := map[string]bool{}
+	for _, k := range scope.ComponentKeys {
+		inScope[k] = true
+	}
+	for i := range fs {
+		if fs[i].Matcher == match.MatcherVEX && strings.HasPrefix(fs[i].RecordID, "triage:") {
+			continue // a triage decision on a finding the match no longer makes adds nothing
+		}
+		d := findingOf(pv, &fs[i], compIDs, stmtIDs)
+		if keys != nil && !inScope[d.ComponentKey] {
+			continue
+		}
+		out = append(out, d)
+	}
+	n := len(comps)
+	if keys != nil {
+		n = len(scope.ComponentKeys)
+	}
+	return out, scope, n, nil
+}
+
+// statementOf turns a stored VEX statement into the engine's.
+func statementOf(pv string, x *domain.VEXStatement) match.Statement {
+	s := match.Statement{Statement: vex.Statement{Vulnerability: x.Vulnerability, Aliases: x.Aliases, Status: vex.Status(x.Status),
+		Justification: vex.Justification(x.Justification), ImpactStatement: x.Impact, ActionStatement: x.Action, Timestamp: x.Stated,
+		Source: x.Source, SourceFormat: x.SourceFormat}, Origin: match.Manufacturer, ProductVersion: pv}
+	if x.SourceKind == domain.VEXHospital {
+		s.Origin = match.Hospital
+	}
+	if x.Stated.IsZero() {
+		s.Timestamp = x.Created
+	}
+	if x.ComponentName != "" || x.ComponentPURL != "" {
+		s.Component = &vex.Product{Name: x.ComponentName, Version: x.ComponentVersion, PURL: x.ComponentPURL}
+	}
+	return s
+}
+
+// findingOf turns an engine finding into the stored one.
+func findingOf(pv int64, f *match.Finding, compIDs []int64, stmtIDs []int64) domain.Finding {
+	d := domain.Finding{ProductVersionID: pv, VulnID: f.VulnID, ComponentName: f.Package.Name, ComponentVersion: f.Package.Version,
+		ComponentPURL: f.Package.PURL, ComponentCPE: f.Package.CPE, RecordID: f.RecordID, Source: f.Source, Matcher: f.Matcher,
+		Reason: f.Reason, OtherReasons: f.OtherReasons, Confidence: f.Confidence, Guessed: f.Guessed, Remediation: f.Remediation,
+		MatchStatus: string(f.Status), Active: f.Active(), Severity: "unknown"}
+	d.ComponentKey = ComponentKey(f.Package.Name, f.Package.Version, f.Package.PURL, f.Package.CPE)
+	if f.Component >= 0 && f.Component < len(compIDs) {
+		d.ComponentID = compIDs[f.Component]
+	}
+	if len(f.FixedVersions) > 0 {
+		d.FixedVersion = f.FixedVersions[0]
+	}
+	if v := f.Vulnerability; v != nil {
+		d.Aliases = v.Aliases
+		r := v.Rated()
+		d.Severity, d.SeverityRank, d.CVSSScore = r.Level.String(), int(r.Level), r.Score
+		for _, s := range v.Severity {
+			if s.Vector != "" {
+				d.CVSSVectors = append(d.CVSSVectors, s.Vector)
+			}
+		}
+	}
+	if d.Severity == vuln.Unknown.String() {
+		d.SeverityRank = 0
+	}
+	if x := f.VEX; x != nil {
+		d.VEXOrigin, d.VEXSource, d.VEXJustification = string(x.Origin), x.Source, string(x.Justification)
+		if x.Statement >= 0 && x.Statement < len(stmtIDs) {
+			d.VEXStatementID = stmtIDs[x.Statement]
+		}
+	}
+	return d
+}

@@ -1,0 +1,82 @@
+package fleet_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/disclosure/disclosuretest"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/fleet"
+	"github.com/vigil-med/vigil/internal/jobs"
+	"github.com/vigil-med/vigil/internal/notify"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/vulndb"
+)
+
+// Feed changes re-match only the components they name; a KEV listing notifies once.
+func TestUpdateFollowsFeedChanges(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		org := testutil.Org(t, st, "upd").ID
+		other := testutil.Org(t, st, "upd-other").ID
+		disclosuretest.Seed(t, st, org, "acme")
+		disclosuretest.Seed(t, st, other, "beta")
+		feeds := vulndb.New(st, t.TempDir(), config.Default().Feeds, slog.New(slog.DiscardHandler))
+		svc := fleet.New(st, feeds, nil)
+		svc.DocumentMargin = -1 // documents are older than the last run
+		svc.Notifier = &notify.Notifier{Store: st, Jobs: jobs.New(st, nil), Events: &notify.Events{}}
+		svc.Notifier.Events.Register(notify.EventKind{Name: fleet.EventKEV, Label: "known exploited"})
+		if _, err := feeds.Import(ctx, "../feeds/nvd/testdata/CVE-2014-0160.json", vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// The first update matches in full.
+		u, err := svc.Update(ctx, org)
+		if err != nil || !u.Full {
+			t.Fatalf("first update = %+v, %v", u, err)
+		}
+		// (documents of the last seconds are looked at again: nothing changes)
+		if u, err := svc.Update(ctx, org); err != nil || u.Full || u.Feeds.ProductVersions != 0 || u.Documents.Created+u.Documents.Updated+u.Documents.Gone != 0 {
+			t.Fatalf("idle update = %+v, %v", u, err)
+		}
+		// The Log4Shell advisory arrives: only the log4j-core component is re-matched.
+		if _, err := feeds.Import(ctx, "../feeds/osv/testdata/ghsa/GHSA-jfh8-c2jp-5v3q.json", vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		u, err = svc.Update(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Changes != 1 || u.Feeds.ProductVersions != 1 || u.Feeds.Components != 1 || u.Feeds.Created != 1 || u.Feeds.Gone != 0 {
+			t.Errorf("update after the advisory = %+v / %+v", u, u.Feeds)
+		}
+		page, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{VulnID: "CVE-2021-44228", All: true})
+		if err != nil || page.Total != 1 {
+			t.Fatalf("Log4Shell findings = %+v, %v", page, err)
+		}
+		// The other organisation is matched by its own update, not by this one.
+		if facts, _ := st.OpenFindingFacts(ctx, other); len(facts) != 0 {
+			t.Errorf("other organisation has findings before its update: %d", len(facts))
+		}
+		// CISA lists it as known exploited: one notification, once. (The manufacturer's VEX says
+		// not_affected for Pump 3000, so triage it exploitable to make the finding open.)
+		if _, err := svc.Triage(testutil.Ctx(org), org, page.Items[0].ID, domain.Triage{State: domain.FindingExploitable}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := feeds.Import(ctx, "../feeds/kev/testdata/known_exploited_vulnerabilities.json", vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err = svc.Update(ctx, org); err != nil || u.KEVNotified != 1 {
+			t.Errorf("update after KEV = %+v, %v", u, err)
+		}
+		if u, err = svc.Update(ctx, org); err != nil || u.KEVNotified != 0 {
+			t.Errorf("second update after KEV = %+v, %v", u, err)
+		}
+		kev, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{KEV: true})
+		if err != nil || kev.Total != 1 || !kev.Items[0].CISAKEV {
+			t.Errorf("KEV findings = %+v, %v", kev, err)
+		}
+	})
+}

@@ -1,0 +1,667 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// Findings of the fleet matching (issue 4): one row per product version × component × vulnerability,
+// replaced by each re-match while the triage columns stay; the append-only triage history; the
+// organisation's matching progress.
+
+// FleetFindingScope is what one re-match covered: a product version and, when ComponentKeys is not nil,
+// only the components with those keys ("" is the product-level findings). Findings in the scope that
+// the re-match did not produce are marked gone; findings outside it are left alone.
+type FleetFindingScope struct {
+	ProductVersionID int64
+	ComponentKeys    []string // nil: the whole product version
+}
+
+// FleetReplaceResult counts what a replacement changed.
+type FleetReplaceResult struct {
+	Created, Updated, Unchanged, Gone int
+	// CreatedIDs are the new findings' vulnerability ids (one per new finding), for notifications.
+	CreatedVulns []string
+}
+
+// FleetFindingDigest returns the digest of a finding's match columns: a re-match that produces the
+// same digest writes nothing.
+func FleetFindingDigest(f *domain.Finding) string {
+	h := fnv.New64a()
+	for _, s := range []string{strconv.FormatInt(f.ComponentID, 10), strings.Join(f.Aliases, " "), f.ComponentName, f.ComponentVersion,
+		f.ComponentPURL, f.ComponentCPE, f.RecordID, f.Source, f.Matcher, f.Reason, strings.Join(f.OtherReasons, "\n"),
+		strconv.FormatFloat(f.Confidence, 'g', -1, 64), strconv.FormatBool(f.Guessed), f.Severity, strconv.FormatFloat(f.CVSSScore, 'g', -1, 64),
+		strings.Join(f.CVSSVectors, "\n"), f.FixedVersion, f.Remediation, f.MatchStatus, strconv.FormatBool(f.Active), f.VEXOrigin,
+		strconv.FormatInt(f.VEXStatementID, 10), f.VEXSource, f.VEXJustification} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+type fleetKey struct {
+	pv         int64
+	comp, vuln string
+}
+
+type fleetExisting struct {
+	id     int64
+	digest string
+	gone   bool
+	seen   bool
+}
+
+// fleetFindingCols are the columns a match writes (the triage columns are not among them).
+const fleetFindingCols = `org_id, product_version_id, component_key, component_id, vuln_id, aliases, component_name, component_version,
+	component_purl, component_cpe, record_id, source, matcher, reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score,
+	cvss_vectors, fixed_version, remediation, match_status, active, vex_origin, vex_statement_id, vex_source, vex_justification, digest,
+	first_seen, last_seen`
+
+const fleetFindingNCols = 32
+
+// fleetInsertBatch is the number of findings per INSERT (32 parameters each: 12,800 per statement,
+// below both engines' limits).
+const fleetInsertBatch = 400
+
+func fleetTrunc(s string, n int) string { return truncate(s, n) }
+
+func fleetMatchArgs(org int64, f *domain.Finding) []any {
+	return []any{org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
+		fleetTrunc(strings.Join(f.Aliases, " "), 2000), fleetTrunc(f.ComponentName, 500), fleetTrunc(f.ComponentVersion, 200),
+		fleetTrunc(f.ComponentPURL, 1000), fleetTrunc(f.ComponentCPE, 500), fleetTrunc(f.RecordID, 200), f.Source, f.Matcher,
+		fleetTrunc(f.Reason, 2000), fleetTrunc(strings.Join(f.OtherReasons, "\n"), 8000), f.Confidence, f.Guessed, f.Severity, f.SeverityRank,
+		f.CVSSScore, strings.Join(f.CVSSVectors, "\n"), fleetTrunc(f.FixedVersion, 200), fleetTrunc(f.Remediation, 4000), f.MatchStatus,
+		f.Active, f.VEXOrigin, f.VEXStatementID, fleetTrunc(f.VEXSource, 500), f.VEXJustification, f.Digest}
+}
+
+// ReplaceFleetFindings makes fs the findings of the scopes, in the transaction: new findings are
+// inserted (state new), changed ones updated in place (their id, state, history and first_seen stay),
+// unchanged ones only get last_seen, and findings of a scope that fs no longer holds are marked gone
+// (kept with their triage; cleared when they come back). Every finding must belong to a scope's
+// product version. The findings' Digest is filled in.
+func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
+	var res FleetReplaceResult
+	if len(scopes) == 0 {
+		return res, nil
+	}
+	t := now()
+	whole := map[int64]bool{}
+	keyed := map[int64]map[string]bool{}
+	pvs := make([]int64, 0, len(scopes))
+	for _, s := range scopes {
+		if _, ok := whole[s.ProductVersionID]; !ok {
+			if _, ok := keyed[s.ProductVersionID]; !ok {
+				pvs = append(pvs, s.ProductVersionID)
+			}
+		}
+		if s.ComponentKeys == nil {
+			whole[s.ProductVersionID] = true
+			delete(keyed, s.ProductVersionID)
+			continue
+		}
+		if whole[s.ProductVersionID] {
+			continue
+		}
+		m := keyed[s.ProductVersionID]
+		if m == nil {
+			m = map[string]bool{}
+			keyed[s.ProductVersionID] = m
+		}
+		for _, k := range s.ComponentKeys {
+			m[k] = true
+		}
+	}
+	inScope := func(pv int64, comp string) bool { return whole[pv] || keyed[pv][comp] }
+	// The existing findings of the product versions.
+	existing := map[fleetKey]*fleetExisting{}
+	for start := 0; start < len(pvs); start += 500 {
+		batch := pvs[start:min(start+500, len(pvs))]
+		args := []any{tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := tx.Query(ctx, "SELECT id, product_version_id, component_key, vuln_id, digest, gone FROM findings WHERE org_id = ? AND product_version_id IN ("+
+			discPlaceholders(len(batch))+")", args...)
+		if err != nil {
+			return res, err
+		}
+		for rows.Next() {
+			var k fleetKey
+			var e fleetExisting
+			var gone *time.Time
+			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.digest, &gone); err != nil {
+				rows.Close()
+				return res, err
+			}
+			e.gone = gone != nil
+			existing[k] = &e
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, err
+		}
+	}
+	var inserts []*domain.Finding
+	for i := range fs {
+		f := &fs[i]
+		if !inScope(f.ProductVersionID, f.ComponentKey) {
+			return res, fmt.Errorf("finding %s on %q is outside the re-matched product versions", f.VulnID, f.ComponentKey)
+		}
+		if f.MatchStatus == "" {
+			f.MatchStatus = "affected"
+		}
+		f.Digest = FleetFindingDigest(f)
+		k := fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
+		e, ok := existing[k]
+		switch {
+		case !ok:
+			existing[k] = &fleetExisting{seen: true, digest: f.Digest}
+			inserts = append(inserts, f)
+		case e.seen:
+			// a duplicate in fs: the first one counts
+		case e.digest == f.Digest && !e.gone:
+			e.seen = true
+			f.ID = e.id
+			res.Unchanged++
+		default:
+			e.seen = true
+			f.ID = e.id
+			args := fleetMatchArgs(tx.org, f)[2:29] // component_key … vex_justification
+			args = append(args, f.Digest, t, tx.org, e.id)
+			if _, err := tx.Exec(ctx, `UPDATE findings SET component_key = ?, component_id = ?, vuln_id = ?, aliases = ?, component_name = ?,
+				component_version = ?, component_purl = ?, component_cpe = ?, record_id = ?, source = ?, matcher = ?, reason = ?, other_reasons = ?,
+				confidence = ?, guessed = ?, severity = ?, severity_rank = ?, cvss_score = ?, cvss_vectors = ?, fixed_version = ?, remediation = ?,
+				match_status = ?, active = ?, vex_origin = ?, vex_statement_id = ?, vex_source = ?, vex_justification = ?, digest = ?, last_seen = ?,
+				gone = NULL WHERE org_id = ? AND id = ?`, args...); err != nil {
+				return res, fmt.Errorf("update finding %s: %w", f.VulnID, err)
+			}
+			res.Updated++
+		}
+	}
+	// last_seen of the unchanged findings of whole product versions, in one statement per 500.
+	var wholeIDs []int64
+	for _, pv := range pvs {
+		if whole[pv] {
+			wholeIDs = append(wholeIDs, pv)
+		}
+	}
+	for start := 0; start < len(wholeIDs); start += 500 {
+		batch := wholeIDs[start:min(start+500, len(wholeIDs))]
+		args := []any{t, tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE findings SET last_seen = ? WHERE org_id = ? AND gone IS NULL AND product_version_id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return res, err
+		}
+	}
+	// Findings in the scopes that the match no longer produced.
+	var gone []int64
+	for k, e := range existing {
+		if !e.seen && !e.gone && e.id != 0 && inScope(k.pv, k.comp) {
+			gone = append(gone, e.id)
+		}
+	}
+	for start := 0; start < len(gone); start += 500 {
+		batch := gone[start:min(start+500, len(gone))]
+		args := []any{t, tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE findings SET gone = ? WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return res, err
+		}
+	}
+	res.Gone = len(gone)
+	if err := tx.insertFleetFindings(ctx, inserts, t); err != nil {
+		return res, err
+	}
+	res.Created = len(inserts)
+	for _, f := range inserts {
+		res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
+	}
+	return res, nil
+}
+
+// insertFleetFindings inserts new findings in multi-row statements.
+func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t time.Time) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	one := "(" + placeholders(fleetFindingNCols) + ")"
+	var full string
+	args := make([]any, 0, fleetInsertBatch*fleetFindingNCols)
+	for start := 0; start < len(fs); start += fleetInsertBatch {
+		batch := fs[start:min(start+fleetInsertBatch, len(fs))]
+		args = args[:0]
+		for _, f := range batch {
+			args = append(args, fleetMatchArgs(tx.org, f)...)
+			args = append(args, t, t)
+		}
+		var q string
+		if len(batch) == fleetInsertBatch && full != "" {
+			q = full
+		} else {
+			q = "INSERT INTO findings (" + fleetFindingCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
+			if len(batch) == fleetInsertBatch {
+				full = q
+			}
+		}
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), err)
+		}
+	}
+	if len(fs) >= 5000 && tx.Engine() == "postgres" {
+		if _, err := tx.Exec(ctx, "ANALYZE findings"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, f.aliases, f.component_name,
+	f.component_version, f.component_purl, f.component_cpe, f.record_id, f.source, f.matcher, f.reason, f.other_reasons, f.confidence,
+	f.guessed, f.severity, f.severity_rank, f.cvss_score, f.cvss_vectors, f.fixed_version, f.remediation, f.match_status, f.active,
+	f.vex_origin, f.vex_statement_id, f.vex_source, f.vex_justification, f.digest, f.state, f.justification, f.owner, f.expires,
+	f.state_changed, f.state_by, f.first_seen, f.last_seen, f.gone,
+	m.name, p.name, p.id, v.version,
+	(SELECT COUNT(*) FROM assets a WHERE a.org_id = f.org_id AND a.product_version_id = f.product_version_id),
+	COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile`
+
+const fleetFindingFrom = ` FROM findings f JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
+	JOIN products p ON p.id = v.product_id JOIN manufacturers m ON m.id = p.manufacturer_id
+	LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id`
+
+func scanFleetFinding(sc interface{ Scan(...any) error }) (domain.Finding, error) {
+	var f domain.Finding
+	var aliases, others, vectors string
+	err := sc.Scan(&f.ID, &f.OrgID, &f.ProductVersionID, &f.ComponentKey, &f.ComponentID, &f.VulnID, &aliases, &f.ComponentName,
+		&f.ComponentVersion, &f.ComponentPURL, &f.ComponentCPE, &f.RecordID, &f.Source, &f.Matcher, &f.Reason, &others, &f.Confidence,
+		&f.Guessed, &f.Severity, &f.SeverityRank, &f.CVSSScore, &vectors, &f.FixedVersion, &f.Remediation, &f.MatchStatus, &f.Active,
+		&f.VEXOrigin, &f.VEXStatementID, &f.VEXSource, &f.VEXJustification, &f.Digest, &f.State, &f.Justification, &f.Owner, &f.Expires,
+		&f.StateChanged, &f.StateBy, &f.FirstSeen, &f.LastSeen, &f.Gone,
+		&f.Manufacturer, &f.Product, &f.ProductID, &f.Version, &f.Installed, &f.Summary, &f.CISAKEV, &f.EUKEV, &f.EPSSScore, &f.EPSSPercentile)
+	f.Aliases, f.OtherReasons, f.CVSSVectors = strings.Fields(aliases), discLines(others), discLines(vectors)
+	f.FirstSeen, f.LastSeen = f.FirstSeen.UTC(), f.LastSeen.UTC()
+	for _, t := range []**time.Time{&f.Expires, &f.StateChanged, &f.Gone} {
+		if *t != nil {
+			u := (*t).UTC()
+			*t = &u
+		}
+	}
+	return f, err
+}
+
+var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "f.cvss_score",
+	"epss": "COALESCE(vu.epss_score, 0)", "state": "f.state", "product": "p.name_key", "manufacturer": "m.name_key",
+	"component": "f.component_name", "first_seen": "f.first_seen"}
+
+// SeverityRank returns the rank of a severity name (unknown 0 … critical 5).
+func SeverityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "none":
+		return 1
+	case "low":
+		return 2
+	case "medium":
+		return 3
+	case "high":
+		return 4
+	case "critical":
+		return 5
+	}
+	return 0
+}
+
+func (sc *Scope) fleetFindingWhere(f domain.FindingFilter) (string, []any) {
+	where, args := []string{"f.org_id = ?"}, []any{sc.org}
+	if !f.All {
+		where = append(where, "f.gone IS NULL", "f.active = ?")
+		args = append(args, true)
+	}
+	if f.ProductVersionID != 0 {
+		where, args = append(where, "f.product_version_id = ?"), append(args, f.ProductVersionID)
+	}
+	if f.ProductID != 0 {
+		where, args = append(where, "v.product_id = ?"), append(args, f.ProductID)
+	}
+	if f.ManufacturerID != 0 {
+		where, args = append(where, "p.manufacturer_id = ?"), append(args, f.ManufacturerID)
+	}
+	if f.AssetID != 0 {
+		where = append(where, "f.product_version_id IN (SELECT a.product_version_id FROM assets a WHERE a.org_id = ? AND a.id = ?)")
+		args = append(args, sc.org, f.AssetID)
+	}
+	if f.DepartmentID != 0 {
+		where = append(where, "f.product_version_id IN (SELECT a.product_version_id FROM assets a WHERE a.org_id = ? AND a.department_id = ?)")
+		args = append(args, sc.org, f.DepartmentID)
+	}
+	if f.VulnID != "" {
+		where, args = append(where, "f.vuln_id = ?"), append(args, f.VulnID)
+	}
+	if len(f.States) > 0 {
+		where = append(where, "f.state IN ("+discPlaceholders(len(f.States))+")")
+		for _, s := range f.States {
+			args = append(args, s)
+		}
+	}
+	if r := SeverityRank(f.Severity); r > 0 {
+		where, args = append(where, "f.severity_rank >= ?"), append(args, r)
+	}
+	if f.KEV {
+		where = append(where, "(vu.cisa_kev = ? OR vu.eu_kev = ?)")
+		args = append(args, true, true)
+	}
+	if f.MinEPSS > 0 {
+		where, args = append(where, "vu.epss_score >= ?"), append(args, f.MinEPSS)
+	}
+	for _, t := range searchTerms(f.Q) {
+		l := likeArg(t)
+		where = append(where, `(LOWER(f.vuln_id) LIKE ? ESCAPE '\' OR LOWER(f.aliases) LIKE ? ESCAPE '\' OR LOWER(f.component_name) LIKE ? ESCAPE '\'
+			OR LOWER(f.component_purl) LIKE ? ESCAPE '\' OR p.name_key LIKE ? ESCAPE '\')`)
+		args = append(args, l, l, l, l, l)
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// FleetFindings lists findings, filtered and paged: most severe first unless sorted otherwise. Without
+// All, only matched findings that VEX does not suppress.
+func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
+	p := f.ListParams.Normalize()
+	f.ListParams = p
+	w, args := sc.fleetFindingWhere(f)
+	out := domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
+	var err error
+	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*)"+fleetFindingFrom+" WHERE "+w, args...); err != nil {
+		return out, err
+	}
+	order := sortClause(p.Sort, fleetFindingSort, "COALESCE(vu.cisa_kev, FALSE) DESC, f.severity_rank DESC, f.cvss_score DESC, f.vuln_id") + ", f.id"
+	out.Items, err = queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, p.Limit, p.Offset)...)
+	return out, err
+}
+
+// FleetFinding returns one finding.
+func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, error) {
+	f, err := scanFleetFinding(sc.QueryRow(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id = ?", sc.org, id))
+	return f, NotFound(err, "finding")
+}
+
+// OpenFindingFacts returns the organisation's open findings (matched, active after VEX, state not
+// not_affected or fixed) with what risk scoring needs, EPSS and KEV from the vulnerability records.
+func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
+	sc := s.Scope(orgID)
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
+		var x domain.FindingFacts
+		var name, version, purl, aliases, vectors string
+		var epss, pct *float64
+		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.ComponentID, &name, &version, &purl, &x.VulnID, &aliases, &vectors,
+			&x.FixedVersion, &x.State, &x.Reason, &x.FirstSeen, &x.Title, &x.CISAKEV, &x.EUKEV, &epss, &pct)
+		switch {
+		case name != "" && version != "":
+			x.Component = name + "@" + version
+		case name != "":
+			x.Component = name
+		default:
+			x.Component = purl
+		}
+		x.Aliases, x.CVSSVectors, x.FirstSeen = strings.Fields(aliases), discLines(vectors), x.FirstSeen.UTC()
+		if epss != nil && !math.IsNaN(*epss) {
+			x.EPSS = *epss
+		}
+		if pct != nil && !math.IsNaN(*pct) {
+			x.EPSSPercentile = *pct
+		}
+		return x, err
+	}, `SELECT f.id, f.product_version_id, f.component_id, f.component_name, f.component_version, f.component_purl, f.vuln_id, f.aliases,
+		f.cvss_vectors, f.fixed_version, f.state, f.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
+		COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile
+		FROM findings f LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
+		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.id`, orgID, true)
+}
+
+// FleetMatchState returns the organisation's matching progress (zero before the first match).
+func (sc *Scope) FleetMatchState(ctx context.Context) (domain.FleetMatchState, error) {
+	var st domain.FleetMatchState
+	err := sc.QueryRow(ctx, "SELECT feed_generation, last_full, last_run, findings FROM fleet_match_state WHERE org_id = ?", sc.org).
+		Scan(&st.FeedGeneration, &st.LastFull, &st.LastRun, &st.Findings)
+	if err != nil && domain.ErrorCode(NotFound(err, "")) == domain.ENotFound {
+		return domain.FleetMatchState{}, nil
+	}
+	return st, err
+}
+
+// SaveFleetMatchState records the feed generation the findings now reflect (full: a full match) and
+// recounts the open findings.
+func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool) error {
+	t := now()
+	n, err := tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true)
+	if err != nil {
+		return err
+	}
+	var last any
+	if full {
+		last = t
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET feed_generation = excluded.feed_generation,
+		last_full = COALESCE(excluded.last_full, fleet_match_state.last_full), last_run = excluded.last_run, findings = excluded.findings`,
+		tx.org, generation, last, t, n)
+	return err
+}
+
+// FleetComponent is an SBOM component as the matcher needs it.
+type FleetComponent struct {
+	ID                                                 int64
+	ProductVersionID                                   int64
+	Ref, Parent, Type, Group, Name, Version, PURL, CPE string
+}
+
+// FleetComponents returns the SBOM components of the given product versions (every product version
+// with an SBOM when ids is nil), by product version and SBOM order.
+func (sc *Scope) FleetComponents(ctx context.Context, ids []int64) ([]FleetComponent, error) {
+	scan := func(r interface{ Scan(...any) error }) (FleetComponent, error) {
+		var c FleetComponent
+		err := r.Scan(&c.ID, &c.ProductVersionID, &c.Ref, &c.Parent, &c.Type, &c.Group, &c.Name, &c.Version, &c.PURL, &c.CPE)
+		return c, err
+	}
+	const q = "SELECT id, product_version_id, ref, parent_ref, type, grp, name, version, purl, cpe FROM sbom_components WHERE org_id = ?"
+	if ids == nil {
+		return queryAll(ctx, sc.Q, scan, q+" ORDER BY product_version_id, id", sc.org)
+	}
+	var out []FleetComponent
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{sc.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		cs, err := queryAll(ctx, sc.Q, scan, q+" AND product_version_id IN ("+discPlaceholders(len(batch))+") ORDER BY product_version_id, id", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// FleetVersionIDs returns the ids of the organisation's product versions.
+func (sc *Scope) FleetVersionIDs(ctx context.Context) ([]int64, error) {
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	}, "SELECT id FROM product_versions WHERE org_id = ? ORDER BY id", sc.org)
+}
+
+// FleetVEX returns the statements attached to the given product versions (all attached ones when ids
+// is nil), oldest first.
+func (sc *Scope) FleetVEX(ctx context.Context, ids []int64) ([]domain.VEXStatement, error) {
+	const q = "SELECT " + vexCols + vexFrom + " WHERE x.org_id = ? AND x.product_version_id IS NOT NULL"
+	if ids == nil {
+		return queryAll(ctx, sc.Q, scanVEX, q+" ORDER BY x.id", sc.org)
+	}
+	var out []domain.VEXStatement
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{sc.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		xs, err := queryAll(ctx, sc.Q, scanVEX, q+" AND x.product_version_id IN ("+discPlaceholders(len(batch))+") ORDER BY x.id", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, xs...)
+	}
+	return out, nil
+}
+
+// TriageFinding changes a finding's state and/or adds a comment (t validated by the caller with
+// domain.Triage.Validate), appends the history and writes the audit event.
+func (tx *Tx) TriageFinding(ctx context.Context, id int64, t domain.Triage) (domain.Finding, error) {
+	f, err := tx.scope().FleetFinding(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	at, actor := now(), domain.ActorFrom(ctx).Name
+	if t.State != "" {
+		if _, err := tx.Exec(ctx, `UPDATE findings SET state = ?, justification = ?, owner = ?, expires = ?, state_changed = ?, state_by = ?
+			WHERE org_id = ? AND id = ?`, t.State, t.Justification, t.Owner, tsPtr(t.Expires), at, actor, tx.org, id); err != nil {
+			return f, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, from_state, to_state, justification, owner,
+			expires, comment) VALUES (?, ?, ?, ?, 'state', ?, ?, ?, ?, ?, ?)`, tx.org, id, at, actor, f.State, t.State, t.Justification, t.Owner,
+			tsPtr(t.Expires), t.Comment); err != nil {
+			return f, err
+		}
+	} else if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, comment) VALUES (?, ?, ?, ?, 'comment', ?)`,
+		tx.org, id, at, actor, t.Comment); err != nil {
+		return f, err
+	}
+	what := "commented on"
+	if t.State != "" {
+		what = "set " + t.State + " on"
+	}
+	comp := f.Component()
+	if comp == "" {
+		comp = "the product"
+	}
+	if err := tx.Audit(ctx, AuditEntry{Action: "finding.triage", Entity: "finding", EntityID: id,
+		Summary: fmt.Sprintf("%s finding %s in %s of %s %s %s", what, f.VulnID, comp, f.Manufacturer, f.Product, f.Version), Data: t}); err != nil {
+		return f, err
+	}
+	return tx.scope().FleetFinding(ctx, id)
+}
+
+// FindingEvents returns a finding's triage history, oldest first.
+func (sc *Scope) FindingEvents(ctx context.Context, findingID int64) ([]domain.FindingEvent, error) {
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingEvent, error) {
+		var e domain.FindingEvent
+		err := r.Scan(&e.ID, &e.FindingID, &e.At, &e.Actor, &e.Kind, &e.FromState, &e.ToState, &e.Justification, &e.Owner, &e.Expires, &e.Comment)
+		e.At = e.At.UTC()
+		if e.Expires != nil {
+			u := e.Expires.UTC()
+			e.Expires = &u
+		}
+		return e, err
+	}, `SELECT id, finding_id, at, actor, kind, from_state, to_state, justification, owner, expires, comment FROM finding_events
+		WHERE org_id = ? AND finding_id = ? ORDER BY id`, sc.org, findingID)
+}
+
+// FleetTriageSource is the source of the hospital VEX statement a triage decision makes:
+// "triage:<finding id>". The statement is replaced by every later decision on the finding.
+func FleetTriageSource(findingID int64) string { return "triage:" + strconv.FormatInt(findingID, 10) }
+
+// ReplaceTriageStatement replaces the hospital statement of a finding's triage with s (none when s is
+// nil).
+func (tx *Tx) ReplaceTriageStatement(ctx context.Context, findingID int64, s *domain.VEXStatement) error {
+	if _, err := tx.Exec(ctx, "DELETE FROM vex_statements WHERE org_id = ? AND source_format = 'triage' AND source = ?", tx.org,
+		FleetTriageSource(findingID)); err != nil {
+		return err
+	}
+	if s == nil {
+		return nil
+	}
+	s.SourceKind, s.SourceFormat, s.Source = domain.VEXHospital, "triage", FleetTriageSource(findingID)
+	return tx.AddVEXStatements(ctx, []domain.VEXStatement{*s})
+}
+
+// FleetSBOMStamp changes whenever an SBOM of the organisation is imported or removed (their count and
+// newest id: a re-import replaces the row): the fleet matcher's cached components are rebuilt when it changes.
+func (sc *Scope) FleetSBOMStamp(ctx context.Context) (string, error) {
+	var n, last int64
+	if err := sc.QueryRow(ctx, "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM sboms WHERE org_id = ?", sc.org).Scan(&n, &last); err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(n, 10) + "/" + strconv.FormatInt(last, 10), nil
+}
+
+// FleetChangedVersions returns the product versions whose SBOM was imported or that got VEX
+// statements (documents, advisory mappings, statements made by hand) since a time.
+func (sc *Scope) FleetChangedVersions(ctx context.Context, since time.Time) ([]int64, error) {
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		err := r.Scan(&id)
+		return id, err
+	}, `SELECT product_version_id FROM sboms WHERE org_id = ? AND imported >= ?
+		UNION SELECT product_version_id FROM vex_statements WHERE org_id = ? AND created >= ? AND product_version_id IS NOT NULL
+		ORDER BY 1`, sc.org, TS(since), sc.org, TS(since))
+}
+
+// FleetHasDisclosures reports whether the organisation has anything to match (an SBOM or a VEX
+// statement attached to a product version).
+func (sc *Scope) FleetHasDisclosures(ctx context.Context) (bool, error) {
+	n, err := sc.Count(ctx, `SELECT (SELECT COUNT(*) FROM sboms WHERE org_id = ?) + (SELECT COUNT(*) FROM vex_statements WHERE org_id = ?
+		AND product_version_id IS NOT NULL)`, sc.org, sc.org)
+	return n > 0, err
+}
+
+// FleetOpenFindingsOf returns the open findings of some vulnerabilities (for notifications).
+func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]domain.Finding, error) {
+	var out []domain.Finding
+	for start := 0; start < len(vulnIDs); start += 500 {
+		batch := vulnIDs[start:min(start+500, len(vulnIDs))]
+		args := []any{sc.org, true}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		fs, err := queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+			AND f.state NOT IN ('not_affected', 'fixed') AND f.vuln_id IN (`+discPlaceholders(len(batch))+") ORDER BY f.vuln_id, f.id", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// FleetUnnotifiedKEV returns the open findings whose vulnerability is in CISA KEV or EU KEV and that
+// no vuln.kev notification covered yet.
+func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, error) {
+	return queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+		AND f.state NOT IN ('not_affected', 'fixed') AND f.kev_notified = ? AND (vu.cisa_kev = ? OR vu.eu_kev = ?) ORDER BY f.vuln_id, f.id`,
+		sc.org, true, false, true, true)
+}
+
+// MarkKEVNotified records that the vuln.kev notification covered these findings.
+func (tx *Tx) MarkKEVNotified(ctx context.Context, ids []int64) error {
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{true, tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE findings SET kev_notified = ? WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+)
+
+func fleetFinding(pv int64, comp, vulnID, reason string) domain.Finding {
+	f := domain.Finding{ProductVersionID: pv, ComponentKey: comp, VulnID: vulnID, Source: "OSV", Matcher: "osv-range", Reason: reason,
+		Confidence: 1, Severity: "high", SeverityRank: 4, CVSSScore: 7.5, MatchStatus: "affected", Active: true,
+		CVSSVectors: []string{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}}
+	if comp != "" {
+		f.ComponentName, f.ComponentVersion, f.ComponentPURL, f.ComponentID = "x/net", "0.7.0", comp, 1
+	}
+	return f
+}
+
+func replaceFindings(t *testing.T, st *store.Store, org int64, scopes []store.FleetFindingScope, fs ...domain.Finding) store.FleetReplaceResult {
+	t.Helper()
+	ctx := testutil.Ctx(org)
+	var res store.FleetReplaceResult
+	err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = tx.ReplaceFleetFindings(ctx, scopes, fs)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("replace findings: %v", err)
+	}
+	return res
+}
+
+// findingsByKey lists every finding of an organisation (gone and suppressed ones too) by "component vuln".
+func findingsByKey(t *testing.T, st *store.Store, org int64) map[string]domain.Finding {
+	t.Helper()
+	page, err := st.Scope(org).FleetFindings(testutil.Ctx(org), domain.FindingFilter{All: true, ListParams: domain.ListParams{Limit: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]domain.Finding{}
+	for _, f := range page.Items {
+		out[strconv.FormatInt(f.ProductVersionID, 10)+" "+f.ComponentKey+" "+f.VulnID] = f
+	}
+	return out
+}
+
+func TestFleetFindingsReplaceKeepsTriage(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "fleet")
+		other := newFixture(t, st, "fleet-other")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+		whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
+		res := replaceFindings(t, st, org, whole,
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "in range introduced 0 / fixed 0.17.0 of GO-2023-2102 (OSV)"),
+			fleetFinding(fx.u61.ID, textPURL, "CVE-2022-32149", "in range"),
+			fleetFinding(fx.u61.ID, "", "CVE-2022-1234", "CSAF advisory ICSMA-22-1 lists product version"),
+			fleetFinding(fx.u62.ID, netPURL, "CVE-2023-44487", "in range"))
+		if res.Created != 4 || res.Updated+res.Unchanged+res.Gone != 0 {
+			t.Fatalf("first match: %+v", res)
+		}
+		// The same match again writes nothing.
+		res = replaceFindings(t, st, org, whole,
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "in range introduced 0 / fixed 0.17.0 of GO-2023-2102 (OSV)"),
+			fleetFinding(fx.u61.ID, textPURL, "CVE-2022-32149", "in range"),
+			fleetFinding(fx.u61.ID, "", "CVE-2022-1234", "CSAF advisory ICSMA-22-1 lists product version"),
+			fleetFinding(fx.u62.ID, netPURL, "CVE-2023-44487", "in range"))
+		if res.Unchanged != 4 || res.Created+res.Updated+res.Gone != 0 {
+			t.Fatalf("same match: %+v", res)
+		}
+		before := findingsByKey(t, st, org)
+		// Triage one finding of u61.
+		u61net := before[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-2023-44487"]
+		expires := time.Now().Add(90 * 24 * time.Hour).UTC().Truncate(time.Second)
+		tri := domain.Triage{State: domain.FindingRiskAccepted, Owner: "Dr. Weber", Expires: &expires, Comment: "isolated VLAN"}
+		if err := tri.Validate(time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.TriageFinding(ctx, u61net.ID, tri)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A re-match of u61 with a changed reason for x/net and without x/text.
+		res = replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "a new reason"),
+			fleetFinding(fx.u61.ID, "", "CVE-2022-1234", "CSAF advisory ICSMA-22-1 lists product version"))
+		if res.Updated != 1 || res.Unchanged != 1 || res.Gone != 1 || res.Created != 0 {
+			t.Fatalf("re-match: %+v", res)
+		}
+		after, err := st.Scope(org).FleetFinding(ctx, u61net.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.State != domain.FindingRiskAccepted || after.Owner != "Dr. Weber" || after.Expires == nil || !after.Expires.Equal(expires) ||
+			after.Reason != "a new reason" || !after.FirstSeen.Equal(u61net.FirstSeen) {
+			t.Errorf("re-matched finding lost its triage or kept the old reason: %+v", after)
+		}
+		// Only the findings of the component keys re-matched are replaced.
+		res = replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID, ComponentKeys: []string{netPURL}}})
+		if res.Gone != 1 || res.Unchanged+res.Updated+res.Created != 0 {
+			t.Fatalf("keyed re-match: %+v", res)
+		}
+		all := findingsByKey(t, st, org)
+		if f := all[strconv.FormatInt(fx.u61.ID, 10)+"  CVE-2022-1234"]; f.ID == 0 || f.Gone != nil {
+			t.Errorf("product-level finding outside the keyed scope was marked gone")
+		}
+		open, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{ProductVersionID: fx.u61.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if open.Total != 1 || open.Items[0].VulnID != "CVE-2022-1234" {
+			t.Errorf("open findings of u61 = %+v", open.Items)
+		}
+		// The finding comes back with its triage.
+		replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID, ComponentKeys: []string{netPURL}}},
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "a new reason"))
+		back, _ := st.Scope(org).FleetFinding(ctx, u61net.ID)
+		if back.Gone != nil || back.State != domain.FindingRiskAccepted {
+			t.Errorf("returning finding: gone %v state %s", back.Gone, back.State)
+		}
+		events, err := st.Scope(org).FindingEvents(ctx, u61net.ID)
+		if err != nil || len(events) != 1 || events[0].ToState != domain.FindingRiskAccepted || events[0].Comment != "isolated VLAN" {
+			t.Errorf("history = %+v, %v", events, err)
+		}
+		// Tenant isolation: the other organisation sees nothing and cannot read the finding.
+		if _, err := st.Scope(other.org.ID).FleetFinding(testutil.Ctx(other.org.ID), u61net.ID); domain.ErrorCode(err) != domain.ENotFound {
+			t.Errorf("other organisation read a finding: %v", err)
+		}
+		if facts, err := st.OpenFindingFacts(context.Background(), other.org.ID); err != nil || len(facts) != 0 {
+			t.Errorf("other organisation's facts = %v, %v", facts, err)
+		}
+		// A finding outside the scopes is refused.
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ReplaceFleetFindings(ctx, []store.FleetFindingScope{{ProductVersionID: fx.u62.ID}}, []domain.Finding{fleetFinding(fx.u61.ID, netPURL, "CVE-1", "x")})
+			return err
+		})
+		if err == nil {
+			t.Error("a finding outside the scope was stored")
+		}
+	})
+}
+
+func TestOpenFindingFacts(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "facts")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		epss, pct := 0.94, 0.999
+		err := st.WriteGlobal(context.Background(), func(tx *store.Tx) error {
+			return tx.UpsertVulnerabilities(context.Background(), []domain.Vulnerability{{ID: "CVE-2023-44487", Aliases: []string{"GO-2023-2102"},
+				Summary: "HTTP/2 rapid reset", Severity: "high", SeverityRank: 4, CISAKEV: true, EUKEV: true, EPSSScore: &epss, EPSSPercentile: &pct}},
+				[][]string{{"CVE-2023-44487", "GO-2023-2102"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const p = "pkg:golang/golang.org/x/net@0.7.0"
+		suppressed := fleetFinding(fx.u61.ID, "pkg:npm/lodash@4.17.20", "CVE-2021-23337", "in range")
+		suppressed.Active, suppressed.MatchStatus, suppressed.VEXOrigin = false, "not_affected", "manufacturer"
+		notAffected := fleetFinding(fx.u62.ID, p, "CVE-2022-41723", "in range")
+		replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}},
+			fleetFinding(fx.u61.ID, p, "CVE-2023-44487", "pkg:golang/golang.org/x/net@0.7.0 is in range introduced 0 / fixed 0.17.0 of GO-2023-2102 (OSV)"),
+			suppressed, notAffected, fleetFinding(fx.u62.ID, "", "CVE-2019-0001", "CSAF"))
+		all := findingsByKey(t, st, org)
+		var naID int64
+		for _, f := range all {
+			if f.VulnID == "CVE-2022-41723" {
+				naID = f.ID
+			}
+		}
+		tri := domain.Triage{State: domain.FindingNotAffected, Justification: "vulnerable_code_not_in_execute_path"}
+		if err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { _, err := tx.TriageFinding(ctx, naID, tri); return err }); err != nil {
+			t.Fatal(err)
+		}
+		facts, err := st.OpenFindingFacts(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, f := range facts {
+			ids = append(ids, f.VulnID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, []string{"CVE-2019-0001", "CVE-2023-44487"}) {
+			t.Fatalf("open facts = %v", ids)
+		}
+		for _, f := range facts {
+			if f.VulnID != "CVE-2023-44487" {
+				if f.ComponentID != 0 || f.Component != "" || f.CISAKEV || f.EPSS != 0 {
+					t.Errorf("product-level fact = %+v", f)
+				}
+				continue
+			}
+			if !f.CISAKEV || !f.EUKEV || f.EPSS != 0.94 || f.EPSSPercentile != 0.999 || f.Title != "HTTP/2 rapid reset" ||
+				f.Component != "x/net@0.7.0" || f.State != domain.FindingNew || len(f.CVSSVectors) != 1 || f.ProductVersionID != fx.u61.ID ||
+				f.FirstSeen.IsZero() || f.Reason == "" {
+				t.Errorf("fact = %+v", f)
+			}
+		}
+		// List filters: KEV, EPSS, severity, state.
+		for _, c := range []struct {
+			f    domain.FindingFilter
+			want int
+		}{
+			{domain.FindingFilter{KEV: true}, 1},
+			{domain.FindingFilter{MinEPSS: 0.5}, 1},
+			{domain.FindingFilter{Severity: "critical"}, 0},
+			{domain.FindingFilter{Severity: "high"}, 3},
+			{domain.FindingFilter{States: []string{domain.FindingNotAffected}}, 1},
+			{domain.FindingFilter{All: true}, 4},
+			{domain.FindingFilter{ManufacturerID: fx.braun.ID}, 3},
+			{domain.FindingFilter{ManufacturerID: fx.philips.ID}, 0},
+		} {
+			page, err := st.Scope(org).FleetFindings(ctx, c.f)
+			if err != nil || page.Total != c.want {
+				t.Errorf("filter %+v: %d findings (%v), want %d", c.f, page.Total, err, c.want)
+			}
+		}
+	})
+}
