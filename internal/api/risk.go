@@ -246,9 +246,14 @@ func (a *API) RiskRoutes(svc *riskmgr.Service) {
 			return c.Scope.RiskSnapshots(c.Ctx(), dim, from)
 		})
 	Handle(a, Op{Method: http.MethodGet, Path: "/legacy", ID: "listLegacy", Tag: tag, Perm: read,
+		Params:  []Param{{Name: "months", In: "query", Type: "integer", Description: "window of \"support ends soon\" in months (default 12, 1–120)"}},
 		Summary: "The legacy register: devices past or near end of support, why, since when and what compensates"},
 		func(c *Call, _ Empty) ([]riskmgr.LegacyEntry, error) {
-			as, err := svc.Assess(c.Ctx(), c.Principal.Org.ID)
+			months, err := c.QueryInt("months", 12)
+			if err != nil || months < 1 || months > 120 {
+				return nil, domain.Invalid("months", "give 1 to 120")
+			}
+			as, err := svc.WithSoonMonths(months).Assess(c.Ctx(), c.Principal.Org.ID)
 			if err != nil {
 				return nil, err
 			}

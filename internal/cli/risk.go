@@ -232,7 +232,11 @@ a score from last quarter can be explained with last quarter's weights.`,
 				return nil
 			}
 			if v, _ := cmd.Flags().GetString("activate"); v != "" {
-				return sc.Write(ctx, func(tx *store.Tx) error { return tx.ActivateRiskWeights(ctx, v) })
+				if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.ActivateRiskWeights(ctx, v) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "risk weights %s are active again\n", v)
+				return nil
 			}
 			w, err := a.Risk.Weights(ctx, o.ID)
 			if err != nil {
@@ -379,6 +383,7 @@ func legacyListCmd(env *Env) *cobra.Command {
 		Use:   "list",
 		Short: "The legacy register: devices past or near end of support, why, since when, what compensates",
 		Example: `  vigil legacy list
+  vigil legacy list --months 24
   vigil legacy list --ended --json`,
 		Args: cobra.NoArgs,
 		RunE: env.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
@@ -386,7 +391,11 @@ func legacyListCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			as, err := a.Risk.Assess(ctx, o.ID)
+			months, _ := cmd.Flags().GetInt("months")
+			if months < 1 || months > 120 {
+				return fmt.Errorf("--months: give 1 to 120")
+			}
+			as, err := a.Risk.WithSoonMonths(months).Assess(ctx, o.ID)
 			if err != nil {
 				return err
 			}
@@ -416,6 +425,7 @@ func legacyListCmd(env *Env) *cobra.Command {
 		}),
 	}
 	cmd.Flags().Bool("ended", false, "only devices past their end of support")
+	cmd.Flags().Int("months", 12, "also list devices whose support ends within this many months")
 	cmd.Flags().Bool("json", false, "print JSON")
 	return cmd
 }

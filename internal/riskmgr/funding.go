@@ -57,6 +57,7 @@ func FundingCase(p PlanResult, m pdf.Meta) ([]byte, error) {
 		"MDR (EU) 2017/745, Annex I §17.2 and §17.4: devices are designed with IT security in mind and manufacturers state minimum IT security measures; once the manufacturer ends support, the hospital alone carries the risk of operating the device (Art. 2(1) intended use and the operator duties under national law, e.g. MPBetreibV §4 in Germany).",
 		fmt.Sprintf("Known exploited vulnerabilities (CISA KEV, EU KEV): %d of the devices to replace have open findings listed as exploited in the wild.", kev),
 	})
+	d.PageBreak()
 	d.H1("Plan by year")
 	var bars []pdf.Bar
 	for _, y := range p.Years {

@@ -126,7 +126,7 @@ func BuildPlan(a Assessment, groups []domain.RiskGroup, req PlanRequest) (PlanRe
 				res.Remaining = append(res.Remaining, rem)
 				continue
 			}
-			c.NotBefore = ar.Keep.Until.Year() - start + 2 // the year after the device is released
+			c.NotBefore = max(0, ar.Keep.Until.Year()-start+2) // the year after the device is released
 			if c.NotBefore > req.Years {
 				rem.Reason = fmt.Sprintf("must stay until %s: %s", ar.Keep.Until.Format(time.DateOnly), ar.Keep.Reason)
 				res.Remaining = append(res.Remaining, rem)

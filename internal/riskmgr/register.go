@@ -203,6 +203,24 @@ func orDash(s string) string {
 	return s
 }
 
+// WithSoonMonths returns a copy of the service whose "support ends soon" window is months (1–120);
+// other values keep the service's window.
+func (s *Service) WithSoonMonths(months int) *Service {
+	c := *s
+	if months >= 1 && months <= 120 {
+		c.SoonMonths = months
+	}
+	return &c
+}
+
+// Soon is the window of "support ends soon" in months.
+func (s *Service) Soon() int {
+	if s.SoonMonths <= 0 {
+		return 12
+	}
+	return s.SoonMonths
+}
+
 // OverdueControls lists the organisation's controls whose review is past due.
 func (s *Service) OverdueControls(ctx context.Context, orgID int64) ([]domain.RiskControl, error) {
 	cs, err := s.Store.Scope(orgID).RiskControls(ctx)

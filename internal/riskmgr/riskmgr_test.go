@@ -294,6 +294,17 @@ func TestPlanBudgetKeepsGroups(t *testing.T) {
 		t.Errorf("grouped models in different years: %v", year)
 	}
 
+	// A must-stay mark whose date has passed no longer holds the device back.
+	past := asOf.AddDate(-5, 0, 0)
+	if err := st.Scope(h.org.ID).Write(ctx, func(tx *store.Tx) error {
+		return tx.SaveRiskKeep(ctx, &domain.RiskKeep{AssetID: h.xp2.ID, Reason: "old study", Until: &past})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Plan(ctx, h.org.ID, riskmgr.PlanRequest{Years: 2, BudgetPerYear: 95000}); err != nil {
+		t.Errorf("plan with a past must-stay date: %v", err)
+	}
+
 	// Input errors name the field.
 	for _, req := range []riskmgr.PlanRequest{{Years: 0, BudgetPerYear: 1}, {Years: 3}, {Years: 2, Budgets: []float64{1}}} {
 		if _, err := svc.Plan(ctx, h.org.ID, req); domain.ErrorCode(err) != domain.EInvalid || domain.ErrorField(err) == "" {

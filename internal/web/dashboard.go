@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -51,6 +52,7 @@ type dashCard struct {
 	Figures   []dashFigure
 	Items     []dashItem
 	Note      string
+	Chart     template.HTML // an optional chart (server-rendered SVG) under the figures
 }
 
 // dashFigure is one KPI: a value, what it counts, where it leads and its state ("", "ok", "warn",

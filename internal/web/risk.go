@@ -36,6 +36,12 @@ func (s *Server) riskRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /risk/weights", s.page(write, s.riskWeightsPublish))
 	mux.HandleFunc("GET /risk/plan", s.page(read, s.riskPlan))
 	mux.HandleFunc("GET /risk/plan/funding-case.pdf", s.page(read, s.riskFundingCase))
+	mux.HandleFunc("POST /risk/keeps", s.page(write, s.riskKeepCreate))
+	mux.HandleFunc("POST /risk/keeps/{id}/delete", s.page(write, s.riskKeepDelete))
+	mux.HandleFunc("POST /risk/groups", s.page(write, s.riskGroupCreate))
+	mux.HandleFunc("POST /risk/groups/{id}/delete", s.page(write, s.riskGroupDelete))
+	mux.HandleFunc("POST /risk/support", s.page(write, s.riskSupportCreate))
+	mux.HandleFunc("POST /risk/support/{id}/delete", s.page(write, s.riskSupportDelete))
 }
 
 // --- Overview -------------------------------------------------------------------------------------------
@@ -222,16 +228,29 @@ type riskLegacyView struct {
 	Unprotect  int
 	ByDept     []riskmgr.Share
 	SoonMonths int
+	Supports   []riskSupportRow
+	Sources    []string
+	CanEdit    bool
+	Products   []domain.Product
+}
+
+type riskSupportRow struct {
+	domain.RiskSupport
+	Product string
 }
 
 func (s *Server) riskLegacy(c *Ctx) error {
-	as, err := s.Risk.Assess(c.R.Context(), c.P.Org.ID)
+	months, _ := strconv.Atoi(c.R.URL.Query().Get("months"))
+	if months < 1 || months > 120 {
+		months = 12
+	}
+	as, err := s.Risk.WithSoonMonths(months).Assess(c.R.Context(), c.P.Org.ID)
 	if err != nil {
 		return err
 	}
 	all := as.LegacyRegister()
 	p := c.List()
-	v := riskLegacyView{SoonMonths: 12, Total: len(all), Limit: 50, Offset: min(p.Offset, len(all))}
+	v := riskLegacyView{SoonMonths: months, Total: len(all), Limit: 50, Offset: min(p.Offset, len(all))}
 	v.Rows = all[v.Offset:min(v.Offset+v.Limit, len(all))]
 	for _, e := range all {
 		if e.Status == lifecycle.StatusEnded {
@@ -257,6 +276,25 @@ func (s *Server) riskLegacy(c *Ctx) error {
 		}
 		return 0
 	})
+	sups, err := c.Scope.RiskSupports(c.R.Context())
+	if err != nil {
+		return err
+	}
+	page, err := c.Scope.Products(c.R.Context(), domain.ProductFilter{ListParams: domain.ListParams{Limit: domain.MaxPageSize}})
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, p := range page.Items {
+		names[p.ID] = p.Name
+	}
+	for _, sp := range sups {
+		v.Supports = append(v.Supports, riskSupportRow{RiskSupport: sp, Product: names[sp.ProductID]})
+	}
+	v.Sources, v.CanEdit = domain.SupportSources, c.P.Can(domain.PermRisk)
+	if v.CanEdit {
+		v.Products = page.Items
+	}
 	return c.Render("risk/legacy", "Legacy register", v)
 }
 
@@ -531,6 +569,8 @@ type riskPlanView struct {
 	PDFQuery  string
 	Keeps     []domain.RiskKeep
 	Groups    []domain.RiskGroup
+	CanEdit   bool
+	Products  []domain.Product
 }
 
 func (s *Server) riskPlanFromQuery(c *Ctx) (riskmgr.PlanRequest, string, string, error) {
@@ -563,6 +603,13 @@ func (s *Server) riskPlan(c *Ctx) error {
 	}
 	if v.Groups, err = firstOf(c.Scope.RiskGroups(ctx)); err != nil {
 		return err
+	}
+	if v.CanEdit = c.P.Can(domain.PermRisk); v.CanEdit {
+		page, err := c.Scope.Products(ctx, domain.ProductFilter{ListParams: domain.ListParams{Limit: domain.MaxPageSize}})
+		if err != nil {
+			return err
+		}
+		v.Products = page.Items
 	}
 	if reqErr != nil {
 		v.Error = domain.ErrorMessage(reqErr)
@@ -691,6 +738,10 @@ func (s *Server) riskDashboard(c *Ctx) (*dashCard, error) {
 			{Value: strconv.Itoa(len(overdue)), Label: "control reviews overdue", Link: "/risk/controls", State: state(len(overdue) > 0)},
 		},
 		Note: fmt.Sprintf("Formula %s, weights %s. Plan replacements on the replacement plan page.", risk.FormulaVersion, as.Weights.Version)}
+	if card.Chart, err = riskTrend(c, "department", c.Now().AddDate(0, 0, -90).Format(time.DateOnly), 4,
+		"Risk per department over the last 90 days (the four highest)"); err != nil {
+		return nil, err
+	}
 	for i, ar := range as.Assets {
 		if i == 3 || ar.Score.Score == 0 {
 			break

@@ -12,7 +12,7 @@ import (
 // and the funding case, and the dashboard's risk card, on the demo hospital at desktop and tablet width.
 func TestBrowserRisk(t *testing.T) {
 	ctx := testutil.Browser(t)
-	base := serveDemo(t)
+	base := sharedDemo(t)
 	browserSignIn(t, ctx, base, "ciso@nordstadt-hospital.example")
 
 	browserPage(t, ctx, base+"/risk", "table.data", "risk-overview")
