@@ -249,14 +249,12 @@ func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, a
 	if !all {
 		sel = ids
 	}
-	subjects, err := sc.SBOMSubjects(ctx)
+	subjects, err := sc.FleetSubjects(ctx, sel)
 	if err != nil {
 		return nil, err
 	}
 	for pv, s := range subjects {
-		if s.SubjectPURL != "" || s.SubjectCPE != "" {
-			in.subjects[pv] = &sbom.Component{Ref: "subject", Name: s.SubjectName, Version: s.SubjectVersion, PURL: s.SubjectPURL, CPE: s.SubjectCPE}
-		}
+		in.subjects[pv] = &sbom.Component{Ref: "subject", Name: s.Name, Version: s.Version, PURL: s.PURL, CPE: s.CPE}
 	}
 	xs, err := sc.FleetVEX(ctx, sel)
 	if err != nil {
