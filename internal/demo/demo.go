@@ -61,6 +61,7 @@ func Steps() []Step {
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},
+		{Name: "vulnerability findings: the fleet matched against the feeds, some triaged", Run: fleetDemo},
 	}
 }
 
