@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,27 +202,31 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
 		return c, nil
 	}
-	cs, err := sc.FleetComponents(ctx, nil)
+	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	var pv int64
+	var comps []sbom.Component
+	var ids []int64
+	flush := func() {
+		if len(comps) > 0 {
+			comps, ids = slices.Clip(comps), slices.Clip(ids)
+			c.comps[pv], c.compIDs[pv] = comps, ids
+			c.index.Add(strconv.FormatInt(pv, 10), comps)
+		}
+		comps, ids = nil, nil
+	}
+	err = sc.EachFleetComponent(ctx, func(x *store.FleetComponent) error {
+		if x.ProductVersionID != pv {
+			flush()
+			pv = x.ProductVersionID
+		}
+		comps = append(comps, sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
+		ids = append(ids, x.ID)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
-	for i := 0; i < len(cs); {
-		pv := cs[i].ProductVersionID
-		j := i
-		for j < len(cs) && cs[j].ProductVersionID == pv {
-			j++
-		}
-		comps, ids := make([]sbom.Component, j-i), make([]int64, j-i)
-		for k := i; k < j; k++ {
-			x := &cs[k]
-			comps[k-i] = sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE}
-			ids[k-i] = x.ID
-		}
-		c.comps[pv], c.compIDs[pv] = comps, ids
-		c.index.Add(strconv.FormatInt(pv, 10), comps)
-		i = j
-	}
+	flush()
 	if s.cache == nil {
 		s.cache = map[int64]*orgComponents{}
 	}
