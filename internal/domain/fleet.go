@@ -141,11 +141,11 @@ func (t *Triage) Validate(now time.Time) error {
 		return nil
 	}
 	if !slices.Contains(FindingStates(), t.State) {
-		return Invalid("state", "choose one of "+strings.Join(FindingStates(), ", "))
+		return Invalid("state", "choose one of %s", strings.Join(FindingStates(), ", "))
 	}
 	if t.State == FindingNotAffected {
 		if !slices.Contains(VEXJustifications, t.Justification) {
-			return Invalid("justification", "not affected needs a VEX justification: one of "+strings.Join(VEXJustifications, ", "))
+			return Invalid("justification", "not affected needs a VEX justification: one of %s", strings.Join(VEXJustifications, ", "))
 		}
 	} else {
 		t.Justification = ""
