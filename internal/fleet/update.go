@@ -128,7 +128,9 @@ func (s *Service) Update(ctx context.Context, org int64) (UpdateResult, error) {
 			return u, err
 		}
 	}
-	u.KEVNotified, err = s.NotifyKEV(ctx, org)
+	if u.Changes > 0 || len(docs) > 0 { // only new findings or new KEV listings can need a notification
+		u.KEVNotified, err = s.NotifyKEV(ctx, org)
+	}
 	return u, err
 }
 
