@@ -177,7 +177,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	// One new advisory for a popular package.
 	adv := vuln.Vulnerability{ID: "GO-2099-0001", Aliases: []string{"CVE-2099-0001"}, Summary: "Benchmark advisory",
 		Affected: []vuln.Affected{{Ecosystem: "Go", Name: o.WherePackage, Source: "GO-2099-0001",
-			Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}, {Kind: vuln.Fixed, Version: "99.0.0"}}}}}},
+			Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}}}}}}, // every version
 		Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "GO-2099-0001"}}}
 	t = time.Now()
 	keys := idx.Update([]vuln.Vulnerability{adv}, nil)
