@@ -165,7 +165,7 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 			gen = st.FeedGeneration
 		}
 		res.Generation = gen
-		return tx.SaveFleetMatchState(ctx, gen, full)
+		return tx.SaveFleetMatchState(ctx, gen, full, res.Created-res.Gone)
 	})
 	res.Took = time.Since(start)
 	if err == nil && s.Events != nil {

@@ -456,21 +456,25 @@ func (sc *Scope) FleetMatchState(ctx context.Context) (domain.FleetMatchState, e
 	return st, err
 }
 
-// SaveFleetMatchState records the feed generation the findings now reflect (full: a full match) and
-// recounts the open findings.
-func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool) error {
+// SaveFleetMatchState records the feed generation the findings now reflect. A full match recounts the
+// matched, active findings; a partial one adds delta (new minus gone) to the count instead of
+// counting every finding again.
+func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool, delta int) error {
 	t := now()
-	n, err := tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true)
-	if err != nil {
-		return err
-	}
 	var last any
+	n := delta
 	if full {
 		last = t
+		var err error
+		if n, err = tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true); err != nil {
+			return err
+		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
+	_, err := tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET feed_generation = excluded.feed_generation,
-		last_full = COALESCE(excluded.last_full, fleet_match_state.last_full), last_run = excluded.last_run, findings = excluded.findings`,
+		last_full = COALESCE(excluded.last_full, fleet_match_state.last_full), last_run = excluded.last_run,
+		findings = CASE WHEN excluded.last_full IS NOT NULL THEN excluded.findings
+			WHEN fleet_match_state.findings + excluded.findings < 0 THEN 0 ELSE fleet_match_state.findings + excluded.findings END`,
 		tx.org, generation, last, t, n)
 	return err
 }
