@@ -80,13 +80,13 @@ versions on or near their range events) written to a temporary file, decoded and
 is the process's high-water mark. Without --feeds the data directory's snapshot is used.
 
 With --fleet ASSETS,VERSIONS,COMPONENTS a fleet is generated in a fresh organisation of a temporary
-SQLite database (or the PostgreSQL databases given with --database): product versions with SBOMs of
+SQLite database (or the PostgreSQL database of --database, or those given with --fleet-database): product versions with SBOMs of
 real package names, devices spread over them. Measured: the ingest rate of the SBOM components, the
 full match with storing every finding (one transaction), a second full match, one new advisory for
 golang.org/x/net re-matched incrementally and stored, and "where is golang.org/x/net?".`,
 		Example: `  vigil bench --feeds $(go env GOMODCACHE)/golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018/data/osv
   vigil bench --components 10000,30000 --json
-  vigil bench --fleet 50000,2000,500 --database sqlite --database postgres://postgres@127.0.0.1:5432/bench`,
+  vigil bench --fleet 50000,2000,500 --fleet-database sqlite --fleet-database postgres://postgres@127.0.0.1:5432/bench`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var sizes []int
@@ -177,7 +177,11 @@ golang.org/x/net re-matched incrementally and stored, and "where is golang.org/x
 					return exitError{2, err}
 				}
 				if len(databases) == 0 {
+					// the global --database (or VIGIL_DATABASE): PostgreSQL; else a temporary SQLite file
 					databases = []string{"sqlite"}
+					if cfg, err := env.loadConfig(cmd); err == nil && cfg.Database != "" {
+						databases = []string{cfg.Database}
+					}
 				}
 				for _, db := range databases {
 					if !asJSON {
@@ -228,7 +232,7 @@ golang.org/x/net re-matched incrementally and stored, and "where is golang.org/x
 	fl.Uint64Var(&seed, "seed", 1, "seed of the component generator")
 	fl.BoolVar(&asJSON, "json", false, "print the figures as JSON")
 	fl.StringVar(&fleetSpec, "fleet", "", `also measure the fleet matching: "ASSETS,VERSIONS,COMPONENTS" (e.g. 50000,2000,500) generated in a fresh database`)
-	fl.StringArrayVar(&databases, "database", nil, "database of the fleet benchmark: sqlite (a temporary file, the default) or a PostgreSQL URL; repeat for both")
+	fl.StringArrayVar(&databases, "fleet-database", nil, "database of the fleet benchmark: sqlite (a temporary file, the default) or a PostgreSQL URL; repeat for both")
 	fl.StringVar(&sbomDir, "sbom-dir", "", "keep the generated SBOMs in this folder (bench-N.cdx.json), e.g. to time vigil scan on them")
 	return cmd
 }
