@@ -41,6 +41,9 @@ func fleetDemo(ctx context.Context, e *Env) error {
 	}
 	// One decision per kind, on distinct vulnerabilities (KEV and most severe first).
 	expires := e.Now.AddDate(0, 6, 0)
+	if soon := time.Now().AddDate(0, 1, 0); expires.Before(soon) { // a demo dated in the past: still a future review
+		expires = soon
+	}
 	decisions := []domain.Triage{
 		{State: domain.FindingExploitable, Comment: "Reachable from the clinical LAN; the manufacturer's patch is scheduled with the next maintenance window."},
 		{State: domain.FindingInTriage, Comment: "Asked the manufacturer whether the vulnerable function is used."},
