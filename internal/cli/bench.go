@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/fleet"
 	"github.com/vigil-med/vigil/internal/match"
 	"github.com/vigil-med/vigil/internal/sbom"
 	"github.com/vigil-med/vigil/internal/sbom/cyclonedx"
@@ -26,14 +27,15 @@ import (
 
 // BenchResult is what `vigil bench --json` prints.
 type BenchResult struct {
-	Machine  string         `json:"machine"`
-	Feeds    string         `json:"feeds"`
-	Snapshot BenchSnapshot  `json:"snapshot"`
-	Ingest   *BenchIngest   `json:"ingest,omitempty"`
-	Scans    []BenchScan    `json:"scans"`
-	PeakRSS  int64          `json:"peak_rss_bytes"` // VmHWM of this process (0 where /proc is missing)
-	Index    match.Stats    `json:"index"`
-	Settings map[string]any `json:"settings"`
+	Machine  string               `json:"machine"`
+	Feeds    string               `json:"feeds"`
+	Snapshot BenchSnapshot        `json:"snapshot"`
+	Ingest   *BenchIngest         `json:"ingest,omitempty"`
+	Scans    []BenchScan          `json:"scans"`
+	PeakRSS  int64                `json:"peak_rss_bytes"` // VmHWM of this process (0 where /proc is missing)
+	Index    match.Stats          `json:"index"`
+	Fleet    []fleet.BenchFigures `json:"fleet,omitempty"`
+	Settings map[string]any       `json:"settings"`
 }
 
 // BenchSnapshot is the snapshot load figure.
@@ -66,6 +68,8 @@ func benchCmd(env *Env) *cobra.Command {
 	var seed uint64
 	var asJSON bool
 	var sbomDir string
+	var fleetSpec string
+	var databases []string
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure the matching engine on this machine (prints figures, asserts nothing)",
@@ -73,9 +77,16 @@ func benchCmd(env *Env) *cobra.Command {
 temporary SQLite database), the load time of the match snapshot, and for each --components size a
 CycloneDX SBOM made of real package names of the loaded feeds (half of them packages the feeds know, at
 versions on or near their range events) written to a temporary file, decoded and matched. Peak memory
-is the process's high-water mark. Without --feeds the data directory's snapshot is used.`,
+is the process's high-water mark. Without --feeds the data directory's snapshot is used.
+
+With --fleet ASSETS,VERSIONS,COMPONENTS a fleet is generated in a fresh organisation of a temporary
+SQLite database (or the PostgreSQL database of --database, or those given with --fleet-database): product versions with SBOMs of
+real package names, devices spread over them. Measured: the ingest rate of the SBOM components, the
+full match with storing every finding (one transaction), a second full match, one new advisory for
+golang.org/x/net re-matched incrementally and stored, and "where is golang.org/x/net?".`,
 		Example: `  vigil bench --feeds $(go env GOMODCACHE)/golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018/data/osv
-  vigil bench --components 10000,30000 --json`,
+  vigil bench --components 10000,30000 --json
+  vigil bench --fleet 50000,2000,500 --fleet-database sqlite --fleet-database postgres://postgres@127.0.0.1:5432/bench`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var sizes []int
@@ -160,6 +171,29 @@ is the process's high-water mark. Without --feeds the data directory's snapshot 
 				}
 				res.Scans = append(res.Scans, BenchScan{Components: n, SBOMBytes: len(data), DecodeMS: ms(decode), MatchMS: ms(time.Since(t)), Findings: len(fs)})
 			}
+			if fleetSpec != "" {
+				o, err := benchFleetOptions(fleetSpec, known, seed)
+				if err != nil {
+					return exitError{2, err}
+				}
+				if len(databases) == 0 {
+					// the global --database (or VIGIL_DATABASE): PostgreSQL; else a temporary SQLite file
+					databases = []string{"sqlite"}
+					if cfg, err := env.loadConfig(cmd); err == nil && cfg.Database != "" {
+						databases = []string{cfg.Database}
+					}
+				}
+				for _, db := range databases {
+					if !asJSON {
+						o.Log = func(s string) { fmt.Fprintf(env.Stderr, "fleet (%s): %s\n", benchDBName(db), s) }
+					}
+					f, err := benchFleet(ctx, db, snap, o)
+					if err != nil {
+						return err
+					}
+					res.Fleet = append(res.Fleet, f)
+				}
+			}
 			res.PeakRSS = peakRSS()
 			if asJSON {
 				return writeJSON(env.Stdout, res)
@@ -177,6 +211,16 @@ is the process's high-water mark. Without --feeds the data directory's snapshot 
 				fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%d\t\n", s.Components, s.SBOMBytes, s.DecodeMS, s.MatchMS, s.Findings)
 			}
 			tw.Flush()
+			for _, f := range res.Fleet {
+				fmt.Fprintf(w, "fleet on %s: %d assets, %d product versions × %d components = %d components\n", f.Database, f.Assets, f.Versions,
+					f.ComponentsPerVersion, f.Components)
+				fmt.Fprintf(w, "  ingest:            %.2f s (%.0f components/s; inventory %.2f s)\n", f.IngestSeconds, f.IngestPerSecond, f.InventorySeconds)
+				fmt.Fprintf(w, "  full match+store:  %.2f s (%d findings, %d active)\n", f.FullMatchSeconds, f.Findings, f.ActiveFindings)
+				fmt.Fprintf(w, "  second full match: %.2f s (nothing changed)\n", f.RematchSeconds)
+				fmt.Fprintf(w, "  one new advisory:  %.1f ms (%d product versions, %d components re-matched, %d new findings stored)\n", f.IncrementalMS,
+					f.IncrementalVersions, f.IncrementalComponents, f.IncrementalNewFindings)
+				fmt.Fprintf(w, "  where is:          %.3f ms (%d placements; SQL search %.1f ms)\n", f.WhereIsMS, f.WhereIsPlacements, f.WhereIsSQLMS)
+			}
 			fmt.Fprintf(w, "peak memory (VmHWM): %.1f MB\n", float64(res.PeakRSS)/(1<<20))
 			return nil
 		},
@@ -187,6 +231,8 @@ is the process's high-water mark. Without --feeds the data directory's snapshot 
 	fl.Float64Var(&known, "known", 0.5, "share of components that are packages the feeds know (0–1)")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the component generator")
 	fl.BoolVar(&asJSON, "json", false, "print the figures as JSON")
+	fl.StringVar(&fleetSpec, "fleet", "", `also measure the fleet matching: "ASSETS,VERSIONS,COMPONENTS" (e.g. 50000,2000,500) generated in a fresh database`)
+	fl.StringArrayVar(&databases, "fleet-database", nil, "database of the fleet benchmark: sqlite (a temporary file, the default) or a PostgreSQL URL; repeat for both")
 	fl.StringVar(&sbomDir, "sbom-dir", "", "keep the generated SBOMs in this folder (bench-N.cdx.json), e.g. to time vigil scan on them")
 	return cmd
 }
@@ -249,4 +295,55 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+func benchFleetOptions(spec string, known float64, seed uint64) (fleet.BenchOptions, error) {
+	p := strings.Split(spec, ",")
+	o := fleet.BenchOptions{Known: known, Seed: seed}
+	if len(p) != 3 {
+		return o, fmt.Errorf("--fleet %q: want ASSETS,VERSIONS,COMPONENTS", spec)
+	}
+	for i, dst := range []*int{&o.Assets, &o.Versions, &o.Components} {
+		n, err := strconv.Atoi(strings.TrimSpace(p[i]))
+		if err != nil || n <= 0 {
+			return o, fmt.Errorf("--fleet %q: want three positive numbers", spec)
+		}
+		*dst = n
+	}
+	if o.Versions > o.Assets {
+		return o, fmt.Errorf("--fleet %q: more product versions than assets", spec)
+	}
+	return o, nil
+}
+
+func benchDBName(db string) string {
+	if db == "sqlite" || db == "" {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+// benchFleet runs the fleet benchmark on a fresh SQLite file or the PostgreSQL database db.
+func benchFleet(ctx context.Context, db, snap string, o fleet.BenchOptions) (fleet.BenchFigures, error) {
+	opts := store.Options{ConnectTimeout: 5 * time.Second}
+	if benchDBName(db) == "sqlite" {
+		dir, err := os.MkdirTemp("", "vigil-bench-fleet-")
+		if err != nil {
+			return fleet.BenchFigures{}, err
+		}
+		defer os.RemoveAll(dir)
+		opts.DataDir = dir
+	} else {
+		opts.DSN = db
+	}
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return fleet.BenchFigures{}, err
+	}
+	defer st.Close()
+	idx, err := vulndb.LoadSnapshot(snap) // a fresh index: the benchmark adds an advisory to it
+	if err != nil {
+		return fleet.BenchFigures{}, err
+	}
+	return fleet.Bench(ctx, st, idx, o)
 }

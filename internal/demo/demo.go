@@ -61,9 +61,10 @@ func Steps() []Step {
 		{Name: "training: staff register, curricula, completions, phishing simulations, exercises", Run: trainingDemo},
 		{Name: "procurement: tenders, commitments, cloud services", Run: procurementDemo},
 		{Name: "vulnerability feeds (offline subset)", Run: feedsDemo},
+		{Name: "exchange: Meridian's advisory, guidance, VEX and SBOM; the hospital's subscription and questions", Run: exchangeDemo},
+		{Name: "vulnerability findings: the fleet matched against the feeds, some triaged", Run: fleetDemo},
 		{Name: "risk: compensating controls, end of support, must-stay devices, weights", Run: riskDemo},
 		{Name: "risk: 90 days of snapshots", Run: riskSnapshotsDemo},
-		{Name: "exchange: Meridian's advisory, guidance, VEX and SBOM; the hospital's subscription and questions", Run: exchangeDemo},
 	}
 }
 

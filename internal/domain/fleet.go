@@ -66,7 +66,7 @@ type Finding struct {
 
 // Component returns the finding's component as people read it: "name version", else the purl or
 // CPE; "" for a product-level finding.
-func (f *Finding) Component() string {
+func (f Finding) Component() string {
 	switch {
 	case f.ComponentName != "" && f.ComponentVersion != "":
 		return f.ComponentName + " " + f.ComponentVersion
@@ -80,7 +80,7 @@ func (f *Finding) Component() string {
 
 // Open reports whether the finding still counts: matched, active after VEX, and not triaged as
 // not_affected or fixed.
-func (f *Finding) Open() bool {
+func (f Finding) Open() bool {
 	return f.Gone == nil && f.Active && f.State != FindingNotAffected && f.State != FindingFixed
 }
 

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,7 +165,7 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 			gen = st.FeedGeneration
 		}
 		res.Generation = gen
-		return tx.SaveFleetMatchState(ctx, gen, full)
+		return tx.SaveFleetMatchState(ctx, gen, full, res.Created-res.Gone)
 	})
 	res.Took = time.Since(start)
 	if err == nil && s.Events != nil {
@@ -201,27 +202,31 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
 		return c, nil
 	}
-	cs, err := sc.FleetComponents(ctx, nil)
+	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	var pv int64
+	var comps []sbom.Component
+	var ids []int64
+	flush := func() {
+		if len(comps) > 0 {
+			comps, ids = slices.Clip(comps), slices.Clip(ids)
+			c.comps[pv], c.compIDs[pv] = comps, ids
+			c.index.Add(strconv.FormatInt(pv, 10), comps)
+		}
+		comps, ids = nil, nil
+	}
+	err = sc.EachFleetComponent(ctx, func(x *store.FleetComponent) error {
+		if x.ProductVersionID != pv {
+			flush()
+			pv = x.ProductVersionID
+		}
+		comps = append(comps, sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
+		ids = append(ids, x.ID)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
-	for i := 0; i < len(cs); {
-		pv := cs[i].ProductVersionID
-		j := i
-		for j < len(cs) && cs[j].ProductVersionID == pv {
-			j++
-		}
-		comps, ids := make([]sbom.Component, j-i), make([]int64, j-i)
-		for k := i; k < j; k++ {
-			x := &cs[k]
-			comps[k-i] = sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE}
-			ids[k-i] = x.ID
-		}
-		c.comps[pv], c.compIDs[pv] = comps, ids
-		c.index.Add(strconv.FormatInt(pv, 10), comps)
-		i = j
-	}
+	flush()
 	if s.cache == nil {
 		s.cache = map[int64]*orgComponents{}
 	}
@@ -249,14 +254,12 @@ func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, a
 	if !all {
 		sel = ids
 	}
-	subjects, err := sc.SBOMSubjects(ctx)
+	subjects, err := sc.FleetSubjects(ctx, sel)
 	if err != nil {
 		return nil, err
 	}
 	for pv, s := range subjects {
-		if s.SubjectPURL != "" || s.SubjectCPE != "" {
-			in.subjects[pv] = &sbom.Component{Ref: "subject", Name: s.SubjectName, Version: s.SubjectVersion, PURL: s.SubjectPURL, CPE: s.SubjectCPE}
-		}
+		in.subjects[pv] = &sbom.Component{Ref: "subject", Name: s.Name, Version: s.Version, PURL: s.PURL, CPE: s.CPE}
 	}
 	xs, err := sc.FleetVEX(ctx, sel)
 	if err != nil {

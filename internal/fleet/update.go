@@ -121,14 +121,16 @@ func (s *Service) Update(ctx context.Context, org int64) (UpdateResult, error) {
 		}
 		if len(ids) == 0 {
 			// nothing of this organisation is touched: only record the generation
-			if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.SaveFleetMatchState(ctx, gen, false) }); err != nil {
+			if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.SaveFleetMatchState(ctx, gen, false, 0) }); err != nil {
 				return u, err
 			}
 		} else if u.Feeds, err = s.match(ctx, org, ids, ks, nil, gen); err != nil {
 			return u, err
 		}
 	}
-	u.KEVNotified, err = s.NotifyKEV(ctx, org)
+	if u.Changes > 0 || len(docs) > 0 { // only new findings or new KEV listings can need a notification
+		u.KEVNotified, err = s.NotifyKEV(ctx, org)
+	}
 	return u, err
 }
 

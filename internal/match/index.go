@@ -172,11 +172,17 @@ func (idx *Index) addGroup(g *group, touched map[Key]struct{}) {
 			continue
 		}
 		e := idx.pkgs[k]
-		if e == nil {
+		switch {
+		case e == nil:
 			e = &pkgEntry{}
 			idx.pkgs[k] = e
 			idx.stats.PackageKeys++
 			idx.addFold(k)
+		case touched != nil:
+			// an update: the entry may have been parsed already (once per entry), so the key gets a new
+			// entry that parses again with this record; the old one stays unchanged for its readers
+			e = &pkgEntry{refs: slices.Clone(e.refs)}
+			idx.pkgs[k] = e
 		}
 		if len(e.refs) == 0 || e.refs[len(e.refs)-1].g != g || int(e.refs[len(e.refs)-1].aff) != i {
 			e.refs = append(e.refs, affRef{g: g, aff: int32(i)})

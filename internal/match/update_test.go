@@ -141,3 +141,22 @@ func TestComponentIndexWhere(t *testing.T) {
 		t.Errorf("CPE wildcard key: %s", diff)
 	}
 }
+
+// A record added by Update is seen by matches of a key that was matched (and so parsed) before.
+func TestUpdateAfterMatch(t *testing.T) {
+	idx := NewIndex(loadOSV(t, goFixtures), nil)
+	comps := purls("pkg:golang/golang.org/x/net@v0.7.0")
+	before := mustMatch(t, idx, &Target{Components: comps})
+	adv := vuln.Vulnerability{ID: "GO-2099-0001", Aliases: []string{"CVE-2099-0001"},
+		Affected: []vuln.Affected{{Ecosystem: "Go", Name: "golang.org/x/net", Source: "GO-2099-0001",
+			Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}, {Kind: vuln.Fixed, Version: "0.99.0"}}}}}},
+		Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "GO-2099-0001"}}}
+	keys := idx.Update([]vuln.Vulnerability{adv}, nil)
+	after, err := idx.Match(context.Background(), &Target{Components: comps}, Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before)+1 || !slices.ContainsFunc(after, func(f Finding) bool { return f.VulnID == "CVE-2099-0001" }) {
+		t.Errorf("after the update %v, before %v", summary(after), summary(before))
+	}
+}

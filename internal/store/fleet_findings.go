@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,8 +85,8 @@ func fleetMatchArgs(org int64, f *domain.Finding) []any {
 }
 
 // ReplaceFleetFindings makes fs the findings of the scopes, in the transaction: new findings are
-// inserted (state new), changed ones updated in place (their id, state, history and first_seen stay),
-// unchanged ones only get last_seen, and findings of a scope that fs no longer holds are marked gone
+// inserted (state new), changed ones updated in place (their id, state, history and first_seen stay;
+// last_seen is when the match last produced a change), unchanged ones are not written, and findings of a scope that fs no longer holds are marked gone
 // (kept with their triage; cleared when they come back). Every finding must belong to a scope's
 // product version. The findings' Digest is filled in.
 func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
@@ -119,6 +122,24 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 	}
 	inScope := func(pv int64, comp string) bool { return whole[pv] || keyed[pv][comp] }
+	// When every scope is keyed (a feed change), only the findings of those component keys are read.
+	var keyFilter []any
+	if len(whole) == 0 {
+		union := map[string]bool{}
+		for _, m := range keyed {
+			for k := range m {
+				union[k] = true
+			}
+		}
+		if len(union) <= 200 {
+			for k := range union {
+				keyFilter = append(keyFilter, fleetTrunc(k, 1000))
+			}
+			if len(keyFilter) == 0 {
+				keyFilter = append(keyFilter, "\x00none")
+			}
+		}
+	}
 	// The existing findings of the product versions.
 	existing := map[fleetKey]*fleetExisting{}
 	for start := 0; start < len(pvs); start += 500 {
@@ -127,8 +148,13 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		rows, err := tx.Query(ctx, "SELECT id, product_version_id, component_key, vuln_id, digest, gone FROM findings WHERE org_id = ? AND product_version_id IN ("+
-			discPlaceholders(len(batch))+")", args...)
+		q := "SELECT id, product_version_id, component_key, vuln_id, digest, gone FROM findings WHERE org_id = ? AND product_version_id IN (" +
+			discPlaceholders(len(batch)) + ")"
+		if keyFilter != nil {
+			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
+			args = append(args, keyFilter...)
+		}
+		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return res, err
 		}
@@ -185,23 +211,6 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			res.Updated++
 		}
 	}
-	// last_seen of the unchanged findings of whole product versions, in one statement per 500.
-	var wholeIDs []int64
-	for _, pv := range pvs {
-		if whole[pv] {
-			wholeIDs = append(wholeIDs, pv)
-		}
-	}
-	for start := 0; start < len(wholeIDs); start += 500 {
-		batch := wholeIDs[start:min(start+500, len(wholeIDs))]
-		args := []any{t, tx.org}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE findings SET last_seen = ? WHERE org_id = ? AND gone IS NULL AND product_version_id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
-			return res, err
-		}
-	}
 	// Findings in the scopes that the match no longer produced.
 	var gone []int64
 	for k, e := range existing {
@@ -220,6 +229,10 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 	}
 	res.Gone = len(gone)
+	// in the order of the unique index: B-tree inserts in order are cheaper
+	slices.SortFunc(inserts, func(a, b *domain.Finding) int {
+		return cmp.Or(cmp.Compare(a.ProductVersionID, b.ProductVersionID), strings.Compare(a.ComponentKey, b.ComponentKey), strings.Compare(a.VulnID, b.VulnID))
+	})
 	if err := tx.insertFleetFindings(ctx, inserts, t); err != nil {
 		return res, err
 	}
@@ -236,7 +249,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 		return nil
 	}
 	one := "(" + placeholders(fleetFindingNCols) + ")"
-	var full string
+	var full *sql.Stmt
 	args := make([]any, 0, fleetInsertBatch*fleetFindingNCols)
 	for start := 0; start < len(fs); start += fleetInsertBatch {
 		batch := fs[start:min(start+fleetInsertBatch, len(fs))]
@@ -245,17 +258,22 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 			args = append(args, fleetMatchArgs(tx.org, f)...)
 			args = append(args, t, t)
 		}
-		var q string
-		if len(batch) == fleetInsertBatch && full != "" {
-			q = full
-		} else {
-			q = "INSERT INTO findings (" + fleetFindingCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
-			if len(batch) == fleetInsertBatch {
-				full = q
+		q := "INSERT INTO findings (" + fleetFindingCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
+		var err error
+		if len(batch) == fleetInsertBatch {
+			// the full-size statement is prepared once per call
+			if full == nil {
+				if full, err = tx.tx.PrepareContext(ctx, tx.s.rebind(q)); err != nil {
+					return err
+				}
+				defer full.Close()
 			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.Exec(ctx, q, args...)
 		}
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), err)
+		if err != nil {
+			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), mapErr(err))
 		}
 	}
 	if len(fs) >= 5000 && tx.Engine() == "postgres" {
@@ -438,21 +456,25 @@ func (sc *Scope) FleetMatchState(ctx context.Context) (domain.FleetMatchState, e
 	return st, err
 }
 
-// SaveFleetMatchState records the feed generation the findings now reflect (full: a full match) and
-// recounts the open findings.
-func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool) error {
+// SaveFleetMatchState records the feed generation the findings now reflect. A full match recounts the
+// matched, active findings; a partial one adds delta (new minus gone) to the count instead of
+// counting every finding again.
+func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool, delta int) error {
 	t := now()
-	n, err := tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true)
-	if err != nil {
-		return err
-	}
 	var last any
+	n := delta
 	if full {
 		last = t
+		var err error
+		if n, err = tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true); err != nil {
+			return err
+		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
+	_, err := tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET feed_generation = excluded.feed_generation,
-		last_full = COALESCE(excluded.last_full, fleet_match_state.last_full), last_run = excluded.last_run, findings = excluded.findings`,
+		last_full = COALESCE(excluded.last_full, fleet_match_state.last_full), last_run = excluded.last_run,
+		findings = CASE WHEN excluded.last_full IS NOT NULL THEN excluded.findings
+			WHEN fleet_match_state.findings + excluded.findings < 0 THEN 0 ELSE fleet_match_state.findings + excluded.findings END`,
 		tx.org, generation, last, t, n)
 	return err
 }
@@ -664,4 +686,59 @@ func (tx *Tx) MarkKEVNotified(ctx context.Context, ids []int64) error {
 		}
 	}
 	return nil
+}
+
+// FleetSubjects returns the SBOM subjects (the device or firmware each SBOM describes) of the given
+// product versions (all when ids is nil) that carry a package URL or CPE.
+func (sc *Scope) FleetSubjects(ctx context.Context, ids []int64) (map[int64]FleetComponent, error) {
+	out := map[int64]FleetComponent{}
+	scan := func(r interface{ Scan(...any) error }) (FleetComponent, error) {
+		var c FleetComponent
+		err := r.Scan(&c.ProductVersionID, &c.Name, &c.Version, &c.PURL, &c.CPE)
+		return c, err
+	}
+	const q = "SELECT product_version_id, subject_name, subject_version, subject_purl, subject_cpe FROM sboms WHERE org_id = ? AND (subject_purl <> '' OR subject_cpe <> '')"
+	var all []FleetComponent
+	if ids == nil {
+		var err error
+		if all, err = queryAll(ctx, sc.Q, scan, q, sc.org); err != nil {
+			return nil, err
+		}
+	}
+	for start := 0; ids != nil && start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{sc.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		cs, err := queryAll(ctx, sc.Q, scan, q+" AND product_version_id IN ("+discPlaceholders(len(batch))+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, cs...)
+	}
+	for _, c := range all {
+		out[c.ProductVersionID] = c
+	}
+	return out, nil
+}
+
+// EachFleetComponent calls fn for every SBOM component of the organisation, by product version and
+// SBOM order, without holding them all (the matcher keeps its own compact copy).
+func (sc *Scope) EachFleetComponent(ctx context.Context, fn func(*FleetComponent) error) error {
+	rows, err := sc.Query(ctx, "SELECT id, product_version_id, ref, parent_ref, type, grp, name, version, purl, cpe FROM sbom_components WHERE org_id = ? ORDER BY product_version_id, id", sc.org)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var c FleetComponent
+	for rows.Next() {
+		if err := rows.Scan(&c.ID, &c.ProductVersionID, &c.Ref, &c.Parent, &c.Type, &c.Group, &c.Name, &c.Version, &c.PURL, &c.CPE); err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

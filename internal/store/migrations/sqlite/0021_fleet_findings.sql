@@ -58,7 +58,6 @@ CREATE TABLE findings (
     FOREIGN KEY (org_id, product_version_id) REFERENCES product_versions(org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX findings_org_vuln ON findings(org_id, vuln_id);
-CREATE INDEX findings_org_state ON findings(org_id, state, active);
 
 CREATE TABLE finding_events (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,

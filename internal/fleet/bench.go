@@ -1,0 +1,222 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/match"
+	"github.com/vigil-med/vigil/internal/purl"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/vuln"
+)
+
+// BenchOptions size the generated fleet of a benchmark.
+type BenchOptions struct {
+	Assets     int     // installed devices
+	Versions   int     // product versions, each with an SBOM
+	Components int     // components per SBOM
+	Known      float64 // share of components that are packages the feeds know (0–1)
+	Seed       uint64
+	// WherePackage is the package of the "where is" query and of the new advisory (default
+	// golang.org/x/net, a Go module the Go vulnerability database knows well).
+	WherePackage string
+	Log          func(string) // progress lines; may be nil
+}
+
+// BenchFigures are the measured figures.
+type BenchFigures struct {
+	Database               string  `json:"database"`
+	Assets                 int     `json:"assets"`
+	Versions               int     `json:"product_versions"`
+	ComponentsPerVersion   int     `json:"components_per_version"`
+	Components             int     `json:"components"`
+	InventorySeconds       float64 `json:"inventory_seconds"` // manufacturers, products, versions, assets
+	IngestSeconds          float64 `json:"ingest_seconds"`    // SBOM components stored
+	IngestPerSecond        float64 `json:"ingest_components_per_second"`
+	FullMatchSeconds       float64 `json:"full_match_seconds"` // match + store every finding (first match, one transaction)
+	Findings               int     `json:"findings"`
+	ActiveFindings         int     `json:"active_findings"`
+	RematchSeconds         float64 `json:"rematch_seconds"` // a second full match: nothing changed, nothing written
+	IncrementalMS          float64 `json:"incremental_ms"`  // one new advisory: index update, touched versions, re-match, store
+	IncrementalVersions    int     `json:"incremental_product_versions"`
+	IncrementalComponents  int     `json:"incremental_components"`
+	IncrementalNewFindings int     `json:"incremental_new_findings"`
+	WhereIsMS              float64 `json:"where_is_ms"` // the cached component index
+	WhereIsPlacements      int     `json:"where_is_placements"`
+	WhereIsSQLMS           float64 `json:"where_is_sql_ms"` // the SQL search of the disclosures pages
+	HeapMB                 float64 `json:"heap_mb"`         // live heap after the full match
+}
+
+type staticSource struct{ idx *match.Index }
+
+func (s staticSource) Index(context.Context) (*match.Index, error) { return s.idx, nil }
+
+// Bench generates a fleet in a new organisation of st (components drawn from real package names of
+// idx) and measures ingest, the full match with storing, a second full match, one new advisory
+// re-matched incrementally, and "where is". idx is modified (the advisory is added).
+func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOptions) (BenchFigures, error) {
+	if o.WherePackage == "" {
+		o.WherePackage = "golang.org/x/net"
+	}
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			o.Log(fmt.Sprintf(format, args...))
+		}
+	}
+	f := BenchFigures{Database: st.Engine(), Assets: o.Assets, Versions: o.Versions, ComponentsPerVersion: o.Components, Components: o.Versions * o.Components}
+	org := domain.Organisation{Name: "Bench Hospital", Slug: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Country: "DE", TimeZone: "Europe/Berlin"}
+	if err := st.CreateOrg(ctx, &org); err != nil {
+		return f, err
+	}
+	actx := domain.WithActor(ctx, domain.Actor{Kind: domain.ActorCLI, Name: "bench", OrgID: org.ID, Role: domain.RoleAdmin})
+	sc := st.Scope(org.ID)
+	// Inventory: 20 manufacturers, 4 versions per product, the assets spread over the versions.
+	t := time.Now()
+	var versions []int64
+	err := sc.Write(actx, func(tx *store.Tx) error {
+		var makers []int64
+		for i := range 20 {
+			m := domain.Manufacturer{Name: fmt.Sprintf("Maker %02d", i)}
+			if err := tx.CreateManufacturer(actx, &m); err != nil {
+				return err
+			}
+			makers = append(makers, m.ID)
+		}
+		for i := 0; len(versions) < o.Versions; i++ {
+			p := domain.Product{ManufacturerID: makers[i%len(makers)], Name: fmt.Sprintf("Model %04d", i), Category: "patient-monitor", MedicalDevice: true}
+			if err := tx.CreateProduct(actx, &p); err != nil {
+				return err
+			}
+			for k := 0; k < 4 && len(versions) < o.Versions; k++ {
+				v := domain.ProductVersion{ProductID: p.ID, Version: fmt.Sprintf("%d.%d", k+1, i%10)}
+				if err := tx.CreateProductVersion(actx, &v); err != nil {
+					return err
+				}
+				versions = append(versions, v.ID)
+			}
+		}
+		assets := make([]domain.Asset, o.Assets)
+		for i := range assets {
+			assets[i] = domain.Asset{ProductVersionID: versions[i%len(versions)], AssetTag: fmt.Sprintf("B-%07d", i+1),
+				Criticality: domain.CritImportant, Status: domain.StatusInUse}
+		}
+		return tx.SaveAssets(actx, assets, nil, store.AuditEntry{Action: "asset.import", Entity: "asset", Summary: "benchmark devices"})
+	})
+	if err != nil {
+		return f, err
+	}
+	f.InventorySeconds = time.Since(t).Seconds()
+	logf("inventory: %d product versions, %d assets in %.2f s", len(versions), o.Assets, f.InventorySeconds)
+	// SBOMs: generated per batch of 100 (not timed), stored (timed).
+	gen := func(i int) []domain.Component {
+		cs := match.SyntheticComponents(idx, o.Components, o.Known, o.Seed+uint64(i))
+		dcs := make([]domain.Component, len(cs))
+		for j, c := range cs {
+			dcs[j] = domain.Component{Ref: c.Ref, Type: c.Type, Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE}
+			if dcs[j].Type == "" {
+				dcs[j].Type = "library"
+			}
+			if c.PURL != "" {
+				dcs[j].PURLKey = purl.WithoutVersion(c.PURL)
+			}
+		}
+		return dcs
+	}
+	var ingest time.Duration
+	for start := 0; start < len(versions); start += 100 {
+		batch := make([][]domain.Component, 0, 100)
+		for i := start; i < min(start+100, len(versions)); i++ {
+			batch = append(batch, gen(i))
+		}
+		t := time.Now()
+		err := sc.Write(actx, func(tx *store.Tx) error {
+			for i := start; i < min(start+100, len(versions)); i++ {
+				d := domain.DisclosureDocument{Kind: domain.DisclosureSBOM, Format: "cyclonedx-json", FileName: "bench.cdx.json", Title: "bench",
+					ProductVersionID: versions[i], Source: "demo"}
+				if err := tx.AddDocument(actx, &d, []byte("{}")); err != nil {
+					return err
+				}
+				info := domain.SBOMInfo{ProductVersionID: versions[i], DocumentID: d.ID, Format: "cyclonedx-json", SpecVersion: "1.6"}
+				if err := tx.ReplaceSBOM(actx, &info, batch[i-start]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return f, err
+		}
+		ingest += time.Since(t)
+	}
+	f.IngestSeconds = ingest.Seconds()
+	f.IngestPerSecond = float64(f.Components) / f.IngestSeconds
+	logf("ingest: %d components in %.2f s (%.0f/s)", f.Components, f.IngestSeconds, f.IngestPerSecond)
+	// Full match and store.
+	svc := New(st, staticSource{idx}, nil)
+	runtime.GC()
+	t = time.Now()
+	res, err := svc.MatchAll(actx, org.ID, nil)
+	if err != nil {
+		return f, err
+	}
+	f.FullMatchSeconds, f.Findings, f.ActiveFindings = time.Since(t).Seconds(), res.Findings, res.Active
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	f.HeapMB = float64(ms.HeapAlloc) / (1 << 20)
+	logf("full match: %d findings (%d active) in %.2f s", res.Findings, res.Active, f.FullMatchSeconds)
+	t = time.Now()
+	if _, err := svc.MatchAll(actx, org.ID, nil); err != nil {
+		return f, err
+	}
+	f.RematchSeconds = time.Since(t).Seconds()
+	logf("second full match (unchanged): %.2f s", f.RematchSeconds)
+	// One new advisory for a popular package.
+	adv := vuln.Vulnerability{ID: "GO-2099-0001", Aliases: []string{"CVE-2099-0001"}, Summary: "Benchmark advisory",
+		Affected: []vuln.Affected{{Ecosystem: "Go", Name: o.WherePackage, Source: "GO-2099-0001",
+			Ranges: []vuln.Range{{Type: "SEMVER", Events: []vuln.Event{{Kind: vuln.Introduced, Version: "0"}}}}}}, // every version
+		Sources: []vuln.Source{{Kind: vuln.SourceOSV, ID: "GO-2099-0001"}}}
+	t = time.Now()
+	keys := idx.Update([]vuln.Vulnerability{adv}, nil)
+	c, err := svc.components(actx, sc)
+	if err != nil {
+		return f, err
+	}
+	var ids []int64
+	for _, p := range c.index.ProductVersions(keys) {
+		id, _ := strconv.ParseInt(p, 10, 64)
+		ids = append(ids, id)
+	}
+	inc, err := svc.MatchVersions(actx, org.ID, ids, keys, nil)
+	if err != nil {
+		return f, err
+	}
+	f.IncrementalMS = float64(time.Since(t).Microseconds()) / 1000
+	f.IncrementalVersions, f.IncrementalComponents, f.IncrementalNewFindings = len(ids), inc.Components, inc.Created
+	logf("one new advisory: %d product versions, %d components re-matched, %d new findings in %.1f ms", len(ids), inc.Components, inc.Created, f.IncrementalMS)
+	// Where is.
+	best := time.Duration(1 << 62)
+	for range 5 {
+		t = time.Now()
+		ps, err := svc.WhereIs(actx, org.ID, o.WherePackage)
+		if err != nil {
+			return f, err
+		}
+		best, f.WhereIsPlacements = min(best, time.Since(t)), len(ps)
+	}
+	f.WhereIsMS = float64(best.Microseconds()) / 1000
+	best = time.Duration(1 << 62)
+	for range 3 {
+		t = time.Now()
+		if _, err := sc.WhereIs(actx, domain.ComponentFilter{ListParams: domain.ListParams{Q: o.WherePackage}}); err != nil {
+			return f, err
+		}
+		best = min(best, time.Since(t))
+	}
+	f.WhereIsSQLMS = float64(best.Microseconds()) / 1000
+	logf("where is %s: %d placements in %.2f ms (index), %.1f ms (SQL search)", o.WherePackage, f.WhereIsPlacements, f.WhereIsMS, f.WhereIsSQLMS)
+	return f, nil
+}
