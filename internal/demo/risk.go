@@ -137,7 +137,7 @@ func riskDemo(ctx context.Context, e *Env) error {
 func riskSnapshotsDemo(ctx context.Context, e *Env) error {
 	org := e.Hospital
 	ctx = e.Ctx(ctx, org)
-	svc := &riskmgr.Service{Store: e.Store, Now: func() time.Time { return e.Now },
+	svc := &riskmgr.Service{Store: e.Store, Findings: e.Store, Now: func() time.Time { return e.Now },
 		EOL: func() *endoflife.Catalog { cat, _ := procurement.EmbeddedEOL(); return cat }}
 	a, err := svc.Assess(ctx, org.ID)
 	if err != nil {

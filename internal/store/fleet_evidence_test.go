@@ -38,7 +38,7 @@ func TestFleetHandlingEvidence(t *testing.T) {
 			if o != org {
 				f = other
 			}
-			if err := st.Scope(o).Write(testutil.Ctx(o), func(tx *store.Tx) error { return tx.SaveFleetMatchState(testutil.Ctx(o), 1, true) }); err != nil {
+			if err := st.Scope(o).Write(testutil.Ctx(o), func(tx *store.Tx) error { return tx.SaveFleetMatchState(testutil.Ctx(o), 1, true, 0) }); err != nil {
 				t.Fatal(err)
 			}
 			replaceFindings(t, st, o, []store.FleetFindingScope{{ProductVersionID: f.u61.ID}, {ProductVersionID: f.u62.ID}},

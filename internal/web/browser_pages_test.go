@@ -89,10 +89,13 @@ func TestBrowserDashboard(t *testing.T) {
 		testutil.Screenshot(t, ctx, "dashboard-"+vp.name)
 		browserNoOverflow(t, ctx, "dashboard at "+vp.name+" width")
 	}
-	// Most urgent first: clocks, then missed commitments, then the inventory, risk, training and accounts.
+	// Most urgent first: clocks, findings, missed commitments, then the inventory, risk, training and accounts.
 	order := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("main section.card")).map(s => s.id)`)
-	if diff := cmp.Diff([]string{"deadlines", "procurement", "inventory", "risk", "training", "accounts", "recent"}, order); diff != "" {
+	if diff := cmp.Diff([]string{"deadlines", "vulnerabilities", "procurement", "inventory", "risk", "training", "accounts", "recent"}, order); diff != "" {
 		t.Errorf("dashboard cards (-want +got):\n%s", diff)
+	}
+	if kev := text(t, ctx, `#vulnerabilities a[href="/vulnerabilities?kev=1"] .kpi-value`); !regexp.MustCompile(`^\d+$`).MatchString(kev) {
+		t.Errorf("KEV findings on the dashboard: %q", kev)
 	}
 	board := text(t, ctx, `#training a[href="/training/board"] .kpi-value`)
 	if !regexp.MustCompile(`^\d of 4$`).MatchString(board) { // the demo's board has four members

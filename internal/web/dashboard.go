@@ -18,23 +18,23 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 // morning"). The fields are in the order the page shows them, most urgent first:
 //
 //  1. Incidents — running reporting clocks of real incidents (hours matter);
-//  2. Vulnerabilities — reserved for the vulnerability module: newly known-exploited findings on
-//     installed devices and remediation past its due date;
+//  2. Vulnerabilities — open findings on known exploited vulnerabilities, untriaged and overdue ones,
+//     the most urgent findings;
 //  3. Procurement — vendor commitments missed and cloud services due for review;
 //  4. Inventory — what is installed, how critical, how exposed, past support;
-//  5. Risk — reserved for the risk module: the devices that put patients at risk first;
+//  5. Risk — the devices that put patients at risk first, legacy share, overdue control reviews;
 //  6. Training — staff and board training (NIS2 Art 20(2), 21(2)(g));
 //  7. Accounts — Vigil's own accounts and their second factor;
 //  8. Recent — the audit log's latest entries (auditors, administrators).
 //
 // A module that has no specific template fills a dashCard (title, figures, a short list, links) and
-// the page renders it like the others; Vulnerabilities and Risk take one when those modules land.
+// the page renders it like the others (Vulnerabilities, Risk, Training, Accounts do).
 type dashboardView struct {
 	Incidents       *incidentCard    // reporting deadlines of real incidents
-	Vulnerabilities *dashCard        // reserved: the vulnerability module's card
+	Vulnerabilities *dashCard        // the fleet's findings (fleet_dashboard.go)
 	Procurement     *procurementCard // missed vendor commitments, cloud reviews due
 	Inventory       inventoryFigures
-	Risk            *dashCard // reserved: the risk module's card
+	Risk            *dashCard // the risk module's card (risk.go)
 	Training        *dashCard // staff and board training coverage
 	Accounts        *dashCard
 	Recent          []domain.AuditEvent
@@ -71,6 +71,9 @@ func (s *Server) dashboard(c *Ctx) error {
 	var v dashboardView
 	var err error
 	if v.Incidents, err = s.incidentDashboard(c); err != nil {
+		return err
+	}
+	if v.Vulnerabilities, err = fleetDashboard(c); err != nil {
 		return err
 	}
 	if v.Procurement, err = s.procurementDashboard(c); err != nil {
