@@ -12,12 +12,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -32,16 +32,13 @@ func newAPISite(t *testing.T) *apiSite {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	var env *demo.Env
+	cfg.DataDir, env = demotest.DataDir(t)
 	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	env, err := demo.Load(ctx, a.Store, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(ctx)
 	if err != nil {
 		t.Fatal(err)

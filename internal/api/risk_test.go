@@ -8,11 +8,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/risk"
 )
@@ -22,16 +22,13 @@ import (
 // permissions of an auditor.
 func TestRiskAPI(t *testing.T) {
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir, _ = demotest.DataDir(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(ctx)
 	if err != nil {
 		t.Fatal(err)

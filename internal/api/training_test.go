@@ -17,6 +17,7 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -67,16 +68,13 @@ func token(t *testing.T, st *store.Store, org domain.Organisation, role domain.R
 
 func TestTrainingAPI(t *testing.T) {
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir, _ = demotest.DataDir(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
 	h, ap, err := a.Handler(ctx)
 	if err != nil {
 		t.Fatal(err)

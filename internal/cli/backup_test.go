@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
@@ -107,9 +109,44 @@ var emptyAllowed = map[string]bool{
 	"feed_fetch_state":   true, // written by feed sync (conditional-request validators, resume offsets)
 }
 
+// filled is fillData's result, made once for the tests that back it up (it loads the whole demo).
+var filled struct {
+	once sync.Once
+	dir  string
+	ok   bool
+}
+
+// filledDir returns a data directory of the test's own with fillData's rows.
+func filledDir(t *testing.T) string {
+	t.Helper()
+	filled.once.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-cli-filled-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		filled.dir = dir
+		fillData(t, dir)
+		filled.ok = !t.Failed()
+	})
+	if !filled.ok {
+		t.Fatal("fillData failed in an earlier test")
+	}
+	dst := t.TempDir()
+	if err := demotest.CopyDir(filled.dir, dst); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// RemoveFilledData removes filledDir's template (TestMain calls it).
+func RemoveFilledData() {
+	if filled.dir != "" {
+		os.RemoveAll(filled.dir)
+	}
+}
+
 func TestBackupAndRestore(t *testing.T) {
-	src := t.TempDir()
-	fillData(t, src)
+	src := filledDir(t)
 	want := dump(t, store.Options{DataDir: src})
 	file := filepath.Join(t.TempDir(), "vigil.vgb")
 
@@ -180,8 +217,7 @@ func TestRestoreAcrossEngines(t *testing.T) {
 	if dsn == "" {
 		t.Skip("VIGIL_TEST_POSTGRES is not set")
 	}
-	src := t.TempDir()
-	fillData(t, src)
+	src := filledDir(t)
 	want := dump(t, store.Options{DataDir: src})
 	file := filepath.Join(t.TempDir(), "sqlite.vgb")
 	must(t, "backup", file, "--data-dir", src)

@@ -8,13 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vigil-med/vigil/internal/cli"
-	"github.com/vigil-med/vigil/internal/demo"
-	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -25,19 +23,14 @@ func run(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// demoDir returns a data directory of the test's own holding the demo.
 func demoDir(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(context.Background(), store.Options{DataDir: dir, ConnectTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := demo.Load(context.Background(), st, time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := demotest.DataDir(t)
 	return dir
 }
+
+func TestMain(m *testing.M) { demotest.Main(m, cli.RemoveFilledData) }
 
 func TestTrainingCoverageJSON(t *testing.T) {
 	dir := demoDir(t)

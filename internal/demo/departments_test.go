@@ -3,22 +3,16 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/demo"
-	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/training"
 )
 
-// TestDemoDepartmentsLineUp: every department of the demo's staff register — and so every row of
+// checkDepartmentsLineUp: every department of the demo's staff register — and so every row of
 // training coverage "by department" — is a department of the inventory.
-func TestDemoDepartmentsLineUp(t *testing.T) {
-	st := testutil.MustOpenStore(t)
+func checkDepartmentsLineUp(t *testing.T, st *store.Store, e *demo.Env) {
 	ctx := context.Background()
-	e, err := demo.Load(ctx, st, time.Date(2026, 11, 28, 14, 20, 0, 0, time.UTC), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	sc := st.Scope(e.Hospital.ID)
 	depts, err := training.LoadDepartments(ctx, sc)
 	if err != nil {

@@ -4,23 +4,17 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/exchange"
-	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/store"
 )
 
-// TestDemoExchange: Meridian has published its advisory (valid, signed) with guidance, VEX and SBOM; the
+// checkExchange: Meridian has published its advisory (valid, signed) with guidance, VEX and SBOM; the
 // hospital is subscribed, has received the advisory and sees its three affected VitaFlow pumps.
-func TestDemoExchange(t *testing.T) {
-	st := testutil.MustOpenStore(t)
+func checkExchange(t *testing.T, st *store.Store, e *demo.Env) {
 	ctx := context.Background()
-	e, err := demo.Load(ctx, st, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	msc := st.Scope(e.Manufacturer.ID)
 	svc := exchange.New(st, nil, func() string { return demo.ExchangeBaseURL })
 	site, err := svc.Site(ctx, e.Manufacturer)

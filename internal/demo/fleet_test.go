@@ -1,23 +1,16 @@
-package demo
+package demo_test
 
 import (
 	"context"
 	"testing"
-	"time"
 
+	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/testutil"
+	"github.com/vigil-med/vigil/internal/store"
 )
 
 // The demo hospital has real findings from the match, some triaged in every state.
-func TestFleetDemo(t *testing.T) {
-	st := testutil.MustOpenStore(t)
-	start := time.Now()
-	e, err := Load(context.Background(), st, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo loaded in %s", time.Since(start))
+func checkFleet(t *testing.T, st *store.Store, e *demo.Env) {
 	ctx := e.Ctx(context.Background(), e.Hospital)
 	sc := st.Scope(e.Hospital.ID)
 	all, err := sc.FleetFindings(ctx, domain.FindingFilter{All: true, ListParams: domain.ListParams{Limit: 500}})

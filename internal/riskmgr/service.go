@@ -254,11 +254,37 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 		}
 	}
 	out := Assessment{AsOf: now, Weights: w, Assets: make([]AssetRisk, 0, len(in.assets))}
+	// Devices of one version in the same circumstances (zone exposure, criticality, patient data, no
+	// controls of their own) score the same: a hospital has hundreds of identical pumps. Their result is
+	// computed once and copied with the device's tag, which makes a whole assessment several times faster.
+	memo := map[profile]AssetRisk{}
 	for _, a := range in.assets {
 		ar := AssetRisk{Asset: a}
-		ar.Controls = append(slices.Clone(in.controls["a"+strconv.FormatInt(a.ID, 10)]), in.controls["p"+strconv.FormatInt(a.ProductID, 10)]...)
+		own := in.controls["a"+strconv.FormatInt(a.ID, 10)]
+		ar.Controls = append(slices.Clone(own), in.controls["p"+strconv.FormatInt(a.ProductID, 10)]...)
 		if k, ok := in.keeps[a.ID]; ok {
 			ar.Keep = &k
+		}
+		key, shareable := profileOf(a), len(own) == 0 && shareProfiles
+		if m, ok := memo[key]; ok && shareable {
+			ar.Legacy, ar.Score, ar.KEV = m.Legacy, m.Score, m.KEV
+			ar.Legacy.AssetID, ar.Score.AssetID = a.Tag, a.Tag
+			ar.Findings = slices.Clone(m.Findings)
+			for i := range ar.Findings {
+				ar.Findings[i].AssetID = a.Tag
+				if IsLegacyTerm(ar.Findings[i]) {
+					ar.Findings[i].FindingID = "legacy:" + a.Tag
+				}
+			}
+			ar.Score.Contributions = slices.Clone(m.Score.Contributions)
+			for i, c := range ar.Score.Contributions {
+				if strings.HasPrefix(c.FindingID, "legacy:") {
+					ar.Score.Contributions[i].FindingID = "legacy:" + a.Tag
+				}
+			}
+			out.Total += ar.Score.Score
+			out.Assets = append(out.Assets, ar)
+			continue
 		}
 		ar.Legacy = classify(a, in.support[a.ProductID], resolver, lopts)
 		dev := risk.Device{AssetID: a.Tag, Zone: zoneOf(a.Exposure), Criticality: risk.Criticality(a.Criticality), PatientData: patientData(a.PatientData)}
@@ -292,6 +318,9 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 		ar.Score, ar.Findings = score, scores
 		out.Total += score.Score
 		out.Assets = append(out.Assets, ar)
+		if shareable {
+			memo[key] = ar
+		}
 	}
 	slices.SortStableFunc(out.Assets, func(x, y AssetRisk) int {
 		if c := cmp.Compare(y.Score.Score, x.Score.Score); c != 0 {
@@ -301,6 +330,32 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 	})
 	out.Total = round1(out.Total)
 	return out, nil
+}
+
+// shareProfiles turns the sharing of identical devices' results on; a test turns it off to compare.
+var shareProfiles = true
+
+// profile is what a device's risk depends on besides its own controls (see AssessWith).
+type profile struct {
+	version, product int64
+	os               string
+	versionEOS       time.Time
+	productEOS       time.Time
+	exposure         domain.Exposure
+	criticality      domain.Criticality
+	patientData      bool
+}
+
+func profileOf(a domain.RiskAsset) profile {
+	p := profile{version: a.ProductVersionID, product: a.ProductID, os: a.OperatingSystem, exposure: a.Exposure,
+		criticality: a.Criticality, patientData: a.PatientData}
+	if a.VersionEOS != nil {
+		p.versionEOS = a.VersionEOS.UTC()
+	}
+	if a.ProductEOS != nil {
+		p.productEOS = a.ProductEOS.UTC()
+	}
+	return p
 }
 
 // legacyFinding is the synthetic finding of a device past its end of support.

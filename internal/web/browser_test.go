@@ -15,6 +15,7 @@ import (
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
 
@@ -30,6 +31,10 @@ func sharedDemo(t *testing.T) string {
 			return
 		}
 		sharedDemoServer.dir = dir
+		if _, err := demotest.Copy(dir); err != nil {
+			sharedDemoServer.err = err
+			return
+		}
 		cfg := config.Default()
 		cfg.DataDir = dir
 		cfg.Listen = "127.0.0.1:0"
@@ -37,10 +42,6 @@ func sharedDemo(t *testing.T) string {
 		ctx := context.Background()
 		a, err := app.Open(ctx, cfg, app.NewLogger(cfg, io.Discard))
 		if err != nil {
-			sharedDemoServer.err = err
-			return
-		}
-		if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
 			sharedDemoServer.err = err
 			return
 		}
@@ -67,11 +68,11 @@ var sharedDemoServer struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if sharedDemoServer.dir != "" {
-		os.RemoveAll(sharedDemoServer.dir)
-	}
-	os.Exit(code)
+	demotest.Main(m, func() {
+		if sharedDemoServer.dir != "" {
+			os.RemoveAll(sharedDemoServer.dir)
+		}
+	})
 }
 
 // serveDemo runs the real server (app.Serve) in-process on a fresh database with the demo data and
@@ -79,16 +80,13 @@ func TestMain(m *testing.M) {
 func serveDemo(t *testing.T) string {
 	t.Helper()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir, _ = demotest.DataDir(t)
 	cfg.Listen = "127.0.0.1:0"
 	cfg.LogLevel = "warn"
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs strings.Builder
 	a, err := app.Open(ctx, cfg, app.NewLogger(cfg, &logs))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	ready := make(chan string, 1)

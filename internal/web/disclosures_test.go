@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/app/apptest"
 	"github.com/vigil-med/vigil/internal/demo"
@@ -16,11 +15,8 @@ import (
 // TestDisclosurePagesWithDemo renders every disclosures page with the demo hospital's data and checks
 // that each shows what it is about.
 func TestDisclosurePagesWithDemo(t *testing.T) {
-	h := apptest.New(t, apptest.Options{})
-	env, err := demo.Load(context.Background(), h.Store, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.New(t, apptest.Options{Demo: true})
+	env := h.Demo
 	ctx := context.Background()
 	sc := h.Store.Scope(env.Hospital.ID)
 	versions := env.Values[demo.ValueVersions].(map[string]int64)

@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,7 +19,6 @@ import (
 
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/app/apptest"
-	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/jobs"
 	"github.com/vigil-med/vigil/internal/store"
@@ -94,11 +97,8 @@ var hrefRE = regexp.MustCompile(`href="([^"]*)"`)
 // counts when its target does). The pages a role visits are shared across its navigation items and
 // capped, so that the thousands of device pages of the demo are sampled, not all fetched.
 func TestNoDeadLinks(t *testing.T) {
-	h := apptest.New(t, apptest.Options{})
-	env, err := demo.Load(context.Background(), h.Store, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.New(t, apptest.Options{Demo: true})
+	env := h.Demo
 	anon := h.Client()
 	newLinkChecker(t, anon, 50).check("/login", "the test", 1)
 	for role, u := range env.Users {
@@ -124,7 +124,7 @@ func TestNoDeadLinks(t *testing.T) {
 				lc.check(html.UnescapeString(m[1]), "the menu", 1)
 			}
 			lc.check("/account", "the menu", 1)
-			t.Logf("%d pages checked", len(lc.fetched))
+			t.Logf("%d pages checked; slowest:%s", len(lc.fetched), lc.slowest(5))
 		})
 	}
 }
@@ -137,10 +137,22 @@ type linkChecker struct {
 	deep     map[string]bool
 	perPath  map[string]int // links followed per route shape, so that one list's rows do not use up the budget
 	perShape int            // at most this many pages of one route shape
+	took     map[string]time.Duration
+}
+
+// slowest reports the n slowest pages: the crawl's time is the sum of the pages' times.
+func (lc *linkChecker) slowest(n int) string {
+	paths := slices.Collect(maps.Keys(lc.took))
+	slices.SortFunc(paths, func(a, b string) int { return cmp.Compare(lc.took[b], lc.took[a]) })
+	var b strings.Builder
+	for _, p := range paths[:min(n, len(paths))] {
+		fmt.Fprintf(&b, " %s %s;", p, lc.took[p].Round(time.Millisecond))
+	}
+	return b.String()
 }
 
 func newLinkChecker(t *testing.T, c *apptest.Client, max int) *linkChecker {
-	return &linkChecker{t: t, c: c, max: max, fetched: map[string]bool{}, deep: map[string]bool{}, perPath: map[string]int{}, perShape: 3}
+	return &linkChecker{t: t, c: c, max: max, fetched: map[string]bool{}, deep: map[string]bool{}, perPath: map[string]int{}, perShape: 3, took: map[string]time.Duration{}}
 }
 
 var digitsRE = regexp.MustCompile(`/\d+`)
@@ -159,7 +171,9 @@ func (lc *linkChecker) check(path, from string, depth int) {
 		}
 		lc.perPath[shape]++
 		lc.fetched[path] = true
+		start := time.Now()
 		r := lc.c.Get(path)
+		lc.took[path] = time.Since(start)
 		if r.Status == http.StatusSeeOther || r.Status == http.StatusFound {
 			if loc := r.Location(); strings.HasPrefix(loc, "/") {
 				r = lc.c.Get(loc)

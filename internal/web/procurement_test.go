@@ -22,6 +22,7 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/procurement"
 )
@@ -100,17 +101,14 @@ var inlineCode = regexp.MustCompile(`(?i)<script>|\sstyle="|\son[a-z]+="`)
 func TestProcurementPages(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	var e *demo.Env
+	cfg.DataDir, e = demotest.DataDirAt(t, now)
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	a.Now = func() time.Time { return now }
-	e, err := demo.Load(context.Background(), a.Store, now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(context.Background())
 	if err != nil {
 		t.Fatal(err)

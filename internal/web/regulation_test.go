@@ -17,12 +17,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/compliance"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/regulation"
 )
@@ -41,16 +41,13 @@ func newSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	var env *demo.Env
+	cfg.DataDir, env = demotest.DataDir(t)
 	a, err := app.Open(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	env, err := demo.Load(ctx, a.Store, time.Now(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 )
 
 // TestRiskPagesAndForms: the risk pages render on the demo without inline code; controls are recorded,
@@ -20,16 +21,13 @@ import (
 func TestRiskPagesAndForms(t *testing.T) {
 	now := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir, _ = demotest.DataDirAt(t, now)
 	a, err := app.Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
 	a.Now = func() time.Time { return now }
-	if _, err := demo.Load(context.Background(), a.Store, now, nil); err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(context.Background())
 	if err != nil {
 		t.Fatal(err)

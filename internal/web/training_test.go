@@ -21,6 +21,7 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -28,16 +29,13 @@ import (
 func demoServer(t *testing.T, email string) (*httptest.Server, *http.Client, *app.App) {
 	t.Helper()
 	cfg := config.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir, _ = demotest.DataDir(t)
 	ctx := context.Background()
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	if _, err := demo.Load(ctx, a.Store, time.Now(), nil); err != nil {
-		t.Fatal(err)
-	}
 	h, _, err := a.Handler(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,8 @@ import (
 	"github.com/vigil-med/vigil/internal/app"
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/demo/demotest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
@@ -47,6 +49,9 @@ type Options struct {
 	Configure func(c *config.Config)
 	// Clock, when set, is the application's clock (sessions, rate limits, TOTP, audit times).
 	Clock *Clock
+	// Demo opens a copy of the demo (demotest.DataDir: loaded once per test binary) instead of an empty
+	// database; Harness.Demo has its organisations and users. SQLite only.
+	Demo bool
 	// Before runs after the application opened and before its handler is built (register test jobs,
 	// replace the HTTP client, load data).
 	Before func(a *app.App)
@@ -61,6 +66,7 @@ type Harness struct {
 	Server *httptest.Server
 	URL    string // http://127.0.0.1:port
 	Clock  *Clock
+	Demo   *demo.Env // with Options.Demo: the demo's organisations, users and values
 	log    *syncBuffer
 }
 
@@ -77,10 +83,17 @@ func New(tb testing.TB, o Options) *Harness {
 	cfg.DBMaxConns = 5
 	cfg.Jobs.PollInterval = 50 * time.Millisecond
 	cfg.LogLevel = "debug"
+	var demoEnv *demo.Env
 	switch o.Engine {
 	case "", "sqlite":
 		cfg.DataDir = tb.TempDir()
+		if o.Demo {
+			cfg.DataDir, demoEnv = demotest.DataDir(tb)
+		}
 	case "postgres":
+		if o.Demo {
+			tb.Fatal("apptest: the demo template is SQLite only")
+		}
 		dsn := os.Getenv("VIGIL_TEST_POSTGRES")
 		if dsn == "" {
 			ln.Close()
@@ -97,7 +110,7 @@ func New(tb testing.TB, o Options) *Harness {
 		ln.Close()
 		tb.Fatal(err)
 	}
-	h := &Harness{T: tb, Clock: o.Clock, log: &syncBuffer{}}
+	h := &Harness{T: tb, Clock: o.Clock, Demo: demoEnv, log: &syncBuffer{}}
 	tb.Cleanup(func() {
 		if tb.Failed() {
 			tb.Logf("server log:\n%s", h.log.String())
