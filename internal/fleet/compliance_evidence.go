@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/regulation"
@@ -36,7 +35,7 @@ func EvidenceAt(ctx context.Context, sc *store.Scope, now time.Time) (regulation
 		for i, d := range f.KEVRemediated {
 			days[i] = d.Hours() / 24
 		}
-		m := math.Round(10*median(days)) / 10
+		m := math.Round(10*regulation.Median(days)) / 10
 		figs = append(figs, regulation.Figure{Name: "kev_median_days_to_remediate", Value: m, Unit: "days"})
 		src += fmt.Sprintf("; KEV findings remediated or mitigated: %d, median %.1f days from detection", n, m)
 	} else {
@@ -45,11 +44,3 @@ func EvidenceAt(ctx context.Context, sc *store.Scope, now time.Time) (regulation
 	return regulation.Evidence{Kind: regulation.EvidenceVulnHandling, Measure: "nis2.21.2.e", AsOf: store.TS(now), Figures: figs, Source: src}, true, nil
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}

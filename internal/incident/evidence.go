@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +52,7 @@ func Evidence(f store.IncidentRecordFigures, loc *time.Location) regulation.Evid
 		b.WriteString("; no reporting deadline has fallen due yet")
 	}
 	if len(f.EarlyWarningHours) > 0 {
-		fmt.Fprintf(&b, "; median time from awareness to the early warning %s h (%s)", formatHours(median(f.EarlyWarningHours)),
+		fmt.Fprintf(&b, "; median time from awareness to the early warning %s h (%s)", formatHours(regulation.Median(f.EarlyWarningHours)),
 			plural(len(f.EarlyWarningHours), "incident"))
 	}
 	if f.ClosedInPeriod > 0 {
@@ -97,14 +96,6 @@ func percent(n, of int) float64 {
 	return math.Round(1000*float64(n)/float64(of)) / 10
 }
 
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
 
 func formatHours(h float64) string {
 	if h == math.Trunc(h) {

@@ -218,3 +218,14 @@ func (e Evidence) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Median is the middle of xs (the mean of the two middle values for an even count), a figure evidence
+// texts quote; xs must not be empty.
+func Median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
