@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,8 +41,19 @@ func vigil(t *testing.T, env map[string]string, stdin string, args ...string) re
 func vigilCtx(ctx context.Context, t *testing.T, env map[string]string, stdin string, ready func(string), args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
+	// On PostgreSQL the data directory still holds files (the signing-key secret): a test's own, not
+	// ./vigil-data in the package folder.
+	dataDir := ""
+	if slices.Contains(args, "--database") && !slices.Contains(args, "--data-dir") && env["VIGIL_DATA_DIR"] == "" {
+		dataDir = t.TempDir()
+	}
 	code := RunEnv(ctx, args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(k string) string { return env[k] }, Ready: ready})
+		Getenv: func(k string) string {
+			if k == "VIGIL_DATA_DIR" && dataDir != "" {
+				return dataDir
+			}
+			return env[k]
+		}, Ready: ready})
 	return result{code, out.String(), errb.String()}
 }
 

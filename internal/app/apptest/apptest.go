@@ -100,6 +100,7 @@ func New(tb testing.TB, o Options) *Harness {
 			tb.Skip("VIGIL_TEST_POSTGRES is not set")
 		}
 		cfg.Database = testutil.PostgresSchema(tb, dsn)
+		cfg.DataDir = tb.TempDir() // files beside the database (the signing-key secret) stay the test's
 	default:
 		tb.Fatalf("unknown engine %q", o.Engine)
 	}
