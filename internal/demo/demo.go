@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vulndb"
@@ -18,6 +17,10 @@ import (
 
 // Password is the password of every demo account. The demo is for trying Vigil out, never for real data.
 const Password = "vigil-demo-2026"
+
+// passwordHash is Password hashed once with auth.HashPassword: hashing it at every load cost half a
+// second of argon2id (much more under the race detector), and the password is public anyway.
+const passwordHash = "$argon2id$v=19$m=65536,t=3,p=2$1xLeJTyb2d5/Gvt44jhMoQ$+dquVjrNMunAcwV22/iSS0y1TPR5IyQGEgasHNyBVXI"
 
 // HospitalSlug is the slug of the demo hospital.
 const HospitalSlug = "nordstadt"
@@ -128,10 +131,7 @@ var hospitalUsers = []struct {
 }
 
 func foundation(ctx context.Context, e *Env) error {
-	hash, err := auth.HashPassword(Password)
-	if err != nil {
-		return err
-	}
+	hash := passwordHash
 	e.Hospital = domain.Organisation{Name: "Nordstadt University Hospital", Slug: HospitalSlug, Type: domain.OrgHospital, Country: "DE", TimeZone: "Europe/Berlin"}
 	e.Manufacturer = domain.Organisation{Name: "Meridian Medical Systems", Slug: "meridian", Type: domain.OrgManufacturer, Country: "NL", TimeZone: "Europe/Amsterdam"}
 	e.Group = domain.Organisation{Name: "Nordland Hospital Group", Slug: "nordland-group", Type: domain.OrgGroup, Country: "DE", TimeZone: "Europe/Berlin"}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/testutil"
 	"github.com/vigil-med/vigil/internal/vulndb"
@@ -44,5 +45,15 @@ func TestFeedsDemo(t *testing.T) {
 	st2, err := svc.Status(ctx)
 	if err != nil || !st2.SnapshotFresh {
 		t.Errorf("snapshot: %+v %v", st2, err)
+	}
+}
+
+// The demo accounts' stored hash is a real argon2id hash of the published password.
+func TestPasswordHash(t *testing.T) {
+	if ok, err := auth.VerifyPassword(passwordHash, Password); err != nil || !ok {
+		t.Fatalf("passwordHash does not verify %q: %v %v", Password, ok, err)
+	}
+	if ok, _ := auth.VerifyPassword(passwordHash, Password+"x"); ok {
+		t.Fatal("passwordHash verifies another password")
 	}
 }
