@@ -43,4 +43,3 @@ func EvidenceAt(ctx context.Context, sc *store.Scope, now time.Time) (regulation
 	}
 	return regulation.Evidence{Kind: regulation.EvidenceVulnHandling, Measure: "nis2.21.2.e", AsOf: store.TS(now), Figures: figs, Source: src}, true, nil
 }
-

@@ -96,7 +96,6 @@ func percent(n, of int) float64 {
 	return math.Round(1000*float64(n)/float64(of)) / 10
 }
 
-
 func formatHours(h float64) string {
 	if h == math.Trunc(h) {
 		return fmt.Sprintf("%.0f", h)
