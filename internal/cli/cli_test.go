@@ -44,7 +44,8 @@ func vigilCtx(ctx context.Context, t *testing.T, env map[string]string, stdin st
 	// On PostgreSQL the data directory still holds files (the signing-key secret): a test's own, not
 	// ./vigil-data in the package folder.
 	dataDir := ""
-	if slices.Contains(args, "--database") && !slices.Contains(args, "--data-dir") && env["VIGIL_DATA_DIR"] == "" {
+	// (config print shows the settings as given, the default data directory included.)
+	if slices.Contains(args, "--database") && !slices.Contains(args, "--data-dir") && env["VIGIL_DATA_DIR"] == "" && args[0] != "config" {
 		dataDir = t.TempDir()
 	}
 	code := RunEnv(ctx, args, Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
