@@ -253,6 +253,14 @@ func (r *Response) ErrorCode() string {
 // csrf_token form field), or of the session made by SignIn.
 func (c *Client) CSRF() string { return c.csrf }
 
+// For returns the client reporting its failures to t: a parallel subtest's client must fail that
+// subtest, not the test that made the harness.
+func (c *Client) For(t testing.TB) *Client {
+	d := *c
+	d.t = t
+	return &d
+}
+
 // SetCSRF replaces the CSRF token that Post adds (to forge requests).
 func (c *Client) SetCSRF(token string) { c.csrf = token }
 
