@@ -359,3 +359,26 @@ func TestFundingCaseRendersToPNG(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotDayIsTheOrganisationsDay: a snapshot taken at 23:30 UTC belongs to the next day in Berlin
+// and to the same day in New York.
+func TestSnapshotDayIsTheOrganisationsDay(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC)
+		svc := &riskmgr.Service{Store: st, Now: func() time.Time { return at }}
+		for _, c := range []struct{ zone, day string }{{"Europe/Berlin", "2026-03-02"}, {"America/New_York", "2026-03-01"}} {
+			o := domain.Organisation{Name: c.zone, Slug: strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(c.zone)), Country: "DE", TimeZone: c.zone}
+			if err := st.CreateOrg(ctx, &o); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Snapshot(testutil.Ctx(o.ID), o.ID); err != nil {
+				t.Fatal(err)
+			}
+			snaps, err := st.Scope(o.ID).RiskSnapshots(ctx, "total", "2026-01-01")
+			if err != nil || len(snaps) != 1 || snaps[0].Day != c.day {
+				t.Errorf("%s: snapshots %+v (%v), want one of %s", c.zone, snaps, err, c.day)
+			}
+		}
+	})
+}

@@ -39,12 +39,18 @@ func (a Assessment) Snapshots(day string) []domain.RiskSnapshot {
 }
 
 // Snapshot assesses the organisation now and stores the day's totals (replacing those of the same day).
+// The day is the organisation's calendar day (its time zone): a hospital's night job at 00:30 belongs to
+// the day that has just begun there, whatever the server's zone.
 func (s *Service) Snapshot(ctx context.Context, orgID int64) (domain.RiskSnapshot, error) {
+	o, err := s.Store.Org(ctx, orgID)
+	if err != nil {
+		return domain.RiskSnapshot{}, err
+	}
 	a, err := s.Assess(ctx, orgID)
 	if err != nil {
 		return domain.RiskSnapshot{}, err
 	}
-	snaps := a.Snapshots(a.AsOf.Format(time.DateOnly))
+	snaps := a.Snapshots(a.AsOf.In(o.Location()).Format(time.DateOnly))
 	err = s.Store.Scope(orgID).Write(ctx, func(tx *store.Tx) error { return tx.SaveRiskSnapshots(ctx, snaps) })
 	return snaps[0], err
 }
