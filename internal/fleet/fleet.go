@@ -127,13 +127,25 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 		return res, err
 	}
 	res.ProductVersions = len(ids)
+	// A feed change re-matches only the components with its keys: the component index says where they are.
+	var only map[string][]int
+	if keys != nil && in.index != nil {
+		only = in.index.ComponentsByVersion(keys)
+	}
 	err = sc.Write(ctx, func(tx *store.Tx) error {
 		for startAt := 0; startAt < len(ids); startAt += chunk {
 			part := ids[startAt:min(startAt+chunk, len(ids))]
 			var scopes []store.FleetFindingScope
 			var found []domain.Finding
 			for _, pv := range part {
-				fs, scope, n, err := in.matchVersion(ctx, idx, pv, keys)
+				var at []int
+				if only != nil {
+					at = only[strconv.FormatInt(pv, 10)]
+					if at == nil {
+						at = []int{} // none of its components has the keys (its subject may)
+					}
+				}
+				fs, scope, n, err := in.matchVersion(ctx, idx, pv, keys, at)
 				if err != nil {
 					return err
 				}
@@ -180,6 +192,7 @@ type input struct {
 	compIDs  map[int64][]int64
 	subjects map[int64]*sbom.Component
 	vex      map[int64][]domain.VEXStatement
+	index    *match.ComponentIndex // of comps
 }
 
 // orgComponents is the cached SBOM components of an organisation with the index of their keys
@@ -249,7 +262,7 @@ func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, a
 	if err != nil {
 		return nil, err
 	}
-	in := &input{comps: c.comps, compIDs: c.compIDs, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
+	in := &input{comps: c.comps, compIDs: c.compIDs, index: c.index, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
 	var sel []int64
 	if !all {
 		sel = ids
@@ -296,8 +309,9 @@ func wanted(c *sbom.Component, keys map[match.Key]bool) bool {
 }
 
 // matchVersion matches one product version: it returns the findings, the scope they replace and the
-// number of components matched.
-func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key) ([]domain.Finding, store.FleetFindingScope, int, error) {
+// number of components matched. With keys, only the components with one of them are matched; only,
+// when not nil, lists their positions (so that the other components are not even looked at).
+func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key, only []int) ([]domain.Finding, store.FleetFindingScope, int, error) {
 	pvs := fmt.Sprint(pv)
 	comps, compIDs := in.comps[pv], in.compIDs[pv]
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
@@ -312,14 +326,25 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 		if t.Subject != nil && wanted(t.Subject, keySet) {
 			scope.ComponentKeys = append(scope.ComponentKeys, ComponentKey(t.Subject.Name, t.Subject.Version, t.Subject.PURL, t.Subject.CPE))
 		}
-		for i := range comps {
+		consider := func(i int) {
 			if wanted(&comps[i], keySet) {
 				c := &comps[i]
 				scope.ComponentKeys = append(scope.ComponentKeys, ComponentKey(c.Name, c.Version, c.PURL, c.CPE))
 			}
 		}
+		if only != nil {
+			for _, i := range only {
+				if i >= 0 && i < len(comps) {
+					consider(i)
+				}
+			}
+		} else {
+			for i := range comps {
+				consider(i)
+			}
+		}
 	}
-	fs, err := idx.Match(ctx, t, match.Options{Keys: keys})
+	fs, err := idx.Match(ctx, t, match.Options{Keys: keys, Only: only})
 	if err != nil {
 		return nil, scope, 0, err
 	}

@@ -118,6 +118,32 @@ func (ci *ComponentIndex) ProductVersions(keys []Key) []string {
 	return out
 }
 
+// ComponentsByVersion returns, per product version, the positions (sorted, unique) of its components
+// with one of the keys (compared as FoldKey; Key{CPEEcosystem, "*"}: every component with a CPE): what
+// a feed change touches, so that a re-match visits those components instead of every component.
+func (ci *ComponentIndex) ComponentsByVersion(keys []Key) map[string][]int {
+	out := map[string][]int{}
+	visit := func(ls []loc) {
+		for _, l := range ls {
+			if p := &ci.pvs[l.pv]; p.live {
+				out[p.id] = append(out[p.id], int(l.comp))
+			}
+		}
+	}
+	for _, k := range keys {
+		if k.Ecosystem == CPEEcosystem && k.Name == "*" {
+			visit(ci.cpeAll)
+			continue
+		}
+		visit(ci.byKey[FoldKey(k)])
+	}
+	for pv, comps := range out {
+		slices.Sort(comps)
+		out[pv] = slices.Compact(comps)
+	}
+	return out
+}
+
 // Lookup returns the placements of the components with key k (compared as FoldKey).
 func (ci *ComponentIndex) Lookup(k Key) []Placement {
 	var out []Placement

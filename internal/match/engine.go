@@ -42,6 +42,10 @@ type Options struct {
 	// ComponentKeys; compared as FoldKey); used to re-match only what a feed change touches. nil
 	// matches everything.
 	Keys []Key
+	// Only, with Keys, lists the positions of the components that can have one of the keys (from
+	// ComponentIndex.ComponentsByVersion): only those are visited, instead of every component. nil
+	// visits every component.
+	Only []int
 }
 
 // Match matches every component (and the subject) of t and returns the findings, one per
@@ -85,18 +89,29 @@ func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding
 		}
 		run.end()
 	}
-	for ci := range t.Components {
-		if ci&1023 == 0 && ctx.Err() != nil {
-			return run.out, ctx.Err()
-		}
+	visit := func(ci int) {
 		if !want(&t.Components[ci]) {
-			continue
+			return
 		}
 		run.begin(ci)
 		for _, m := range matchers {
 			m.Match(run, ci)
 		}
 		run.end()
+	}
+	if opts.Keys != nil && opts.Only != nil {
+		for _, ci := range opts.Only {
+			if ci >= 0 && ci < len(t.Components) {
+				visit(ci)
+			}
+		}
+		return run.out, ctx.Err()
+	}
+	for ci := range t.Components {
+		if ci&1023 == 0 && ctx.Err() != nil {
+			return run.out, ctx.Err()
+		}
+		visit(ci)
 	}
 	return run.out, nil
 }

@@ -63,6 +63,24 @@ func TestUpdateAndAffectedBy(t *testing.T) {
 	if diff := cmp.Diff([]string{"pkg:golang/golang.org/x/net@v0.7.0 GO-2023-2102", "pkg:golang/golang.org/x/net@v0.7.0 GO-2024-2687"}, got); diff != "" {
 		t.Errorf("re-match (-want +got):\n%s", diff)
 	}
+	// The component index says which components have the keys; visiting only those finds the same.
+	only := ci.ComponentsByVersion(keys)
+	if diff := cmp.Diff(map[string][]int{"pv-net": {0}, "pv-std": {0}}, only); diff != "" {
+		t.Errorf("components by version (-want +got):\n%s", diff)
+	}
+	for pv, comps := range fleet {
+		all, err := idx.Match(context.Background(), &Target{ProductVersion: pv, Components: comps}, Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		some, err := idx.Match(context.Background(), &Target{ProductVersion: pv, Components: comps}, Options{Keys: keys, Only: append([]int{}, only[pv]...)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(all, some); diff != "" {
+			t.Errorf("%s: Only changes the findings (-every component +only those):\n%s", pv, diff)
+		}
+	}
 
 	// A new GHSA record aliasing the CVE merges into it, and a changed GO record replaces the old one.
 	ghsa := vuln.Vulnerability{ID: "GHSA-4374-p667-p6c8", Aliases: []string{"CVE-2023-39325"}, Summary: "from GitHub",
