@@ -267,21 +267,7 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 		}
 		key, shareable := profileOf(a), len(own) == 0 && shareProfiles
 		if m, ok := memo[key]; ok && shareable {
-			ar.Legacy, ar.Score, ar.KEV = m.Legacy, m.Score, m.KEV
-			ar.Legacy.AssetID, ar.Score.AssetID = a.Tag, a.Tag
-			ar.Findings = slices.Clone(m.Findings)
-			for i := range ar.Findings {
-				ar.Findings[i].AssetID = a.Tag
-				if IsLegacyTerm(ar.Findings[i]) {
-					ar.Findings[i].FindingID = "legacy:" + a.Tag
-				}
-			}
-			ar.Score.Contributions = slices.Clone(m.Score.Contributions)
-			for i, c := range ar.Score.Contributions {
-				if strings.HasPrefix(c.FindingID, "legacy:") {
-					ar.Score.Contributions[i].FindingID = "legacy:" + a.Tag
-				}
-			}
+			ar.Legacy, ar.Score, ar.Findings, ar.KEV = retag(m, a.Tag)
 			out.Total += ar.Score.Score
 			out.Assets = append(out.Assets, ar)
 			continue
@@ -332,6 +318,27 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 	return out, nil
 }
 
+// retag returns the results of a device identical to m for the device with tag: the same scores, with
+// the tag in place of m's (the legacy term's id holds it too).
+func retag(m AssetRisk, tag string) (lifecycle.Legacy, risk.AssetScore, []risk.FindingScore, int) {
+	l, sc := m.Legacy, m.Score
+	l.AssetID, sc.AssetID = tag, tag
+	fs := slices.Clone(m.Findings)
+	for i := range fs {
+		fs[i].AssetID = tag
+		if IsLegacyTerm(fs[i]) {
+			fs[i].FindingID = legacyID(tag)
+		}
+	}
+	sc.Contributions = slices.Clone(m.Score.Contributions)
+	for i, c := range sc.Contributions {
+		if strings.HasPrefix(c.FindingID, legacyPrefix) {
+			sc.Contributions[i].FindingID = legacyID(tag)
+		}
+	}
+	return l, sc, fs, m.KEV
+}
+
 // shareProfiles turns the sharing of identical devices' results on; a test turns it off to compare.
 var shareProfiles = true
 
@@ -374,11 +381,16 @@ func legacyFinding(l lifecycle.Legacy) (risk.Finding, bool) {
 	if !l.Since.IsZero() {
 		id += " (since " + l.Since.Format(time.DateOnly) + ")"
 	}
-	return risk.Finding{ID: "legacy:" + l.AssetID, VulnerabilityID: id, CVSS: []string{LegacyVector}}, true
+	return risk.Finding{ID: legacyID(l.AssetID), VulnerabilityID: id, CVSS: []string{LegacyVector}}, true
 }
 
+// legacyPrefix starts the finding id of a device's legacy term, followed by the device's tag.
+const legacyPrefix = "legacy:"
+
+func legacyID(tag string) string { return legacyPrefix + tag }
+
 // IsLegacyTerm reports whether a finding score is the legacy baseline term.
-func IsLegacyTerm(f risk.FindingScore) bool { return strings.HasPrefix(f.FindingID, "legacy:") }
+func IsLegacyTerm(f risk.FindingScore) bool { return strings.HasPrefix(f.FindingID, legacyPrefix) }
 
 // classify gathers the end-of-support items of a device: its product and version as the inventory
 // states them, the hospital's end-of-support records for the product and its components, and its
