@@ -90,7 +90,10 @@ func (s *Store) openSQLite(opts Options) error {
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer gets a 64 MiB page cache (SQLite's default is 2 MiB): large transactions otherwise
+	// spill index pages and read them again. Measured on the fleet benchmark at full size: SBOM ingest
+	// 66 → 45–49 s, full match 50 → 43 s, for about 90 MB more resident memory at the peak.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-65536)")
 	if err != nil {
 		return err
 	}
