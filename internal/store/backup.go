@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -274,8 +275,16 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 			if !ok {
 				return fmt.Errorf("the backup has a table %q that this database does not have", tl.Table)
 			}
+			// A backup from before migration 0022 has wide findings: each row is split into its
+			// finding_matches row (same id, digest "f<id>", as the migration does) and the narrow row.
+			var split *legacyFindingSplit
+			if tl.Table == "findings" && !slices.Contains(h.Migrations, 22) {
+				if split, err = newLegacyFindingSplit(tl.Columns, ct, types["finding_matches"]); err != nil {
+					return err
+				}
+			}
 			for _, c := range tl.Columns {
-				if _, ok := ct[c]; !ok {
+				if _, ok := ct[c]; !ok && split == nil {
 					return fmt.Errorf("the backup's table %s has a column %q that this database does not have", tl.Table, c)
 				}
 			}
@@ -305,11 +314,19 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 				}
 				args := make([]any, len(row))
 				for j, v := range row {
+					if split != nil {
+						break // converted by the split
+					}
 					if args[j], err = restoreValue(v, ct[tl.Columns[j]]); err != nil {
 						return fmt.Errorf("backup table %s row %d column %s: %w", tl.Table, i+1, tl.Columns[j], err)
 					}
 				}
-				if _, err := tx.Exec(ctx, ins, args...); err != nil {
+				if split != nil {
+					err = split.insert(ctx, tx, row)
+				} else {
+					_, err = tx.Exec(ctx, ins, args...)
+				}
+				if err != nil {
 					return fmt.Errorf("restore table %s row %d: %w", tl.Table, i+1, err)
 				}
 				st.Rows++
@@ -401,4 +418,77 @@ func restoreValue(v any, typ string) (any, error) {
 		return x, nil
 	}
 	return v, nil
+}
+
+// legacyFindingSplit restores a findings row of a backup from before migration 0022.
+type legacyFindingSplit struct {
+	rowCols, matchCols []string // target columns
+	rowIdx, matchIdx   []int    // their positions in the backup row (-1: the id again, as match_id or the digest)
+	rowTypes           []string
+	matchTypes         []string
+	rowIns, matchIns   string
+	idPos              int
+}
+
+func newLegacyFindingSplit(cols []string, findings, matches map[string]string) (*legacyFindingSplit, error) {
+	sp := &legacyFindingSplit{}
+	id := slices.Index(cols, "id")
+	if id < 0 || matches == nil {
+		return nil, errors.New("the backup's findings have no id column")
+	}
+	for j, c := range cols {
+		_, inRow := findings[c]
+		_, inMatch := matches[c]
+		if !inRow && !inMatch && c != "digest" {
+			return nil, fmt.Errorf("the backup's table findings has a column %q that this database does not have", c)
+		}
+		if inRow {
+			sp.rowCols, sp.rowIdx, sp.rowTypes = append(sp.rowCols, c), append(sp.rowIdx, j), append(sp.rowTypes, findings[c])
+		}
+		if inMatch && c != "digest" {
+			sp.matchCols, sp.matchIdx, sp.matchTypes = append(sp.matchCols, c), append(sp.matchIdx, j), append(sp.matchTypes, matches[c])
+		}
+	}
+	sp.rowCols, sp.rowIdx, sp.rowTypes = append(sp.rowCols, "match_id"), append(sp.rowIdx, id), append(sp.rowTypes, findings["match_id"])
+	sp.matchCols, sp.matchIdx, sp.matchTypes = append(sp.matchCols, "digest"), append(sp.matchIdx, -1), append(sp.matchTypes, matches["digest"])
+	ins := func(table string, cols []string) string {
+		return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	}
+	sp.rowIns, sp.matchIns = ins("findings", sp.rowCols), ins("finding_matches", sp.matchCols)
+	sp.idPos = id
+	return sp, nil
+}
+
+func (sp *legacyFindingSplit) insert(ctx context.Context, tx *Tx, row []any) error {
+	build := func(cols []string, idx []int, types []string) ([]any, error) {
+		args := make([]any, len(idx))
+		for k, j := range idx {
+			var err error
+			if j < 0 {
+				id, err := restoreValue(row[sp.idPos], "integer")
+				if err != nil {
+					return nil, err
+				}
+				args[k] = fmt.Sprintf("f%v", id)
+				continue
+			}
+			if args[k], err = restoreValue(row[j], types[k]); err != nil {
+				return nil, fmt.Errorf("column %s: %w", cols[k], err)
+			}
+		}
+		return args, nil
+	}
+	margs, err := build(sp.matchCols, sp.matchIdx, sp.matchTypes)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, sp.matchIns, margs...); err != nil {
+		return err
+	}
+	rargs, err := build(sp.rowCols, sp.rowIdx, sp.rowTypes)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sp.rowIns, rargs...)
+	return err
 }

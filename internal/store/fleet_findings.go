@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -30,23 +31,27 @@ type FleetFindingScope struct {
 // FleetReplaceResult counts what a replacement changed.
 type FleetReplaceResult struct {
 	Created, Updated, Unchanged, Gone int
+	// Active is how many of the findings (each counted once) are active: matched and not set aside by VEX.
+	Active int
 	// CreatedIDs are the new findings' vulnerability ids (one per new finding), for notifications.
 	CreatedVulns []string
 }
 
-// FleetFindingDigest returns the digest of a finding's match columns: a re-match that produces the
-// same digest writes nothing.
+// FleetFindingDigest returns the digest of what a match says about a component and a vulnerability
+// (everything stored in finding_matches): equal content is stored once, and a re-match that produces
+// the same digest for a finding writes nothing.
 func FleetFindingDigest(f *domain.Finding) string {
-	h := fnv.New64a()
-	for _, s := range []string{strconv.FormatInt(f.ComponentID, 10), strings.Join(f.Aliases, " "), f.ComponentName, f.ComponentVersion,
+	h := fnv.New128a()
+	for _, s := range []string{strings.Join(f.Aliases, " "), f.ComponentName, f.ComponentVersion,
 		f.ComponentPURL, f.ComponentCPE, f.RecordID, f.Source, f.Matcher, f.Reason, strings.Join(f.OtherReasons, "\n"),
-		strconv.FormatFloat(f.Confidence, 'g', -1, 64), strconv.FormatBool(f.Guessed), f.Severity, strconv.FormatFloat(f.CVSSScore, 'g', -1, 64),
-		strings.Join(f.CVSSVectors, "\n"), f.FixedVersion, f.Remediation, f.MatchStatus, strconv.FormatBool(f.Active), f.VEXOrigin,
-		strconv.FormatInt(f.VEXStatementID, 10), f.VEXSource, f.VEXJustification} {
+		strconv.FormatFloat(f.Confidence, 'g', -1, 64), strconv.FormatBool(f.Guessed), f.Severity, strconv.Itoa(f.SeverityRank),
+		strconv.FormatFloat(f.CVSSScore, 'g', -1, 64), strings.Join(f.CVSSVectors, "\n"), f.FixedVersion, f.Remediation, f.MatchStatus,
+		strconv.FormatBool(f.Active), f.VEXOrigin, strconv.FormatInt(f.VEXStatementID, 10), f.VEXSource, f.VEXJustification} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	return strconv.FormatUint(h.Sum64(), 36)
+	// 128 bits: the digest is the identity of shared content, so a collision must not be plausible
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 type fleetKey struct {
@@ -55,46 +60,63 @@ type fleetKey struct {
 }
 
 type fleetExisting struct {
-	id     int64
-	digest string
-	gone   bool
-	seen   bool
+	id, matchID, componentID int64
+	digest                   string
+	gone                     bool
+	seen                     bool
 }
 
-// fleetFindingCols are the columns a match writes (the triage columns are not among them).
-const fleetFindingCols = `org_id, product_version_id, component_key, component_id, vuln_id, aliases, component_name, component_version,
-	component_purl, component_cpe, record_id, source, matcher, reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score,
-	cvss_vectors, fixed_version, remediation, match_status, active, vex_origin, vex_statement_id, vex_source, vex_justification, digest,
-	first_seen, last_seen`
+// fleetTxState is what the replacements of one transaction share: the match rows already resolved
+// (digest → id) and, for PruneFindingMatches after a full match, the ones the findings refer to.
+type fleetTxState struct {
+	matchIDs map[string]int64
+	refs     map[int64]bool
+}
 
-const fleetFindingNCols = 32
+func (tx *Tx) fleetState() *fleetTxState {
+	if tx.fleet == nil {
+		tx.fleet = &fleetTxState{matchIDs: map[string]int64{}, refs: map[int64]bool{}}
+	}
+	return tx.fleet
+}
 
-// fleetInsertBatch is the number of findings per INSERT (32 parameters each: 12,800 per statement,
-// below both engines' limits).
+// fleetMatchCols are the columns of finding_matches a match writes; fleetRowCols those of a finding.
+const (
+	fleetMatchCols = `org_id, digest, aliases, component_name, component_version, component_purl, component_cpe, record_id, source, matcher,
+	reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score, cvss_vectors, fixed_version, remediation, match_status,
+	active, vex_origin, vex_statement_id, vex_source, vex_justification`
+	fleetMatchNCols = 26
+	fleetRowCols    = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, active, severity_rank, first_seen, last_seen`
+	fleetRowNCols   = 10
+)
+
+// fleetInsertBatch is the number of rows per INSERT (at most 26 parameters each: 10,400 per
+// statement, below both engines' limits).
 const fleetInsertBatch = 400
 
 func fleetTrunc(s string, n int) string { return truncate(s, n) }
 
 func fleetMatchArgs(org int64, f *domain.Finding) []any {
-	return []any{org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-		fleetTrunc(strings.Join(f.Aliases, " "), 2000), fleetTrunc(f.ComponentName, 500), fleetTrunc(f.ComponentVersion, 200),
-		fleetTrunc(f.ComponentPURL, 1000), fleetTrunc(f.ComponentCPE, 500), fleetTrunc(f.RecordID, 200), f.Source, f.Matcher,
-		fleetTrunc(f.Reason, 2000), fleetTrunc(strings.Join(f.OtherReasons, "\n"), 8000), f.Confidence, f.Guessed, f.Severity, f.SeverityRank,
-		f.CVSSScore, strings.Join(f.CVSSVectors, "\n"), fleetTrunc(f.FixedVersion, 200), fleetTrunc(f.Remediation, 4000), f.MatchStatus,
-		f.Active, f.VEXOrigin, f.VEXStatementID, fleetTrunc(f.VEXSource, 500), f.VEXJustification, f.Digest}
+	return []any{org, f.Digest, fleetTrunc(strings.Join(f.Aliases, " "), 2000), fleetTrunc(f.ComponentName, 500),
+		fleetTrunc(f.ComponentVersion, 200), fleetTrunc(f.ComponentPURL, 1000), fleetTrunc(f.ComponentCPE, 500), fleetTrunc(f.RecordID, 200),
+		f.Source, f.Matcher, fleetTrunc(f.Reason, 2000), fleetTrunc(strings.Join(f.OtherReasons, "\n"), 8000), f.Confidence, f.Guessed,
+		f.Severity, f.SeverityRank, f.CVSSScore, strings.Join(f.CVSSVectors, "\n"), fleetTrunc(f.FixedVersion, 200),
+		fleetTrunc(f.Remediation, 4000), f.MatchStatus, f.Active, f.VEXOrigin, f.VEXStatementID, fleetTrunc(f.VEXSource, 500), f.VEXJustification}
 }
 
 // ReplaceFleetFindings makes fs the findings of the scopes, in the transaction: new findings are
 // inserted (state new), changed ones updated in place (their id, state, history and first_seen stay;
-// last_seen is when the match last produced a change), unchanged ones are not written, and findings of a scope that fs no longer holds are marked gone
-// (kept with their triage; cleared when they come back). Every finding must belong to a scope's
-// product version. The findings' Digest is filled in.
+// last_seen is when the match last produced a change), unchanged ones are not written, and findings
+// of a scope that fs no longer holds are marked gone (kept with their triage; cleared when they come
+// back). What a finding says is stored once per distinct content in finding_matches and shared.
+// Every finding must belong to a scope's product version. The findings' Digest is filled in.
 func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
 	var res FleetReplaceResult
 	if len(scopes) == 0 {
 		return res, nil
 	}
 	t := now()
+	state := tx.fleetState()
 	whole := map[int64]bool{}
 	keyed := map[int64]map[string]bool{}
 	pvs := make([]int64, 0, len(scopes))
@@ -140,7 +162,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			}
 		}
 	}
-	// The existing findings of the product versions.
+	// The existing findings of the product versions, with the digest of what they say.
 	existing := map[fleetKey]*fleetExisting{}
 	for start := 0; start < len(pvs); start += 500 {
 		batch := pvs[start:min(start+500, len(pvs))]
@@ -148,10 +170,11 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		q := "SELECT id, product_version_id, component_key, vuln_id, digest, gone FROM findings WHERE org_id = ? AND product_version_id IN (" +
-			discPlaceholders(len(batch)) + ")"
+		q := `SELECT f.id, f.product_version_id, f.component_key, f.vuln_id, f.component_id, f.match_id, COALESCE(fm.digest, ''), f.gone
+			FROM findings f LEFT JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id
+			WHERE f.org_id = ? AND f.product_version_id IN (` + discPlaceholders(len(batch)) + ")"
 		if keyFilter != nil {
-			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
+			q += " AND f.component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
 			args = append(args, keyFilter...)
 		}
 		rows, err := tx.Query(ctx, q, args...)
@@ -162,7 +185,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			var k fleetKey
 			var e fleetExisting
 			var gone *time.Time
-			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.digest, &gone); err != nil {
+			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &e.digest, &gone); err != nil {
 				rows.Close()
 				return res, err
 			}
@@ -174,7 +197,8 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			return res, err
 		}
 	}
-	var inserts []*domain.Finding
+	var inserts, updates []*domain.Finding
+	var updateIDs []int64
 	for i := range fs {
 		f := &fs[i]
 		if !inScope(f.ProductVersionID, f.ComponentKey) {
@@ -186,36 +210,51 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		f.Digest = FleetFindingDigest(f)
 		k := fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
 		e, ok := existing[k]
+		if f.Active && (!ok || !e.seen) {
+			res.Active++
+		}
 		switch {
 		case !ok:
 			existing[k] = &fleetExisting{seen: true, digest: f.Digest}
 			inserts = append(inserts, f)
 		case e.seen:
 			// a duplicate in fs: the first one counts
-		case e.digest == f.Digest && !e.gone:
+		case e.digest == f.Digest && e.componentID == f.ComponentID && !e.gone:
 			e.seen = true
 			f.ID = e.id
 			res.Unchanged++
 		default:
 			e.seen = true
 			f.ID = e.id
-			args := fleetMatchArgs(tx.org, f)[2:29] // component_key … vex_justification
-			args = append(args, f.Digest, t, tx.org, e.id)
-			if _, err := tx.Exec(ctx, `UPDATE findings SET component_key = ?, component_id = ?, vuln_id = ?, aliases = ?, component_name = ?,
-				component_version = ?, component_purl = ?, component_cpe = ?, record_id = ?, source = ?, matcher = ?, reason = ?, other_reasons = ?,
-				confidence = ?, guessed = ?, severity = ?, severity_rank = ?, cvss_score = ?, cvss_vectors = ?, fixed_version = ?, remediation = ?,
-				match_status = ?, active = ?, vex_origin = ?, vex_statement_id = ?, vex_source = ?, vex_justification = ?, digest = ?, last_seen = ?,
-				gone = NULL WHERE org_id = ? AND id = ?`, args...); err != nil {
-				return res, fmt.Errorf("update finding %s: %w", f.VulnID, err)
-			}
-			res.Updated++
+			updates, updateIDs = append(updates, f), append(updateIDs, e.id)
 		}
+	}
+	// What the new and changed findings say, stored once.
+	if err := tx.resolveFleetMatches(ctx, append(slices.Clip(inserts), updates...)); err != nil {
+		return res, err
+	}
+	for i, f := range updates {
+		if _, err := tx.Exec(ctx, `UPDATE findings SET component_id = ?, match_id = ?, active = ?, severity_rank = ?, last_seen = ?, gone = NULL
+			WHERE org_id = ? AND id = ?`, f.ComponentID, state.matchIDs[f.Digest], f.Active, f.SeverityRank, t, tx.org, updateIDs[i]); err != nil {
+			return res, fmt.Errorf("update finding %s: %w", f.VulnID, err)
+		}
+		res.Updated++
 	}
 	// Findings in the scopes that the match no longer produced.
 	var gone []int64
 	for k, e := range existing {
+		if e.id != 0 && !e.seen {
+			state.refs[e.matchID] = true // a gone finding still shows what it said
+		}
 		if !e.seen && !e.gone && e.id != 0 && inScope(k.pv, k.comp) {
 			gone = append(gone, e.id)
+		}
+	}
+	for i := range fs {
+		if id, ok := state.matchIDs[fs[i].Digest]; ok {
+			state.refs[id] = true
+		} else if e := existing[fleetKey{fs[i].ProductVersionID, fleetTrunc(fs[i].ComponentKey, 1000), fleetTrunc(fs[i].VulnID, 200)}]; e != nil && e.matchID != 0 {
+			state.refs[e.matchID] = true
 		}
 	}
 	for start := 0; start < len(gone); start += 500 {
@@ -243,22 +282,114 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 	return res, nil
 }
 
-// insertFleetFindings inserts new findings in multi-row statements.
+// resolveFleetMatches makes sure a finding_matches row exists for the digest of every finding of fs
+// (looked up, else inserted) and records its id in the transaction's state.
+func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) error {
+	state := tx.fleetState()
+	var want []*domain.Finding
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if _, ok := state.matchIDs[f.Digest]; !ok && !seen[f.Digest] {
+			seen[f.Digest] = true
+			want = append(want, f)
+		}
+	}
+	scan := func(q string, args ...any) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d string
+			var id int64
+			if err := rows.Scan(&d, &id); err != nil {
+				return err
+			}
+			state.matchIDs[d] = id
+		}
+		return rows.Err()
+	}
+	for start := 0; start < len(want); start += 500 {
+		batch := want[start:min(start+500, len(want))]
+		args := []any{tx.org}
+		for _, f := range batch {
+			args = append(args, f.Digest)
+		}
+		if err := scan("SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return err
+		}
+	}
+	var missing []*domain.Finding
+	for _, f := range want {
+		if _, ok := state.matchIDs[f.Digest]; !ok {
+			missing = append(missing, f)
+		}
+	}
+	one := "(" + placeholders(fleetMatchNCols) + ")"
+	for start := 0; start < len(missing); start += fleetInsertBatch {
+		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
+		args := make([]any, 0, len(batch)*fleetMatchNCols)
+		for _, f := range batch {
+			args = append(args, fleetMatchArgs(tx.org, f)...)
+		}
+		q := "INSERT INTO finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
+			" RETURNING digest, id"
+		if err := scan(q, args...); err != nil {
+			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
+		}
+	}
+	return nil
+}
+
+// PruneFindingMatches removes the organisation's finding_matches rows that no finding refers to. It is
+// only right after every product version's findings were replaced in this transaction (a full match):
+// the references are those the replacements saw.
+func (tx *Tx) PruneFindingMatches(ctx context.Context) (int, error) {
+	refs := tx.fleetState().refs
+	ids, err := queryAll(ctx, tx.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, "SELECT id FROM finding_matches WHERE org_id = ?", tx.org)
+	if err != nil {
+		return 0, err
+	}
+	var drop []int64
+	for _, id := range ids {
+		if !refs[id] {
+			drop = append(drop, id)
+		}
+	}
+	for start := 0; start < len(drop); start += 500 {
+		batch := drop[start:min(start+500, len(drop))]
+		args := []any{tx.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM finding_matches WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+			return 0, err
+		}
+	}
+	return len(drop), nil
+}
+
+// insertFleetFindings inserts new findings (their match rows resolved) in multi-row statements.
 func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t time.Time) error {
 	if len(fs) == 0 {
 		return nil
 	}
-	one := "(" + placeholders(fleetFindingNCols) + ")"
+	matchIDs := tx.fleetState().matchIDs
+	one := "(" + placeholders(fleetRowNCols) + ")"
 	var full *sql.Stmt
-	args := make([]any, 0, fleetInsertBatch*fleetFindingNCols)
+	args := make([]any, 0, fleetInsertBatch*fleetRowNCols)
 	for start := 0; start < len(fs); start += fleetInsertBatch {
 		batch := fs[start:min(start+fleetInsertBatch, len(fs))]
 		args = args[:0]
 		for _, f := range batch {
-			args = append(args, fleetMatchArgs(tx.org, f)...)
-			args = append(args, t, t)
+			args = append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
+				matchIDs[f.Digest], f.Active, f.SeverityRank, t, t)
 		}
-		q := "INSERT INTO findings (" + fleetFindingCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
+		q := "INSERT INTO findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
 		var err error
 		if len(batch) == fleetInsertBatch {
 			// the full-size statement is prepared once per call
@@ -284,16 +415,19 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 	return nil
 }
 
-const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, f.aliases, f.component_name,
-	f.component_version, f.component_purl, f.component_cpe, f.record_id, f.source, f.matcher, f.reason, f.other_reasons, f.confidence,
-	f.guessed, f.severity, f.severity_rank, f.cvss_score, f.cvss_vectors, f.fixed_version, f.remediation, f.match_status, f.active,
-	f.vex_origin, f.vex_statement_id, f.vex_source, f.vex_justification, f.digest, f.state, f.justification, f.owner, f.expires,
+const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, fm.aliases, fm.component_name,
+	fm.component_version, fm.component_purl, fm.component_cpe, fm.record_id, fm.source, fm.matcher, fm.reason, fm.other_reasons, fm.confidence,
+	fm.guessed, fm.severity, f.severity_rank, fm.cvss_score, fm.cvss_vectors, fm.fixed_version, fm.remediation, fm.match_status, f.active,
+	fm.vex_origin, fm.vex_statement_id, fm.vex_source, fm.vex_justification, fm.digest, f.state, f.justification, f.owner, f.expires,
 	f.state_changed, f.state_by, f.first_seen, f.last_seen, f.gone,
 	m.name, p.name, p.id, v.version,
 	(SELECT COUNT(*) FROM assets a WHERE a.org_id = f.org_id AND a.product_version_id = f.product_version_id),
 	COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile`
 
-const fleetFindingFrom = ` FROM findings f JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
+// fleetMatchJoin joins what a finding says (finding_matches) to its row.
+const fleetMatchJoin = ` JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id`
+
+const fleetFindingFrom = ` FROM findings f` + fleetMatchJoin + ` JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
 	JOIN products p ON p.id = v.product_id JOIN manufacturers m ON m.id = p.manufacturer_id
 	LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id`
 
@@ -317,9 +451,9 @@ func scanFleetFinding(sc interface{ Scan(...any) error }) (domain.Finding, error
 	return f, err
 }
 
-var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "f.cvss_score",
+var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "fm.cvss_score",
 	"epss": "COALESCE(vu.epss_score, 0)", "state": "f.state", "product": "p.name_key", "manufacturer": "m.name_key",
-	"component": "f.component_name", "first_seen": "f.first_seen"}
+	"component": "fm.component_name", "first_seen": "f.first_seen"}
 
 // SeverityRank returns the rank of a severity name (unknown 0 … critical 5).
 func SeverityRank(s string) int {
@@ -382,8 +516,8 @@ func (sc *Scope) fleetFindingWhere(f domain.FindingFilter) (string, []any) {
 	}
 	for _, t := range searchTerms(f.Q) {
 		l := likeArg(t)
-		where = append(where, `(LOWER(f.vuln_id) LIKE ? ESCAPE '\' OR LOWER(f.aliases) LIKE ? ESCAPE '\' OR LOWER(f.component_name) LIKE ? ESCAPE '\'
-			OR LOWER(f.component_purl) LIKE ? ESCAPE '\' OR p.name_key LIKE ? ESCAPE '\')`)
+		where = append(where, `(LOWER(f.vuln_id) LIKE ? ESCAPE '\' OR LOWER(fm.aliases) LIKE ? ESCAPE '\' OR LOWER(fm.component_name) LIKE ? ESCAPE '\'
+			OR LOWER(fm.component_purl) LIKE ? ESCAPE '\' OR p.name_key LIKE ? ESCAPE '\')`)
 		args = append(args, l, l, l, l, l)
 	}
 	return strings.Join(where, " AND "), args
@@ -400,7 +534,7 @@ func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (dom
 	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*)"+fleetFindingFrom+" WHERE "+w, args...); err != nil {
 		return out, err
 	}
-	order := sortClause(p.Sort, fleetFindingSort, "COALESCE(vu.cisa_kev, FALSE) DESC, f.severity_rank DESC, f.cvss_score DESC, f.vuln_id") + ", f.id"
+	order := sortClause(p.Sort, fleetFindingSort, "COALESCE(vu.cisa_kev, FALSE) DESC, f.severity_rank DESC, fm.cvss_score DESC, f.vuln_id") + ", f.id"
 	out.Items, err = queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, p.Limit, p.Offset)...)
 	return out, err
@@ -438,10 +572,10 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 			x.EPSSPercentile = *pct
 		}
 		return x, err
-	}, `SELECT f.id, f.product_version_id, f.component_id, f.component_name, f.component_version, f.component_purl, f.vuln_id, f.aliases,
-		f.cvss_vectors, f.fixed_version, f.state, f.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
+	}, `SELECT f.id, f.product_version_id, f.component_id, fm.component_name, fm.component_version, fm.component_purl, f.vuln_id, fm.aliases,
+		fm.cvss_vectors, fm.fixed_version, f.state, fm.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
 		COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile
-		FROM findings f LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
+		FROM findings f`+fleetMatchJoin+` LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
 		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.id`, orgID, true)
 }
 
@@ -456,19 +590,14 @@ func (sc *Scope) FleetMatchState(ctx context.Context) (domain.FleetMatchState, e
 	return st, err
 }
 
-// SaveFleetMatchState records the feed generation the findings now reflect. A full match recounts the
-// matched, active findings; a partial one adds delta (new minus gone) to the count instead of
-// counting every finding again.
-func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool, delta int) error {
+// SaveFleetMatchState records the feed generation the findings now reflect. After a full match n is
+// the number of active findings (the sum of FleetReplaceResult.Active: counting them again would read
+// every finding); after a partial one it is the change (new minus gone) added to the count.
+func (tx *Tx) SaveFleetMatchState(ctx context.Context, generation int64, full bool, n int) error {
 	t := now()
 	var last any
-	n := delta
 	if full {
 		last = t
-		var err error
-		if n, err = tx.Count(ctx, "SELECT COUNT(*) FROM findings WHERE org_id = ? AND gone IS NULL AND active = ?", tx.org, true); err != nil {
-			return err
-		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO fleet_match_state (org_id, feed_generation, last_full, last_run, findings) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET feed_generation = excluded.feed_generation,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,10 +135,17 @@ func newerCheck(known []Migration, applied map[int]string) error {
 // Everything runs on one connection: on PostgreSQL that connection holds an advisory lock that
 // serialises concurrent starts of several servers against one database, and the migrations must run on
 // it (with db.max_conns 1, waiting for a second connection while holding the first would never end).
-func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
+func (s *Store) Migrate(ctx context.Context) ([]Migration, error) { return s.migrate(ctx, 0) }
+
+// migrate applies the pending migrations up to version upTo (all when 0): tests of a migration
+// build the schema before it, fill it, then apply the rest.
+func (s *Store) migrate(ctx context.Context, upTo int) ([]Migration, error) {
 	known, err := Migrations(s.d.name())
 	if err != nil {
 		return nil, err
+	}
+	if upTo > 0 {
+		known = slices.DeleteFunc(known, func(m Migration) bool { return m.Version > upTo })
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {

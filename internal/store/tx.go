@@ -26,8 +26,9 @@ func (sc *Scope) Org() int64 { return sc.org }
 // transaction, so a change without its audit event cannot be committed, nor the other way round.
 type Tx struct {
 	Q
-	org int64
-	tx  *sql.Tx
+	org   int64
+	tx    *sql.Tx
+	fleet *fleetTxState // see ReplaceFleetFindings
 }
 
 // Org is the organisation id of the transaction.

@@ -1,0 +1,202 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/testutil"
+)
+
+// Migration 0022 moves what a finding says into finding_matches: findings stored before it keep their
+// id, what they say, their triage and their history, and the first re-match shares the content.
+func TestFindingMatchesMigrationKeepsFindings(t *testing.T) {
+	for _, engine := range testutil.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			opts := testutil.StoreOptions(t, engine)
+			opts.NoMigrate = true
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.MigrateTo(ctx, 21); err != nil {
+				t.Fatal(err)
+			}
+			fx := newFixture(t, st, "migrated")
+			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
+			const netPURL = "pkg:golang/golang.org/x/net@0.7.0"
+			at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+			var ids []int64
+			err = st.Scope(org).Write(octx, func(tx *store.Tx) error {
+				for _, pv := range []int64{fx.u61.ID, fx.u62.ID} {
+					id, err := tx.InsertID(octx, `INSERT INTO findings (org_id, product_version_id, component_key, component_id, vuln_id, aliases,
+						component_name, component_version, component_purl, record_id, source, matcher, reason, confidence, severity, severity_rank,
+						cvss_score, cvss_vectors, fixed_version, match_status, active, digest, state, owner, expires, first_seen, last_seen)
+						VALUES (?, ?, ?, 1, 'CVE-2023-44487', 'GHSA-qppj-fm5r-hxr3 GO-2023-2102', 'golang.org/x/net', '0.7.0', ?, 'GO-2023-2102',
+						'OSV', 'osv-range', 'in range introduced 0 / fixed 0.17.0', 1, 'high', 4, 7.5, 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H',
+						'0.17.0', 'affected', ?, 'old', 'risk_accepted', 'CISO', ?, ?, ?) RETURNING id`,
+						org, pv, netPURL, netPURL, true, at.AddDate(1, 0, 0), at, at)
+					if err != nil {
+						return err
+					}
+					ids = append(ids, id)
+					if _, err := tx.Exec(octx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, from_state, to_state, owner, comment)
+						VALUES (?, ?, ?, 'ciso@example', 'state', 'new', 'risk_accepted', 'CISO', 'isolated VLAN')`, org, id, at); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A backup taken before the migration restores into the current schema the same way.
+			var backup bytes.Buffer
+			if _, err := st.Backup(ctx, &backup); err != nil {
+				t.Fatal(err)
+			}
+			restored := testutil.OpenStore(t, engine)
+			if _, err := restored.Restore(ctx, &backup); err != nil {
+				t.Fatalf("restore a backup from before 0022: %v", err)
+			}
+			if _, err := st.Migrate(ctx); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			for name, db := range map[string]*store.Store{"migrated": st, "restored": restored} {
+				f, err := db.Scope(org).FleetFinding(octx, ids[0])
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if f.Reason != "in range introduced 0 / fixed 0.17.0" || f.ComponentPURL != netPURL || f.FixedVersion != "0.17.0" ||
+					len(f.Aliases) != 2 || f.Severity != "high" || f.SeverityRank != 4 || f.CVSSScore != 7.5 || len(f.CVSSVectors) != 1 ||
+					f.State != domain.FindingRiskAccepted || f.Owner != "CISO" || !f.Active || !f.FirstSeen.Equal(at) {
+					t.Errorf("%s finding = %+v", name, f)
+				}
+			}
+			if n := countMatches(t, restored, org); n != 2 {
+				t.Errorf("restored: %d match rows, want 2", n)
+			}
+			f, err := st.Scope(org).FleetFinding(octx, ids[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Reason != "in range introduced 0 / fixed 0.17.0" || f.ComponentPURL != netPURL || f.FixedVersion != "0.17.0" ||
+				len(f.Aliases) != 2 || f.Severity != "high" || f.SeverityRank != 4 || f.CVSSScore != 7.5 || len(f.CVSSVectors) != 1 ||
+				f.State != domain.FindingRiskAccepted || f.Owner != "CISO" || !f.Active || !f.FirstSeen.Equal(at) {
+				t.Errorf("migrated finding = %+v", f)
+			}
+			hist, err := st.Scope(org).FindingEvents(octx, ids[0])
+			if err != nil || len(hist) != 1 || hist[0].Comment != "isolated VLAN" {
+				t.Errorf("history = %+v, %v", hist, err)
+			}
+			// A full re-match with the same content: both findings share one match row, triage stays,
+			// and the migrated rows nothing refers to are removed.
+			var pruned int
+			err = st.Scope(org).Write(octx, func(tx *store.Tx) error {
+				fs := []domain.Finding{fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "x"), fleetFinding(fx.u62.ID, netPURL, "CVE-2023-44487", "x")}
+				res, err := tx.ReplaceFleetFindings(octx, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}, fs)
+				if err != nil {
+					return err
+				}
+				if res.Updated != 2 || res.Created != 0 || res.Gone != 0 {
+					t.Errorf("re-match after migration = %+v, want two updated", res)
+				}
+				pruned, err = tx.PruneFindingMatches(octx)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pruned != 2 {
+				t.Errorf("pruned %d match rows, want the 2 migrated ones", pruned)
+			}
+			if n := countMatches(t, st, org); n != 1 {
+				t.Errorf("%d match rows after the re-match, want 1 shared", n)
+			}
+			for _, id := range ids {
+				f, err := st.Scope(org).FleetFinding(octx, id)
+				if err != nil || f.Reason != "x" || f.State != domain.FindingRiskAccepted {
+					t.Errorf("finding %d after re-match = %+v, %v", id, f, err)
+				}
+			}
+		})
+	}
+}
+
+func countMatches(t *testing.T, st *store.Store, org int64) int {
+	t.Helper()
+	var n int
+	if err := st.Scope(org).QueryRow(testutil.Ctx(org), "SELECT COUNT(*) FROM finding_matches WHERE org_id = ?", org).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Equal content is stored once across product versions; a finding whose content changes moves to a
+// new match row, and a full match's prune removes only rows no finding (gone ones included) refers to.
+func TestFindingMatchesShared(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "shared")
+		other := newFixture(t, st, "shared-other")
+		org := fx.org.ID
+		const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+		whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
+		replaceFindings(t, st, org, whole,
+			fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range"),
+			fleetFinding(fx.u61.ID, textPURL, "CVE-2", "in range"))
+		// the same content in another organisation is its own
+		replaceFindings(t, st, other.org.ID, []store.FleetFindingScope{{ProductVersionID: other.u61.ID}},
+			fleetFinding(other.u61.ID, netPURL, "CVE-1", "in range"))
+		if n := countMatches(t, st, org); n != 2 {
+			t.Errorf("%d match rows for 3 findings with 2 contents", n)
+		}
+		if n := countMatches(t, st, other.org.ID); n != 1 {
+			t.Errorf("other organisation: %d match rows", n)
+		}
+		// u62's finding changes its reason; CVE-2 goes: its row stays for the gone finding.
+		changed := fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range (new record)")
+		prune := func() int {
+			var n int
+			err := st.Scope(org).Write(testutil.Ctx(org), func(tx *store.Tx) error {
+				res, err := tx.ReplaceFleetFindings(testutil.Ctx(org), whole, []domain.Finding{fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"), changed})
+				if err != nil {
+					return err
+				}
+				if res.Unchanged != 1 || res.Updated != 1 || res.Gone != 1 {
+					t.Errorf("re-match = %+v", res)
+				}
+				n, err = tx.PruneFindingMatches(testutil.Ctx(org))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := prune(); n != 0 {
+			t.Errorf("pruned %d rows, but every row is still referred to", n)
+		}
+		if n := countMatches(t, st, org); n != 3 {
+			t.Errorf("%d match rows, want 3 (shared, changed, gone finding's)", n)
+		}
+		byKey := findingsByKey(t, st, org)
+		if f := byKey[strconv.FormatInt(fx.u62.ID, 10)+" "+netPURL+" CVE-1"]; f.Reason != "in range (new record)" {
+			t.Errorf("changed finding says %q", f.Reason)
+		}
+		if f := byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-1"]; f.Reason != "in range" {
+			t.Errorf("unchanged finding says %q", f.Reason)
+		}
+		if f := byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+textPURL+" CVE-2"]; f.Reason != "in range" || f.Gone == nil {
+			t.Errorf("gone finding = %+v", f)
+		}
+		if n := countMatches(t, st, other.org.ID); n != 1 {
+			t.Errorf("other organisation's rows touched: %d", n)
+		}
+	})
+}
