@@ -25,6 +25,7 @@ import (
 	"github.com/vigil-med/vigil/internal/incident"
 	"github.com/vigil-med/vigil/internal/inventory"
 	"github.com/vigil-med/vigil/internal/jobs"
+	"github.com/vigil-med/vigil/internal/netguard"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/procurement"
 	"github.com/vigil-med/vigil/internal/regulation"
@@ -81,11 +82,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, Store: st, Now: time.Now, HTTPClient: &http.Client{Timeout: 60 * time.Second}}
+	a := &App{Config: cfg, Log: log, Store: st, Now: time.Now, HTTPClient: netguard.Client(60 * time.Second)}
 	a.Jobs = jobs.New(st, log)
 	a.Jobs.Workers, a.Jobs.PollInterval, a.Jobs.MaxAttempts = cfg.Jobs.Workers, cfg.Jobs.PollInterval, cfg.Jobs.MaxAttempts
 	a.Notifier = &notify.Notifier{Store: st, Jobs: a.Jobs, Events: &notify.Events{}, BaseURL: cfg.ExternalURL(), Log: log,
-		Hooks: &notify.WebhookSender{Client: &http.Client{Timeout: 15 * time.Second}}}
+		Hooks: &notify.WebhookSender{Client: netguard.Client(15 * time.Second)}}
 	if cfg.SMTP.Host != "" {
 		a.Notifier.Mailer = notify.NewSMTPMailer(notify.SMTPConfig{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From, TLS: cfg.SMTP.TLS})

@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/csaf"
 	"github.com/vigil-med/vigil/internal/csaf/provider"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/netguard"
 )
 
 // Reading CSAF documents from a path (file or folder) or from the network (a trusted provider, or one
@@ -94,7 +95,7 @@ func IsURL(s string) bool {
 func FetchCSAF(ctx context.Context, target string, opts ProviderOptions) ([]Input, []string, error) {
 	client := opts.Client
 	if client == nil {
-		client = &http.Client{Timeout: 60 * time.Second}
+		client = netguard.Client(60 * time.Second)
 	}
 	if u, err := url.Parse(target); err == nil && u.Scheme != "" && strings.HasSuffix(strings.ToLower(u.Path), ".json") &&
 		path.Base(u.Path) != "provider-metadata.json" {

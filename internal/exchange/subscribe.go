@@ -16,6 +16,7 @@ import (
 	"github.com/vigil-med/vigil/internal/csaf/provider"
 	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/netguard"
 	"github.com/vigil-med/vigil/internal/notify"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -38,7 +39,7 @@ func (s *Service) client() *http.Client {
 	if s.Client != nil {
 		return s.Client
 	}
-	return &http.Client{Timeout: 60 * time.Second}
+	return netguard.Client(60 * time.Second)
 }
 
 // tokenClient adds the subscriber token to requests to the provider's host (and only there).

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/netguard"
 )
 
 // WebhookSender posts signed JSON events.
@@ -84,7 +86,7 @@ func (s *WebhookSender) Send(ctx context.Context, url, secret, event, delivery s
 	req.Header.Set(SignatureHeader, Sign(secret, now(), body))
 	client := s.Client
 	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+		client = netguard.Client(15 * time.Second)
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -35,6 +35,7 @@ import (
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/match"
+	"github.com/vigil-med/vigil/internal/netguard"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vuln"
 )
@@ -64,7 +65,7 @@ func New(st *store.Store, dataDir string, cfg config.Feeds, log *slog.Logger) *S
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{Store: st, DataDir: dataDir, Config: cfg, Log: log, Now: time.Now,
-		Client: &http.Client{Timeout: cfg.HTTPTimeout}}
+		Client: netguard.Client(cfg.HTTPTimeout)}
 }
 
 // FeedsDir is the folder of the feed files in a data directory.

@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/netguard"
 )
 
 // MaxMetadataSize bounds provider-metadata.json and security.txt downloads.
@@ -27,10 +30,10 @@ const MaxMetadataSize int64 = 1 << 20
 //
 // The first candidate that downloads (status 200, at most MaxMetadataSize bytes) and validates wins;
 // when none does the error lists every attempt and why it failed. client nil means
-// http.DefaultClient; redirects follow the client's policy.
+// a netguard client; redirects follow the client's policy.
 func Discover(ctx context.Context, client *http.Client, target string) (*Metadata, error) {
 	if client == nil {
-		client = http.DefaultClient
+		client = netguard.Client(60 * time.Second)
 	}
 	target = strings.TrimSpace(target)
 	if target == "" {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/vigil-med/vigil/internal/csaf"
+	"github.com/vigil-med/vigil/internal/netguard"
 )
 
 // MaxListingSize bounds a ROLIE feed, index.txt or changes.csv download.
@@ -111,7 +112,7 @@ func List(ctx context.Context, opts FetchOptions) (*Listing, error) {
 		return nil, errors.New("list CSAF advisories: no provider metadata")
 	}
 	if opts.Client == nil {
-		opts.Client = http.DefaultClient
+		opts.Client = netguard.Client(60 * time.Second)
 	}
 	l := &Listing{Validators: map[string]Validator{}, opts: opts}
 	l.loadKeys(ctx)
