@@ -70,6 +70,7 @@ func BenchmarkFleetStore(b *testing.B) {
 			b.ReportMetric(f.IncrementalMS, "one-advisory-ms")
 			b.ReportMetric(f.WhereIsMS, "where-is-ms")
 			b.ReportMetric(float64(f.Findings), "findings")
+			b.ReportMetric(f.HeapMB, "heap-MB")
 		})
 	}
 }
