@@ -294,8 +294,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			want = append(want, f)
 		}
 	}
-	scan := func(q string, args ...any) error {
-		rows, err := tx.Query(ctx, q, args...)
+	read := func(rows *sql.Rows, err error) error {
 		if err != nil {
 			return err
 		}
@@ -316,7 +315,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		for _, f := range batch {
 			args = append(args, f.Digest)
 		}
-		if err := scan("SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+		if err := read(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...)); err != nil {
 			return err
 		}
 	}
@@ -327,6 +326,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		}
 	}
 	one := "(" + placeholders(fleetMatchNCols) + ")"
+	var full *sql.Stmt
 	for start := 0; start < len(missing); start += fleetInsertBatch {
 		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
 		args := make([]any, 0, len(batch)*fleetMatchNCols)
@@ -335,7 +335,20 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		}
 		q := "INSERT INTO finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
 			" RETURNING digest, id"
-		if err := scan(q, args...); err != nil {
+		var err error
+		if len(batch) == fleetInsertBatch {
+			// the full-size statement is prepared once per call (parsing it is a tenth of the cost)
+			if full == nil {
+				if full, err = tx.tx.PrepareContext(ctx, tx.s.rebind(q)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			err = read(full.QueryContext(ctx, args...))
+		} else {
+			err = read(tx.Query(ctx, q, args...))
+		}
+		if err != nil {
 			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
 		}
 	}
