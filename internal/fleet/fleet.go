@@ -135,6 +135,11 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 	err = sc.Write(ctx, func(tx *store.Tx) error {
 		// One goroutine matches the next chunk while this one stores the last: on two cores the
 		// matching is then hidden behind the writing.
+		if full {
+			if err := tx.PreloadFindingMatches(ctx); err != nil {
+				return err
+			}
+		}
 		mctx, cancel := context.WithCancel(ctx)
 		chunks := in.matchChunks(mctx, idx, ids, keys, only)
 		defer func() {

@@ -61,7 +61,6 @@ type fleetKey struct {
 
 type fleetExisting struct {
 	id, matchID, componentID int64
-	digest                   string
 	gone                     bool
 	seen                     bool
 }
@@ -71,6 +70,8 @@ type fleetExisting struct {
 type fleetTxState struct {
 	matchIDs map[string]int64
 	refs     map[int64]bool
+	// match rows inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
+	inserted, analyzed int
 }
 
 func (tx *Tx) fleetState() *fleetTxState {
@@ -162,7 +163,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			}
 		}
 	}
-	// The existing findings of the product versions, with the digest of what they say.
+	// The existing findings of the product versions.
 	existing := map[fleetKey]*fleetExisting{}
 	for start := 0; start < len(pvs); start += 500 {
 		batch := pvs[start:min(start+500, len(pvs))]
@@ -170,11 +171,10 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		q := `SELECT f.id, f.product_version_id, f.component_key, f.vuln_id, f.component_id, f.match_id, COALESCE(fm.digest, ''), f.gone
-			FROM findings f LEFT JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id
-			WHERE f.org_id = ? AND f.product_version_id IN (` + discPlaceholders(len(batch)) + ")"
+		q := `SELECT id, product_version_id, component_key, vuln_id, component_id, match_id, gone FROM findings
+			WHERE org_id = ? AND product_version_id IN (` + discPlaceholders(len(batch)) + ")"
 		if keyFilter != nil {
-			q += " AND f.component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
+			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
 			args = append(args, keyFilter...)
 		}
 		rows, err := tx.Query(ctx, q, args...)
@@ -185,7 +185,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			var k fleetKey
 			var e fleetExisting
 			var gone *time.Time
-			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &e.digest, &gone); err != nil {
+			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &gone); err != nil {
 				rows.Close()
 				return res, err
 			}
@@ -197,8 +197,8 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			return res, err
 		}
 	}
-	var inserts, updates []*domain.Finding
-	var updateIDs []int64
+	// What the findings say, stored once: a finding is unchanged when it refers to the same match row.
+	ptrs := make([]*domain.Finding, len(fs))
 	for i := range fs {
 		f := &fs[i]
 		if !inScope(f.ProductVersionID, f.ComponentKey) {
@@ -208,6 +208,14 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			f.MatchStatus = "affected"
 		}
 		f.Digest = FleetFindingDigest(f)
+		ptrs[i] = f
+	}
+	if err := tx.resolveFleetMatches(ctx, ptrs); err != nil {
+		return res, err
+	}
+	var inserts, updates []*domain.Finding
+	var updateIDs []int64
+	for _, f := range ptrs {
 		k := fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
 		e, ok := existing[k]
 		if f.Active && (!ok || !e.seen) {
@@ -215,11 +223,11 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 		switch {
 		case !ok:
-			existing[k] = &fleetExisting{seen: true, digest: f.Digest}
+			existing[k] = &fleetExisting{seen: true}
 			inserts = append(inserts, f)
 		case e.seen:
 			// a duplicate in fs: the first one counts
-		case e.digest == f.Digest && e.componentID == f.ComponentID && !e.gone:
+		case e.matchID == state.matchIDs[f.Digest] && e.componentID == f.ComponentID && !e.gone:
 			e.seen = true
 			f.ID = e.id
 			res.Unchanged++
@@ -228,10 +236,6 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			f.ID = e.id
 			updates, updateIDs = append(updates, f), append(updateIDs, e.id)
 		}
-	}
-	// What the new and changed findings say, stored once.
-	if err := tx.resolveFleetMatches(ctx, append(slices.Clip(inserts), updates...)); err != nil {
-		return res, err
 	}
 	for i, f := range updates {
 		if _, err := tx.Exec(ctx, `UPDATE findings SET component_id = ?, match_id = ?, active = ?, severity_rank = ?, last_seen = ?, gone = NULL
@@ -250,12 +254,8 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			gone = append(gone, e.id)
 		}
 	}
-	for i := range fs {
-		if id, ok := state.matchIDs[fs[i].Digest]; ok {
-			state.refs[id] = true
-		} else if e := existing[fleetKey{fs[i].ProductVersionID, fleetTrunc(fs[i].ComponentKey, 1000), fleetTrunc(fs[i].VulnID, 200)}]; e != nil && e.matchID != 0 {
-			state.refs[e.matchID] = true
-		}
+	for _, f := range ptrs {
+		state.refs[state.matchIDs[f.Digest]] = true
 	}
 	for start := 0; start < len(gone); start += 500 {
 		batch := gone[start:min(start+500, len(gone))]
@@ -352,7 +352,37 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
 		}
 	}
+	// PostgreSQL plans the digest lookups from the table's statistics, which know nothing of the rows
+	// this transaction inserted: with a table it believes empty it scans every row for each lookup
+	// (minutes in a full match). Statistics are refreshed whenever the rows have doubled.
+	state.inserted += len(missing)
+	if tx.Engine() == "postgres" && state.inserted >= 5000 && state.inserted >= 2*state.analyzed {
+		if _, err := tx.Exec(ctx, "ANALYZE finding_matches"); err != nil {
+			return err
+		}
+		state.analyzed = state.inserted
+	}
 	return nil
+}
+
+// PreloadFindingMatches reads every match row of the organisation (digest → id) in one pass, so that
+// the replacements of a full match look none up one by one; before a full match.
+func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
+	state := tx.fleetState()
+	rows, err := tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		var id int64
+		if err := rows.Scan(&d, &id); err != nil {
+			return err
+		}
+		state.matchIDs[d] = id
+	}
+	return rows.Err()
 }
 
 // PruneFindingMatches removes the organisation's finding_matches rows that no finding refers to. It is
