@@ -294,21 +294,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			want = append(want, f)
 		}
 	}
-	read := func(rows *sql.Rows, err error) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var d string
-			var id int64
-			if err := rows.Scan(&d, &id); err != nil {
-				return err
-			}
-			state.matchIDs[d] = id
-		}
-		return rows.Err()
-	}
+	read := state.readMatchIDs
 	for start := 0; start < len(want); start += 500 {
 		batch := want[start:min(start+500, len(want))]
 		args := []any{tx.org}
@@ -368,8 +354,11 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 // PreloadFindingMatches reads every match row of the organisation (digest → id) in one pass, so that
 // the replacements of a full match look none up one by one; before a full match.
 func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
-	state := tx.fleetState()
-	rows, err := tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org)
+	return tx.fleetState().readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org))
+}
+
+// readMatchIDs records the (digest, id) rows of a query.
+func (st *fleetTxState) readMatchIDs(rows *sql.Rows, err error) error {
 	if err != nil {
 		return err
 	}
@@ -380,7 +369,7 @@ func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
 		if err := rows.Scan(&d, &id); err != nil {
 			return err
 		}
-		state.matchIDs[d] = id
+		st.matchIDs[d] = id
 	}
 	return rows.Err()
 }
