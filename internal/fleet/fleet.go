@@ -83,7 +83,7 @@ func (r Result) String() string {
 type Progress func(done, total int)
 
 // chunk is the number of product versions matched and stored per step (bounds memory: the findings
-// of one chunk are held at a time).
+// of two chunks are held at a time, the one being stored and the one being matched).
 const chunk = 50
 
 // MatchAll matches every product version of the organisation and replaces all its findings, in one
@@ -133,13 +133,13 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 		only = in.index.ComponentsByVersion(keys)
 	}
 	err = sc.Write(ctx, func(tx *store.Tx) error {
-		// One goroutine matches the next chunk while this one stores the last: on two cores the
-		// matching is then hidden behind the writing.
 		if full {
 			if err := tx.PreloadFindingMatches(ctx); err != nil {
 				return err
 			}
 		}
+		// One goroutine matches the next chunk while this one stores the last: on two cores the
+		// matching is then hidden behind the writing.
 		mctx, cancel := context.WithCancel(ctx)
 		chunks := in.matchChunks(mctx, idx, ids, keys, only)
 		defer func() {
