@@ -294,14 +294,13 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			want = append(want, f)
 		}
 	}
-	read := state.readMatchIDs
 	for start := 0; start < len(want); start += 500 {
 		batch := want[start:min(start+500, len(want))]
 		args := []any{tx.org}
 		for _, f := range batch {
 			args = append(args, f.Digest)
 		}
-		if err := read(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...)); err != nil {
+		if err := state.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...)); err != nil {
 			return err
 		}
 	}
@@ -312,7 +311,8 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		}
 	}
 	one := "(" + placeholders(fleetMatchNCols) + ")"
-	var full *sql.Stmt
+	var full batchStmt
+	defer full.close()
 	for start := 0; start < len(missing); start += fleetInsertBatch {
 		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
 		args := make([]any, 0, len(batch)*fleetMatchNCols)
@@ -321,18 +321,9 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		}
 		q := "INSERT INTO finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
 			" RETURNING digest, id"
-		var err error
-		if len(batch) == fleetInsertBatch {
-			// the full-size statement is prepared once per call (parsing it is a tenth of the cost)
-			if full == nil {
-				if full, err = tx.tx.PrepareContext(ctx, tx.s.rebind(q)); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			err = read(full.QueryContext(ctx, args...))
-		} else {
-			err = read(tx.Query(ctx, q, args...))
+		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
+		if err == nil {
+			err = state.readMatchIDs(st.QueryContext(ctx, args...))
 		}
 		if err != nil {
 			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
@@ -349,6 +340,34 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		state.analyzed = state.inserted
 	}
 	return nil
+}
+
+// batchStmt prepares the statements of a multi-row INSERT: the full-size one once, to be reused
+// (parsing a 400-row statement is a tenth of its cost), and the last, shorter one for its single use.
+type batchStmt struct{ full, last *sql.Stmt }
+
+func (b *batchStmt) stmt(ctx context.Context, tx *Tx, q string, fullSize bool) (*sql.Stmt, error) {
+	if fullSize && b.full != nil {
+		return b.full, nil
+	}
+	st, err := tx.tx.PrepareContext(ctx, tx.s.rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if fullSize {
+		b.full = st
+	} else {
+		b.last = st // only the last batch of a call is shorter
+	}
+	return st, nil
+}
+
+func (b *batchStmt) close() {
+	for _, st := range []*sql.Stmt{b.full, b.last} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // PreloadFindingMatches reads every match row of the organisation (digest → id) in one pass, so that
@@ -412,7 +431,8 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 	}
 	matchIDs := tx.fleetState().matchIDs
 	one := "(" + placeholders(fleetRowNCols) + ")"
-	var full *sql.Stmt
+	var full batchStmt
+	defer full.close()
 	args := make([]any, 0, fleetInsertBatch*fleetRowNCols)
 	for start := 0; start < len(fs); start += fleetInsertBatch {
 		batch := fs[start:min(start+fleetInsertBatch, len(fs))]
@@ -422,18 +442,9 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 				matchIDs[f.Digest], f.Active, f.SeverityRank, t, t)
 		}
 		q := "INSERT INTO findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
-		var err error
-		if len(batch) == fleetInsertBatch {
-			// the full-size statement is prepared once per call
-			if full == nil {
-				if full, err = tx.tx.PrepareContext(ctx, tx.s.rebind(q)); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.Exec(ctx, q, args...)
+		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
+		if err == nil {
+			_, err = st.ExecContext(ctx, args...)
 		}
 		if err != nil {
 			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), mapErr(err))
