@@ -3,7 +3,10 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
+	"hash/fnv"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,4 +202,46 @@ func TestFindingMatchesShared(t *testing.T) {
 			t.Errorf("other organisation's rows touched: %d", n)
 		}
 	})
+}
+
+// The digest is the identity of stored match rows, so it must not change between releases: it is the
+// 128-bit FNV-1a of the fields, each followed by a zero byte, lists joined (aliases by spaces, reasons
+// and vectors by newlines). A new field changes it on purpose; a faster implementation must not.
+func TestFleetFindingDigestStable(t *testing.T) {
+	reference := func(f *domain.Finding) string {
+		h := fnv.New128a()
+		for _, s := range []string{strings.Join(f.Aliases, " "), f.ComponentName, f.ComponentVersion,
+			f.ComponentPURL, f.ComponentCPE, f.RecordID, f.Source, f.Matcher, f.Reason, strings.Join(f.OtherReasons, "\n"),
+			strconv.FormatFloat(f.Confidence, 'g', -1, 64), strconv.FormatBool(f.Guessed), f.Severity, strconv.Itoa(f.SeverityRank),
+			strconv.FormatFloat(f.CVSSScore, 'g', -1, 64), strings.Join(f.CVSSVectors, "\n"), f.FixedVersion, f.Remediation, f.MatchStatus,
+			strconv.FormatBool(f.Active), f.VEXOrigin, strconv.FormatInt(f.VEXStatementID, 10), f.VEXSource, f.VEXJustification} {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	long := strings.Repeat("reason ", 400) // more than the digest's stack buffer
+	cases := []domain.Finding{
+		{},
+		{VulnID: "GO-2023-2102", Aliases: []string{"CVE-2023-39325", "GHSA-4374-p667-p6c8"}, ComponentName: "golang.org/x/net",
+			ComponentVersion: "0.7.0", ComponentPURL: "pkg:golang/golang.org/x/net@0.7.0", RecordID: "GO-2023-2102", Source: "OSV",
+			Matcher: "osv-range", Reason: "pkg:golang/golang.org/x/net@0.7.0 is in range introduced 0 / fixed 0.17.0 of GO-2023-2102 (OSV)",
+			OtherReasons: []string{"a", "b"}, Confidence: 0.75, Guessed: true, Severity: "high", SeverityRank: 4, CVSSScore: 7.5,
+			CVSSVectors: []string{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", "CVSS:4.0/AV:N"}, FixedVersion: "0.17.0",
+			Remediation: "update", MatchStatus: "affected", Active: true, VEXOrigin: "hospital", VEXStatementID: 42, VEXSource: "triage:7",
+			VEXJustification: "vulnerable_code_not_in_execute_path"},
+		{ComponentCPE: "cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*", Reason: long, OtherReasons: []string{long, long}, CVSSScore: 9.8},
+		{Aliases: []string{""}, CVSSVectors: []string{"", ""}, MatchStatus: "not_affected", VEXStatementID: -1},
+	}
+	seen := map[string]bool{}
+	for i := range cases {
+		got, want := store.FleetFindingDigest(&cases[i]), reference(&cases[i])
+		if got != want {
+			t.Errorf("case %d: digest %s, want %s", i, got, want)
+		}
+		seen[got] = true
+	}
+	if len(seen) != len(cases) {
+		t.Errorf("%d distinct digests for %d different findings", len(seen), len(cases))
+	}
 }
