@@ -100,6 +100,10 @@ type fleetTxState struct {
 	refs     map[int64]bool
 	// match rows inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
 	inserted, analyzed int
+	// matchIDs holds every match row of the organisation and no other transaction can add one
+	// (PreloadFindingMatches on SQLite, the single writer): a digest it lacks is not in the database.
+	// On PostgreSQL a concurrent match may commit rows meanwhile, which the lookups then find.
+	preloaded bool
 }
 
 func (tx *Tx) fleetState() *fleetTxState {
@@ -322,7 +326,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			want = append(want, f)
 		}
 	}
-	for start := 0; start < len(want); start += 500 {
+	for start := 0; start < len(want) && !state.preloaded; start += 500 {
 		batch := want[start:min(start+500, len(want))]
 		args := []any{tx.org}
 		for _, f := range batch {
@@ -401,7 +405,12 @@ func (b *batchStmt) close() {
 // PreloadFindingMatches reads every match row of the organisation (digest → id) in one pass, so that
 // the replacements of a full match look none up one by one; before a full match.
 func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
-	return tx.fleetState().readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org))
+	st := tx.fleetState()
+	if err := st.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org)); err != nil {
+		return err
+	}
+	st.preloaded = tx.Engine() == "sqlite"
+	return nil
 }
 
 // readMatchIDs records the (digest, id) rows of a query.

@@ -167,6 +167,11 @@ func TestFindingMatchesShared(t *testing.T) {
 		prune := func() int {
 			var n int
 			err := st.Scope(org).Write(testutil.Ctx(org), func(tx *store.Tx) error {
+				// as a full match does: the unchanged content must be found among the preloaded
+				// rows (on SQLite nothing else is looked up), the changed one inserted
+				if err := tx.PreloadFindingMatches(testutil.Ctx(org)); err != nil {
+					return err
+				}
 				res, err := tx.ReplaceFleetFindings(testutil.Ctx(org), whole, []domain.Finding{fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"), changed})
 				if err != nil {
 					return err
