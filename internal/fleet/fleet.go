@@ -269,19 +269,17 @@ func (in *input) matchChunks(ctx context.Context, idx *match.Index, ids []int64,
 
 // input is what the matcher reads for a set of product versions.
 type input struct {
-	comps    map[int64][]sbom.Component
 	compIDs  map[int64][]int64
 	subjects map[int64]*sbom.Component
 	vex      map[int64][]domain.VEXStatement
-	index    *match.ComponentIndex // of comps
+	index    *match.ComponentIndex // the components, by product version
 }
 
-// orgComponents is the cached SBOM components of an organisation with the index of their keys
-// (which product versions a feed change touches), rebuilt when an SBOM is imported.
+// orgComponents is the cached SBOM components of an organisation in the index of their keys (which
+// product versions a feed change touches; it keeps them packed), rebuilt when an SBOM is imported.
 type orgComponents struct {
 	stamp   string
-	comps   map[int64][]sbom.Component
-	compIDs map[int64][]int64
+	compIDs map[int64][]int64 // sbom_components ids, in the order of the index's components
 	index   *match.ComponentIndex
 }
 
@@ -296,17 +294,16 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
 		return c, nil
 	}
-	c := &orgComponents{stamp: stamp, comps: map[int64][]sbom.Component{}, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	c := &orgComponents{stamp: stamp, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
 	var pv int64
-	var comps []sbom.Component
+	var comps []sbom.Component // reused: the index keeps a packed copy
 	var ids []int64
 	flush := func() {
 		if len(comps) > 0 {
-			comps, ids = slices.Clip(comps), slices.Clip(ids)
-			c.comps[pv], c.compIDs[pv] = comps, ids
+			c.compIDs[pv] = slices.Clip(ids)
 			c.index.Add(strconv.FormatInt(pv, 10), comps)
 		}
-		comps, ids = nil, nil
+		comps, ids = comps[:0], nil
 	}
 	err = sc.EachFleetComponent(ctx, func(x *store.FleetComponent) error {
 		if x.ProductVersionID != pv {
@@ -343,7 +340,7 @@ func (s *Service) loadInput(ctx context.Context, sc *store.Scope, ids []int64, a
 	if err != nil {
 		return nil, err
 	}
-	in := &input{comps: c.comps, compIDs: c.compIDs, index: c.index, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
+	in := &input{compIDs: c.compIDs, index: c.index, subjects: map[int64]*sbom.Component{}, vex: map[int64][]domain.VEXStatement{}}
 	var sel []int64
 	if !all {
 		sel = ids
@@ -394,7 +391,7 @@ func wanted(c *sbom.Component, keys map[match.Key]bool) bool {
 // when not nil, lists their positions (so that the other components are not even looked at).
 func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key, only []int) ([]domain.Finding, store.FleetFindingScope, int, error) {
 	pvs := fmt.Sprint(pv)
-	comps, compIDs := in.comps[pv], in.compIDs[pv]
+	comps, compIDs := in.index.Components(pvs, only), in.compIDs[pv]
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
 	scope := store.FleetFindingScope{ProductVersionID: pv}
 	var keySet map[match.Key]bool

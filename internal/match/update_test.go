@@ -178,3 +178,41 @@ func TestUpdateAfterMatch(t *testing.T) {
 		t.Errorf("after the update %v, before %v", summary(after), summary(before))
 	}
 }
+
+// The index keeps its own packed copy of what matching and Where read of each component: the caller
+// may reuse the slice it added, and Components gives back every packed field (empty ones, non-ASCII
+// text, a CPE-only component) in order, or only the positions asked for.
+func TestComponentIndexComponents(t *testing.T) {
+	comps := []sbom.Component{
+		{Ref: "pkg:golang/golang.org/x/net@v0.7.0", Type: "library", Name: "golang.org/x/net", Version: "v0.7.0", PURL: "pkg:golang/golang.org/x/net@v0.7.0"},
+		{Name: "Röntgen-Firmware", Version: "3.1"},
+		{},
+		{Ref: "b", Name: "openssl", Version: "1.0.1f", CPE: "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*"},
+	}
+	want := make([]sbom.Component, len(comps))
+	for i, c := range comps {
+		want[i] = sbom.Component{Ref: c.Ref, Name: c.Name, Version: c.Version, PURL: c.PURL, CPE: c.CPE} // Type is not kept
+	}
+	ci := NewComponentIndex()
+	ci.Add("pv-1", comps)
+	for i := range comps {
+		comps[i] = sbom.Component{Name: "overwritten"}
+	}
+	if diff := cmp.Diff(want, ci.Components("pv-1", nil)); diff != "" {
+		t.Errorf("Components (-want +got):\n%s", diff)
+	}
+	only := ci.Components("pv-1", []int{3, 0, 9})
+	if diff := cmp.Diff([]sbom.Component{want[0], {}, {}, want[3]}, only); diff != "" {
+		t.Errorf("Components with only 3, 0 (-want +got):\n%s", diff)
+	}
+	if got := ci.Where("openssl"); len(got) != 1 || got[0].Ref != "b" || got[0].Version != "1.0.1f" || got[0].CPE != want[3].CPE {
+		t.Errorf("Where(openssl) = %+v", got)
+	}
+	if ci.Components("pv-unknown", nil) != nil {
+		t.Error("components of an unknown product version")
+	}
+	ci.Add("pv-1", want[1:2]) // replaces
+	if diff := cmp.Diff(want[1:2], ci.Components("pv-1", nil)); diff != "" {
+		t.Errorf("after replacing (-want +got):\n%s", diff)
+	}
+}
