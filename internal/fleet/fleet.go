@@ -310,7 +310,7 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 			flush()
 			pv = x.ProductVersionID
 		}
-		comps = append(comps, sbom.Component{Ref: x.Ref, Parent: x.Parent, Type: x.Type, Group: x.Group, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
+		comps = append(comps, sbom.Component{Ref: x.Ref, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
 		ids = append(ids, x.ID)
 		return nil
 	})

@@ -933,16 +933,18 @@ func (sc *Scope) FleetSubjects(ctx context.Context, ids []int64) (map[int64]Flee
 }
 
 // EachFleetComponent calls fn for every SBOM component of the organisation, by product version and
-// SBOM order, without holding them all (the matcher keeps its own compact copy).
+// SBOM order, without holding them all (the matcher keeps its own compact copy). Only what matching
+// reads is filled in: Parent, Type and Group stay empty (a million components are read at a full
+// match; every column is a string to allocate).
 func (sc *Scope) EachFleetComponent(ctx context.Context, fn func(*FleetComponent) error) error {
-	rows, err := sc.Query(ctx, "SELECT id, product_version_id, ref, parent_ref, type, grp, name, version, purl, cpe FROM sbom_components WHERE org_id = ? ORDER BY product_version_id, id", sc.org)
+	rows, err := sc.Query(ctx, "SELECT id, product_version_id, ref, name, version, purl, cpe FROM sbom_components WHERE org_id = ? ORDER BY product_version_id, id", sc.org)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var c FleetComponent
 	for rows.Next() {
-		if err := rows.Scan(&c.ID, &c.ProductVersionID, &c.Ref, &c.Parent, &c.Type, &c.Group, &c.Name, &c.Version, &c.PURL, &c.CPE); err != nil {
+		if err := rows.Scan(&c.ID, &c.ProductVersionID, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.CPE); err != nil {
 			return err
 		}
 		if err := fn(&c); err != nil {
