@@ -250,3 +250,72 @@ func TestFleetFindingDigestStable(t *testing.T) {
 		t.Errorf("%d distinct digests for %d different findings", len(seen), len(cases))
 	}
 }
+
+// A first full match on SQLite builds the index of findings by vulnerability after its inserts
+// instead of during them: only for an organisation without findings and a bulk larger than the
+// table, and the index comes back exactly as the migration made it (lists by vulnerability use it).
+func TestDeferFindingsVulnIndex(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "bulk")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		indexSQL := func() string {
+			if st.Engine() != "sqlite" {
+				return ""
+			}
+			var s string
+			if err := st.Scope(org).QueryRow(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'findings_org_vuln'").Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		before := indexSQL()
+		defer1 := func(expected int, insert bool) (deferred bool) {
+			err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+				rebuild, err := tx.DeferFindingsVulnIndex(ctx, expected)
+				if err != nil {
+					return err
+				}
+				deferred = rebuild != nil
+				if insert {
+					if _, err := tx.ReplaceFleetFindings(ctx, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
+						[]domain.Finding{fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range")}); err != nil {
+						return err
+					}
+				}
+				if rebuild != nil {
+					return rebuild()
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return deferred
+		}
+		if got, want := defer1(1000, true), st.Engine() == "sqlite"; got != want {
+			t.Errorf("first bulk of an organisation without findings: deferred %v, want %v", got, want)
+		}
+		if after := indexSQL(); after != before {
+			t.Errorf("index after the rebuild:\n%s\nwant\n%s", after, before)
+		}
+		if defer1(1000, false) {
+			t.Error("deferred for an organisation that has findings")
+		}
+		other := newFixture(t, st, "bulk-other")
+		err := st.Scope(other.org.ID).Write(testutil.Ctx(other.org.ID), func(tx *store.Tx) error {
+			rebuild, err := tx.DeferFindingsVulnIndex(testutil.Ctx(other.org.ID), 1) // the table holds one row already
+			if rebuild != nil {
+				t.Error("deferred for a bulk smaller than the table")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the index serves the lists by vulnerability
+		fs, err := st.Scope(org).FleetOpenFindingsOf(ctx, []string{"CVE-1"})
+		if err != nil || len(fs) != 1 {
+			t.Errorf("findings of CVE-1 = %d, %v", len(fs), err)
+		}
+	})
+}
