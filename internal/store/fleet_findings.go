@@ -82,6 +82,20 @@ func FleetFindingDigest(f *domain.Finding) string {
 	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
+// fleetMatchHash is the first 64 bits of a digest, kept on the finding's row (findings.match_hash) so
+// that a re-match recognises an unchanged finding without looking its digest up; 0 for a digest that
+// is not hex (the "f<id>" of migrated rows).
+func fleetMatchHash(digest string) int64 {
+	if len(digest) < 16 {
+		return 0
+	}
+	u, err := strconv.ParseUint(digest[:16], 16, 64)
+	if err != nil {
+		return 0
+	}
+	return int64(u)
+}
+
 type fleetKey struct {
 	pv         int64
 	comp, vuln string
@@ -89,6 +103,7 @@ type fleetKey struct {
 
 type fleetExisting struct {
 	id, matchID, componentID int64
+	matchHash                int64 // fleetMatchHash of the match row's digest; 0: not known
 	gone                     bool
 	seen                     bool
 }
@@ -119,8 +134,8 @@ const (
 	reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score, cvss_vectors, fixed_version, remediation, match_status,
 	active, vex_origin, vex_statement_id, vex_source, vex_justification`
 	fleetMatchNCols = 26
-	fleetRowCols    = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, active, severity_rank, first_seen, last_seen`
-	fleetRowNCols   = 10
+	fleetRowCols    = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, match_hash, active, severity_rank, first_seen, last_seen`
+	fleetRowNCols   = 11
 )
 
 // fleetInsertBatch is the number of rows per INSERT (at most 26 parameters each: 10,400 per
@@ -203,7 +218,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		q := `SELECT id, product_version_id, component_key, vuln_id, component_id, match_id, gone FROM findings
+		q := `SELECT id, product_version_id, component_key, vuln_id, component_id, match_id, match_hash, gone FROM findings
 			WHERE org_id = ? AND product_version_id IN (` + discPlaceholders(len(batch)) + ")"
 		if keyFilter != nil {
 			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
@@ -217,7 +232,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			var k fleetKey
 			var e fleetExisting
 			var gone *time.Time
-			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &gone); err != nil {
+			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &e.matchHash, &gone); err != nil {
 				rows.Close()
 				return res, err
 			}
@@ -241,6 +256,11 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 		f.Digest = FleetFindingDigest(f)
 		ptrs[i] = f
+		// A finding whose row carries the same digest still refers to the right match row: no lookup.
+		if e := existing[fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}]; e != nil &&
+			e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
+			state.matchIDs[f.Digest] = e.matchID
+		}
 	}
 	if err := tx.resolveFleetMatches(ctx, ptrs); err != nil {
 		return res, err
@@ -270,8 +290,9 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 	}
 	for i, f := range updates {
-		if _, err := tx.Exec(ctx, `UPDATE findings SET component_id = ?, match_id = ?, active = ?, severity_rank = ?, last_seen = ?, gone = NULL
-			WHERE org_id = ? AND id = ?`, f.ComponentID, state.matchIDs[f.Digest], f.Active, f.SeverityRank, t, tx.org, updateIDs[i]); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE findings SET component_id = ?, match_id = ?, match_hash = ?, active = ?, severity_rank = ?, last_seen = ?,
+			gone = NULL WHERE org_id = ? AND id = ?`, f.ComponentID, state.matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t,
+			tx.org, updateIDs[i]); err != nil {
 			return res, fmt.Errorf("update finding %s: %w", f.VulnID, err)
 		}
 		res.Updated++
@@ -514,7 +535,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 		args = args[:0]
 		for _, f := range batch {
 			args = append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-				matchIDs[f.Digest], f.Active, f.SeverityRank, t, t)
+				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
 		}
 		q := "INSERT INTO findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
 		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)

@@ -319,3 +319,59 @@ func TestDeferFindingsVulnIndex(t *testing.T) {
 		}
 	})
 }
+
+// A finding's row carries the first 64 bits of its match row's digest (migration 0023): a re-match
+// recognises an unchanged finding from its own row instead of looking the digest up, and a changed
+// finding's row gets the new one.
+func TestFindingMatchHash(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "hash")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const netPURL = "pkg:golang/golang.org/x/net@0.7.0"
+		scope := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}}
+		f := fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range")
+		replaceFindings(t, st, org, scope, f)
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		hashOf := func() (stored int64, digest string) {
+			t.Helper()
+			if err := st.Scope(org).QueryRow(ctx, `SELECT f.match_hash, fm.digest FROM findings f JOIN finding_matches fm ON fm.org_id = f.org_id
+				AND fm.id = f.match_id WHERE f.org_id = ?`, org).Scan(&stored, &digest); err != nil {
+				t.Fatal(err)
+			}
+			return stored, digest
+		}
+		stored, digest := hashOf()
+		if want, _ := strconv.ParseUint(digest[:16], 16, 64); stored != int64(want) || stored == 0 {
+			t.Fatalf("match_hash %x for digest %s", stored, digest)
+		}
+		// With the match row's digest made unfindable, only the finding's own hash can tell that the
+		// content is unchanged: no new match row may appear.
+		exec("UPDATE finding_matches SET digest = 'unfindable' WHERE org_id = ?", org)
+		if res := replaceFindings(t, st, org, scope, f); res.Unchanged != 1 || res.Updated+res.Created != 0 {
+			t.Errorf("unchanged finding re-matched: %+v", res)
+		}
+		if n := countMatches(t, st, org); n != 1 {
+			t.Errorf("%d match rows after an unchanged re-match", n)
+		}
+		// A row without the hash (stored before 0023) is looked up: its digest is found again.
+		exec("UPDATE finding_matches SET digest = ? WHERE org_id = ?", digest, org)
+		exec("UPDATE findings SET match_hash = 0 WHERE org_id = ?", org)
+		if res := replaceFindings(t, st, org, scope, f); res.Unchanged != 1 || countMatches(t, st, org) != 1 {
+			t.Errorf("finding without hash: %+v, %d match rows", res, countMatches(t, st, org))
+		}
+		// A change moves the finding to a new match row and its hash with it.
+		f.Reason = "in range (new record)"
+		if res := replaceFindings(t, st, org, scope, f); res.Updated != 1 {
+			t.Errorf("changed finding: %+v", res)
+		}
+		stored, digest = hashOf()
+		if want, _ := strconv.ParseUint(digest[:16], 16, 64); stored != int64(want) || digest != store.FleetFindingDigest(&f) {
+			t.Errorf("after the change: match_hash %x, digest %s", stored, digest)
+		}
+	})
+}
