@@ -50,6 +50,7 @@ type BenchFigures struct {
 	WhereIsPlacements      int     `json:"where_is_placements"`
 	WhereIsSQLMS           float64 `json:"where_is_sql_ms"` // the SQL search of the disclosures pages
 	HeapMB                 float64 `json:"heap_mb"`         // live heap after the full match
+	OrgID                  int64   `json:"-"`               // the organisation the fleet was generated in
 }
 
 type staticSource struct{ idx *match.Index }
@@ -73,6 +74,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	if err := st.CreateOrg(ctx, &org); err != nil {
 		return f, err
 	}
+	f.OrgID = org.ID
 	actx := domain.WithActor(ctx, domain.Actor{Kind: domain.ActorCLI, Name: "bench", OrgID: org.ID, Role: domain.RoleAdmin})
 	sc := st.Scope(org.ID)
 	// Inventory: 20 manufacturers, 4 versions per product, the assets spread over the versions.

@@ -249,3 +249,40 @@ func TestVEXAndFixRemoveExactlyTheirFindings(t *testing.T) {
 		}
 	})
 }
+
+// A full match runs in chunks of product versions (matched on one goroutine, stored on another): over
+// several chunks every version's findings are stored once, exactly as matching that version alone
+// gives them.
+func TestMatchAllAcrossChunks(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		idx := realIndex(t)
+		f, err := fleet.Bench(context.Background(), st, idx, fleet.BenchOptions{Assets: 130, Versions: 130, Components: 40, Known: 0.6, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Findings == 0 {
+			t.Fatal("the generated fleet has no findings")
+		}
+		ctx := testutil.Ctx(f.OrgID)
+		ids, err := st.Scope(f.OrgID).FleetVersionIDs(ctx)
+		if err != nil || len(ids) != 130 {
+			t.Fatalf("%d product versions, %v", len(ids), err)
+		}
+		svc := fleet.New(st, staticIndex{idx}, nil)
+		unchanged := 0
+		for _, pv := range ids {
+			res, err := svc.MatchVersions(ctx, f.OrgID, []int64{pv}, nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Created+res.Updated+res.Gone != 0 {
+				t.Errorf("product version %d matched alone differs from the full match: %+v", pv, res)
+			}
+			unchanged += res.Unchanged
+		}
+		// the benchmark's new advisories found no component of this index, so the full match's count holds
+		if unchanged != f.Findings {
+			t.Errorf("%d findings matched version by version, %d in the full match", unchanged, f.Findings)
+		}
+	})
+}
