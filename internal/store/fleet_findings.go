@@ -246,6 +246,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 	}
 	// What the findings say, stored once: a finding is unchanged when it refers to the same match row.
 	ptrs := make([]*domain.Finding, len(fs))
+	keys := make([]fleetKey, len(fs))
 	for i := range fs {
 		f := &fs[i]
 		if !inScope(f.ProductVersionID, f.ComponentKey) {
@@ -256,9 +257,9 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		}
 		f.Digest = FleetFindingDigest(f)
 		ptrs[i] = f
+		keys[i] = fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
 		// A finding whose row carries the same digest still refers to the right match row: no lookup.
-		if e := existing[fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}]; e != nil &&
-			e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
+		if e := existing[keys[i]]; e != nil && e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
 			state.matchIDs[f.Digest] = e.matchID
 		}
 	}
@@ -267,8 +268,8 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 	}
 	var inserts, updates []*domain.Finding
 	var updateIDs []int64
-	for _, f := range ptrs {
-		k := fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
+	for i, f := range ptrs {
+		k := keys[i]
 		e, ok := existing[k]
 		if f.Active && (!ok || !e.seen) {
 			res.Active++
