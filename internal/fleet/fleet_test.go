@@ -3,6 +3,7 @@ package fleet_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -283,6 +284,23 @@ func TestMatchAllAcrossChunks(t *testing.T) {
 		// the benchmark's new advisories found no component of this index, so the full match's count holds
 		if unchanged != f.Findings {
 			t.Errorf("%d findings matched version by version, %d in the full match", unchanged, f.Findings)
+		}
+		// Again with progress, as the background job reports it: once per stored chunk, rising to all.
+		var seen []int
+		res, err := svc.MatchAll(ctx, f.OrgID, func(done, total int) {
+			if total != len(ids) {
+				t.Errorf("progress total %d, want %d", total, len(ids))
+			}
+			seen = append(seen, done)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Unchanged != f.Findings || res.Created+res.Updated+res.Gone != 0 {
+			t.Errorf("a second full match changed findings: %+v (want %d unchanged)", res, f.Findings)
+		}
+		if len(seen) < 3 || !slices.IsSorted(seen) || seen[len(seen)-1] != len(ids) {
+			t.Errorf("progress %v: want at least three rising steps ending at %d", seen, len(ids))
 		}
 	})
 }
