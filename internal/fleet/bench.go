@@ -198,7 +198,12 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 			id, _ := strconv.ParseInt(p, 10, 64)
 			ids = append(ids, id)
 		}
-		inc, err := svc.MatchVersions(actx, org.ID, ids, keys, nil)
+		// as a feed update re-matches it: the keys' components, the new vulnerability's findings
+		var vulns []string
+		if v, ok := idx.Vulnerability(id); ok {
+			vulns = []string{v.ID}
+		}
+		inc, err := svc.MatchChange(actx, org.ID, ids, keys, vulns, nil)
 		if err != nil {
 			return f, err
 		}

@@ -101,7 +101,7 @@ func (s *Service) MatchAll(ctx context.Context, org int64, progress Progress) (R
 	if err != nil {
 		return Result{}, err
 	}
-	return s.match(ctx, org, nil, nil, progress, gen)
+	return s.match(ctx, org, nil, nil, nil, progress, gen)
 }
 
 // MatchVersions re-matches the given product versions (all their components when keys is nil, else
@@ -111,12 +111,23 @@ func (s *Service) MatchVersions(ctx context.Context, org int64, ids []int64, key
 	if len(ids) == 0 {
 		return Result{}, nil
 	}
-	return s.match(ctx, org, ids, keys, progress, -1)
+	return s.match(ctx, org, ids, keys, nil, progress, -1)
 }
 
-// match re-matches ids (every product version when nil) and records gen as the feed generation the
-// findings reflect (-1: keep the recorded one).
-func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress, gen int64) (Result, error) {
+// MatchChange re-matches what a feed change touched: the components with one of the keys in the
+// given product versions, and of their findings only those of the vulnerabilities the change
+// created, changed or removed (vulns; nil: every vulnerability, as MatchVersions). Findings of the
+// package's other vulnerabilities cannot change, so they are neither read nor compared.
+func (s *Service) MatchChange(ctx context.Context, org int64, ids []int64, keys []match.Key, vulns []string, progress Progress) (Result, error) {
+	if len(ids) == 0 {
+		return Result{}, nil
+	}
+	return s.match(ctx, org, ids, keys, vulns, progress, -1)
+}
+
+// match re-matches ids (every product version when nil), keeping only the findings of vulns when it
+// is not nil, and records gen as the feed generation the findings reflect (-1: keep the recorded one).
+func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []match.Key, vulns []string, progress Progress, gen int64) (Result, error) {
 	start := time.Now()
 	var res Result
 	idx, err := s.Feeds.Index(ctx)
@@ -133,6 +144,12 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 	in, err := s.loadInput(ctx, sc, ids, full)
 	if err != nil {
 		return res, err
+	}
+	if vulns != nil {
+		in.vulnList, in.vulns = vulns, make(map[string]bool, len(vulns))
+		for _, v := range vulns {
+			in.vulns[v] = true
+		}
 	}
 	res.ProductVersions = len(ids)
 	// A feed change re-matches only the components with its keys: the component index says where they are.
@@ -291,6 +308,8 @@ type input struct {
 	subjects map[int64]*sbom.Component
 	vex      map[int64][]domain.VEXStatement
 	index    *match.ComponentIndex // the components, by product version
+	vulns    map[string]bool       // when not nil, only these vulnerabilities' findings are kept
+	vulnList []string
 }
 
 // orgComponents is the cached SBOM components of an organisation in the index of their keys (which
@@ -411,7 +430,7 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 	pvs := fmt.Sprint(pv)
 	comps, compIDs := in.index.Components(pvs, only), in.compIDs[pv]
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
-	scope := store.FleetFindingScope{ProductVersionID: pv}
+	scope := store.FleetFindingScope{ProductVersionID: pv, Vulns: in.vulnList}
 	var keySet map[match.Key]bool
 	if keys != nil {
 		keySet = map[match.Key]bool{}
@@ -474,6 +493,9 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 	for i := range fs {
 		if fs[i].Matcher == match.MatcherVEX && strings.HasPrefix(fs[i].RecordID, "triage:") {
 			continue // a triage decision on a finding the match no longer makes adds nothing
+		}
+		if in.vulns != nil && !in.vulns[fs[i].VulnID] {
+			continue // another vulnerability: the change cannot have changed its finding
 		}
 		d := findingOf(pv, &fs[i], compIDs, stmtIDs)
 		if keys != nil && !inScope[d.ComponentKey] {

@@ -83,15 +83,29 @@ func (s *Service) Update(ctx context.Context, org int64) (UpdateResult, error) {
 	// Feed changes since the recorded generation.
 	gen := st.FeedGeneration
 	keys := map[match.Key]bool{}
+	// The vulnerabilities the changes created, changed or removed: only their findings can change.
+	// A change that names keys but no vulnerabilities (or too many to list) re-matches them all.
+	vulns, allVulns := map[string]bool{}, false
 	for {
 		changes, err := s.Store.FeedChanges(ctx, gen, changeBatch)
 		if err != nil {
 			return u, err
 		}
 		for _, c := range changes {
+			named := false
 			for _, k := range c.MatchKeys {
 				if key, ok := ParseKey(k); ok {
-					keys[key] = true
+					keys[key], named = true, true
+				}
+			}
+			if named {
+				if c.AllVulns || len(c.VulnIDs)+len(c.RemovedIDs) == 0 {
+					allVulns = true
+				}
+				for _, ids := range [][]string{c.VulnIDs, c.RemovedIDs} {
+					for _, id := range ids {
+						vulns[id] = true
+					}
 				}
 			}
 			gen = c.ID
@@ -124,8 +138,18 @@ func (s *Service) Update(ctx context.Context, org int64) (UpdateResult, error) {
 			if err := sc.Write(ctx, func(tx *store.Tx) error { return tx.SaveFleetMatchState(ctx, gen, false, 0) }); err != nil {
 				return u, err
 			}
-		} else if u.Feeds, err = s.match(ctx, org, ids, ks, nil, gen); err != nil {
-			return u, err
+		} else {
+			var vs []string
+			if !allVulns {
+				vs = make([]string, 0, len(vulns))
+				for v := range vulns {
+					vs = append(vs, v)
+				}
+				slices.Sort(vs)
+			}
+			if u.Feeds, err = s.match(ctx, org, ids, ks, vs, nil, gen); err != nil {
+				return u, err
+			}
 		}
 	}
 	if u.Changes > 0 || len(docs) > 0 { // only new findings or new KEV listings can need a notification

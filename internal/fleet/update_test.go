@@ -3,6 +3,8 @@ package fleet_test
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/config"
@@ -56,6 +58,37 @@ func TestUpdateFollowsFeedChanges(t *testing.T) {
 		if err != nil || page.Total != 1 {
 			t.Fatalf("Log4Shell findings = %+v, %v", page, err)
 		}
+		// A second advisory for log4j-core: the component is re-matched, but of its findings only the
+		// new vulnerability's are read and stored; Log4Shell's is not even compared.
+		adv := func(withdrawn string) string {
+			path := filepath.Join(t.TempDir(), "GHSA-vvvv-0001-test.json")
+			data := `{"schema_version": "1.6.0", "id": "GHSA-vvvv-0001-test", "modified": "2026-11-01T00:00:00Z", ` + withdrawn + `
+				"aliases": ["CVE-2099-0001"], "summary": "test advisory",
+				"affected": [{"package": {"ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core"},
+					"ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]}]}`
+			if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		if _, err := feeds.Import(ctx, adv(""), vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err = svc.Update(ctx, org); err != nil || u.Feeds.Components != 1 || u.Feeds.Created != 1 || u.Feeds.Unchanged+u.Feeds.Updated+u.Feeds.Gone != 0 {
+			t.Errorf("update after a second log4j-core advisory = %+v / %+v, %v", u, u.Feeds, err)
+		}
+		// It is withdrawn: its finding goes, Log4Shell's stays as it was.
+		if _, err := feeds.Import(ctx, adv(`"withdrawn": "2026-11-02T00:00:00Z", "modified": "2026-11-02T00:00:00Z",`), vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err = svc.Update(ctx, org); err != nil || u.Feeds.Gone != 1 || u.Feeds.Created+u.Feeds.Updated+u.Feeds.Unchanged != 0 {
+			t.Errorf("update after the withdrawal = %+v / %+v, %v", u, u.Feeds, err)
+		}
+		for vuln, want := range map[string]int{"CVE-2021-44228": 1, "CVE-2099-0001": 0} {
+			if open, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{VulnID: vuln, All: true}); err != nil || countOpen(open.Items) != want {
+				t.Errorf("%s: %d findings not gone, want %d (%v)", vuln, countOpen(open.Items), want, err)
+			}
+		}
 		// The other organisation is matched by its own update, not by this one.
 		if facts, _ := st.OpenFindingFacts(ctx, other); len(facts) != 0 {
 			t.Errorf("other organisation has findings before its update: %d", len(facts))
@@ -79,4 +112,14 @@ func TestUpdateFollowsFeedChanges(t *testing.T) {
 			t.Errorf("KEV findings = %+v, %v", kev, err)
 		}
 	})
+}
+
+func countOpen(fs []domain.Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Gone == nil {
+			n++
+		}
+	}
+	return n
 }

@@ -21,11 +21,14 @@ import (
 // organisation's matching progress.
 
 // FleetFindingScope is what one re-match covered: a product version and, when ComponentKeys is not nil,
-// only the components with those keys ("" is the product-level findings). Findings in the scope that
-// the re-match did not produce are marked gone; findings outside it are left alone.
+// only the components with those keys ("" is the product-level findings), and when Vulns is not nil,
+// only the findings of those vulnerabilities (a feed change names the vulnerabilities it changed).
+// Findings in the scope that the re-match did not produce are marked gone; findings outside it are
+// left alone.
 type FleetFindingScope struct {
 	ProductVersionID int64
 	ComponentKeys    []string // nil: the whole product version
+	Vulns            []string // nil: every vulnerability
 }
 
 // FleetReplaceResult counts what a replacement changed.
@@ -165,51 +168,57 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 	}
 	t := now()
 	state := tx.fleetState()
-	whole := map[int64]bool{}
-	keyed := map[int64]map[string]bool{}
+	// Each product version's scopes as sets (nil: every component or every vulnerability), compared
+	// with the stored (truncated) component keys and vulnerability ids.
+	type scopeSet struct{ keys, vulns map[string]bool }
+	byPV := map[int64][]scopeSet{}
 	pvs := make([]int64, 0, len(scopes))
+	everyKeyed, everyVulns := true, true
+	keyUnion, vulnUnion := map[string]bool{}, map[string]bool{}
+	set := func(xs []string, n int, union map[string]bool) map[string]bool {
+		if xs == nil {
+			return nil
+		}
+		m := make(map[string]bool, len(xs))
+		for _, x := range xs {
+			x = fleetTrunc(x, n)
+			m[x], union[x] = true, true
+		}
+		return m
+	}
 	for _, s := range scopes {
-		if _, ok := whole[s.ProductVersionID]; !ok {
-			if _, ok := keyed[s.ProductVersionID]; !ok {
-				pvs = append(pvs, s.ProductVersionID)
-			}
+		pv := s.ProductVersionID
+		if _, ok := byPV[pv]; !ok {
+			pvs = append(pvs, pv)
 		}
-		if s.ComponentKeys == nil {
-			whole[s.ProductVersionID] = true
-			delete(keyed, s.ProductVersionID)
-			continue
-		}
-		if whole[s.ProductVersionID] {
-			continue
-		}
-		m := keyed[s.ProductVersionID]
-		if m == nil {
-			m = map[string]bool{}
-			keyed[s.ProductVersionID] = m
-		}
-		for _, k := range s.ComponentKeys {
-			m[k] = true
-		}
+		everyKeyed, everyVulns = everyKeyed && s.ComponentKeys != nil, everyVulns && s.Vulns != nil
+		byPV[pv] = append(byPV[pv], scopeSet{set(s.ComponentKeys, 1000, keyUnion), set(s.Vulns, 200, vulnUnion)})
 	}
-	inScope := func(pv int64, comp string) bool { return whole[pv] || keyed[pv][comp] }
-	// When every scope is keyed (a feed change), only the findings of those component keys are read.
-	var keyFilter []any
-	if len(whole) == 0 {
-		union := map[string]bool{}
-		for _, m := range keyed {
-			for k := range m {
-				union[k] = true
+	inScope := func(k fleetKey) bool {
+		for _, s := range byPV[k.pv] {
+			if (s.keys == nil || s.keys[k.comp]) && (s.vulns == nil || s.vulns[k.vuln]) {
+				return true
 			}
 		}
-		if len(union) <= 200 {
-			for k := range union {
-				keyFilter = append(keyFilter, fleetTrunc(k, 1000))
-			}
-			if len(keyFilter) == 0 {
-				keyFilter = append(keyFilter, "\x00none")
-			}
-		}
+		return false
 	}
+	// When every scope is keyed (a feed change), only the findings of those component keys are read,
+	// and when every scope names its vulnerabilities, only theirs (short lists only: long ones are
+	// left to inScope).
+	filter := func(every bool, union map[string]bool) []any {
+		if !every || len(union) > 200 {
+			return nil
+		}
+		out := make([]any, 0, max(len(union), 1))
+		for x := range union {
+			out = append(out, x)
+		}
+		if len(out) == 0 {
+			out = append(out, "\x00none")
+		}
+		return out
+	}
+	keyFilter, vulnFilter := filter(everyKeyed, keyUnion), filter(everyVulns, vulnUnion)
 	// The existing findings of the product versions.
 	existing := map[fleetKey]*fleetExisting{}
 	for start := 0; start < len(pvs); start += 500 {
@@ -224,6 +233,10 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
 			args = append(args, keyFilter...)
 		}
+		if vulnFilter != nil {
+			q += " AND vuln_id IN (" + discPlaceholders(len(vulnFilter)) + ")"
+			args = append(args, vulnFilter...)
+		}
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return res, err
@@ -235,6 +248,9 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &e.matchHash, &gone); err != nil {
 				rows.Close()
 				return res, err
+			}
+			if everyKeyed && !inScope(k) {
+				continue // outside the scope of a keyed re-match (another vulnerability): left alone
 			}
 			e.gone = gone != nil
 			existing[k] = &e
@@ -249,15 +265,15 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 	keys := make([]fleetKey, len(fs))
 	for i := range fs {
 		f := &fs[i]
-		if !inScope(f.ProductVersionID, f.ComponentKey) {
-			return res, fmt.Errorf("finding %s on %q is outside the re-matched product versions", f.VulnID, f.ComponentKey)
+		keys[i] = fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
+		if !inScope(keys[i]) {
+			return res, fmt.Errorf("finding %s on %q is outside the re-matched scope", f.VulnID, f.ComponentKey)
 		}
 		if f.MatchStatus == "" {
 			f.MatchStatus = "affected"
 		}
 		f.Digest = FleetFindingDigest(f)
 		ptrs[i] = f
-		keys[i] = fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
 		// A finding whose row carries the same digest still refers to the right match row: no lookup.
 		if e := existing[keys[i]]; e != nil && e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
 			state.matchIDs[f.Digest] = e.matchID
@@ -304,7 +320,7 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		if e.id != 0 && !e.seen {
 			state.refs[e.matchID] = true // a gone finding still shows what it said
 		}
-		if !e.seen && !e.gone && e.id != 0 && inScope(k.pv, k.comp) {
+		if !e.seen && !e.gone && e.id != 0 && inScope(k) {
 			gone = append(gone, e.id)
 		}
 	}

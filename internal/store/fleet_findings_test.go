@@ -227,3 +227,60 @@ func TestOpenFindingFacts(t *testing.T) {
 		}
 	})
 }
+
+// A scope that names vulnerabilities (a feed change) replaces only their findings: the package's
+// other vulnerabilities' findings are neither marked gone nor counted, and a finding of another
+// vulnerability is refused.
+func TestFleetFindingsReplaceVulnScope(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "fleet-vulns")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+		pv := strconv.FormatInt(fx.u61.ID, 10)
+		res := replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "in range"),
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-39325", "in range"),
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2023-3978", "in range"),
+			fleetFinding(fx.u61.ID, textPURL, "CVE-2022-32149", "in range"))
+		if res.Created != 4 {
+			t.Fatalf("first match: %+v", res)
+		}
+		// A change of CVE-2023-39325 (gone from the match) and a new CVE-2099-0001; the change names
+		// x/net's and x/text's components but only these two vulnerabilities.
+		scope := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID, ComponentKeys: []string{netPURL, textPURL},
+			Vulns: []string{"CVE-2023-39325", "CVE-2099-0001"}}}
+		res = replaceFindings(t, st, org, scope, fleetFinding(fx.u61.ID, netPURL, "CVE-2099-0001", "in range"))
+		if res.Created != 1 || res.Gone != 1 || res.Unchanged+res.Updated != 0 || res.Active != 1 {
+			t.Fatalf("vulnerability-scoped re-match: %+v", res)
+		}
+		all := findingsByKey(t, st, org)
+		for key, wantGone := range map[string]bool{
+			pv + " " + netPURL + " CVE-2023-44487":  false,
+			pv + " " + netPURL + " CVE-2023-39325":  true,
+			pv + " " + netPURL + " CVE-2023-3978":   false,
+			pv + " " + textPURL + " CVE-2022-32149": false,
+			pv + " " + netPURL + " CVE-2099-0001":   false,
+		} {
+			f, ok := all[key]
+			if !ok {
+				t.Errorf("%s: missing", key)
+			} else if (f.Gone != nil) != wantGone {
+				t.Errorf("%s: gone %v, want gone %v", key, f.Gone, wantGone)
+			}
+		}
+		// The same scope with a finding of a vulnerability it does not name is refused.
+		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ReplaceFleetFindings(ctx, scope, []domain.Finding{fleetFinding(fx.u61.ID, netPURL, "CVE-2023-44487", "changed")})
+			return err
+		})
+		if err == nil {
+			t.Error("a finding of a vulnerability outside the scope was stored")
+		}
+		// Several scopes of one version: one without Vulns puts every vulnerability in scope.
+		res = replaceFindings(t, st, org, []store.FleetFindingScope{scope[0], {ProductVersionID: fx.u61.ID, ComponentKeys: []string{textPURL}}},
+			fleetFinding(fx.u61.ID, netPURL, "CVE-2099-0001", "in range"))
+		if res.Unchanged != 1 || res.Gone != 1 || res.Created+res.Updated != 0 {
+			t.Errorf("mixed scopes: %+v (want x/text's CVE-2022-32149 gone, CVE-2099-0001 unchanged)", res)
+		}
+	})
+}
