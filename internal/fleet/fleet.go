@@ -428,7 +428,20 @@ func wanted(c *sbom.Component, keys map[match.Key]bool) bool {
 // when not nil, lists their positions (so that the other components are not even looked at).
 func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key, only []int) ([]domain.Finding, store.FleetFindingScope, int, error) {
 	pvs := fmt.Sprint(pv)
-	comps, compIDs := in.index.Components(pvs, only), in.compIDs[pv]
+	compIDs := in.compIDs[pv]
+	var comps []sbom.Component
+	var pos []int // with only: the position of each of comps in the product version
+	if only != nil {
+		// the components to re-match, then the version's other CPEs (for running-on conditions)
+		var n int
+		comps, pos, n = in.index.ComponentsFor(pvs, only)
+		only = make([]int, n)
+		for i := range only {
+			only[i] = i
+		}
+	} else {
+		comps = in.index.Components(pvs, nil)
+	}
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
 	scope := store.FleetFindingScope{ProductVersionID: pv, Vulns: in.vulnList}
 	var keySet map[match.Key]bool
@@ -462,6 +475,11 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 	fs, err := idx.Match(ctx, t, match.Options{Keys: keys, Only: only})
 	if err != nil {
 		return nil, scope, 0, err
+	}
+	for i := range fs {
+		if c := fs[i].Component; pos != nil && c >= 0 && c < len(pos) {
+			fs[i].Component = pos[c] // back to the product version's positions (compIDs)
+		}
 	}
 	// CSAF product status (affected, under investigation) gives product-level findings; every other
 	// statement is VEX.

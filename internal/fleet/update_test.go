@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/config"
+	"github.com/vigil-med/vigil/internal/disclosure"
 	"github.com/vigil-med/vigil/internal/disclosure/disclosuretest"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/fleet"
@@ -122,4 +124,61 @@ func countOpen(fs []domain.Finding) int {
 		}
 	}
 	return n
+}
+
+// A feed change re-matches only the components with its keys, but an NVD configuration's
+// running-on condition (firmware on its hardware) still sees the version's other components: an
+// unchanged finding on the Baxter Sigma Spectrum firmware stays when CVE-2022-26390 is updated.
+func TestUpdateKeepsRunningOnPlatform(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		org := testutil.Org(t, st, "platform").ID
+		actx := domain.WithActor(ctx, domain.Actor{Kind: domain.ActorCLI, Name: "test", OrgID: org, Role: domain.RoleAdmin})
+		sbom := `{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+			"metadata": {"component": {"bom-ref": "device", "type": "device", "name": "Sigma Spectrum", "version": "8.00.01"}},
+			"components": [
+				{"bom-ref": "os", "type": "operating-system", "name": "sigma_spectrum_35700bax_firmware", "version": "-",
+				 "cpe": "cpe:2.3:o:baxter:sigma_spectrum_35700bax_firmware:-:*:*:*:*:*:*:*"},
+				{"bom-ref": "lib", "type": "library", "name": "zlib", "version": "1.2.11", "purl": "pkg:generic/zlib@1.2.11"},
+				{"bom-ref": "hw", "type": "device", "name": "sigma_spectrum_35700bax", "version": "-",
+				 "cpe": "cpe:2.3:h:baxter:sigma_spectrum_35700bax:-:*:*:*:*:*:*:*"}]}`
+		if _, err := disclosure.ImportSBOM(actx, st.Scope(org), []byte(sbom), disclosure.SBOMOptions{Manufacturer: "Baxter",
+			Product: "Sigma Spectrum", Version: "8.00.01", Source: disclosure.Source{FileName: "spectrum.cdx.json"}}); err != nil {
+			t.Fatal(err)
+		}
+		feeds := vulndb.New(st, t.TempDir(), config.Default().Feeds, slog.New(slog.DiscardHandler))
+		svc := fleet.New(st, feeds, nil)
+		svc.DocumentMargin = -1
+		record := "../feeds/nvd/testdata/CVE-2022-26390.json"
+		if _, err := feeds.Import(ctx, record, vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := svc.Update(ctx, org); err != nil || !u.Full || u.Documents.Created != 1 {
+			t.Fatalf("first update = %+v / %+v, %v", u, u.Documents, err)
+		}
+		// NVD modifies the record (its description): the firmware component is re-matched.
+		data, err := os.ReadFile(record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := strings.Replace(string(data), `"lastModified": "`, `"lastModified": "2026-11-29T00:00:00.000", "x": "`, 1)
+		if changed == string(data) {
+			t.Fatal("the fixture has no lastModified to change")
+		}
+		path := filepath.Join(t.TempDir(), "CVE-2022-26390.json")
+		if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := feeds.Import(ctx, path, vulndb.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := svc.Update(ctx, org)
+		if err != nil || u.Changes != 1 || u.Feeds.Components != 1 || u.Feeds.Gone != 0 || u.Feeds.Unchanged+u.Feeds.Updated != 1 {
+			t.Errorf("update after the modified record = %+v / %+v, %v", u, u.Feeds, err)
+		}
+		page, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{VulnID: "CVE-2022-26390"})
+		if err != nil || page.Total != 1 {
+			t.Errorf("open CVE-2022-26390 findings after the update: %+v, %v", page.Items, err)
+		}
+	})
 }

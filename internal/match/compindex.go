@@ -58,6 +58,11 @@ func packComponents(comps []sbom.Component) packedComponents {
 
 func (p *packedComponents) len() int { return len(p.ends) / packedFields }
 
+// hasCPE reports whether component i has a CPE.
+func (p *packedComponents) hasCPE(i int) bool {
+	return p.ends[i*packedFields+4] > p.ends[i*packedFields+3]
+}
+
 // at returns component i with the packed fields (the others empty).
 func (p *packedComponents) at(i int) sbom.Component {
 	f := p.ends[i*packedFields : (i+1)*packedFields]
@@ -158,6 +163,38 @@ func (ci *ComponentIndex) Components(productVersion string, only []int) []sbom.C
 		out[i] = p.at(i)
 	}
 	return out
+}
+
+// ComponentsFor returns what a re-match of the components at only (positions, as ComponentsByVersion
+// gives them) needs: those components (the first n of comps, in only's order, each once), then the
+// product version's other components that carry a CPE, because an NVD configuration's running-on
+// condition (firmware on its hardware, an application on its operating system) is evaluated against
+// every CPE of the version, not only the re-matched components'. pos[i] is comps[i]'s position in
+// the product version. Unlike Components it allocates only what it returns.
+func (ci *ComponentIndex) ComponentsFor(productVersion string, only []int) (comps []sbom.Component, pos []int, n int) {
+	at, ok := ci.pvPos[productVersion]
+	if !ok {
+		return nil, nil, 0
+	}
+	p := &ci.pvs[at].comps
+	total := p.len()
+	taken := make([]bool, total)
+	add := func(i int) {
+		taken[i] = true
+		comps, pos = append(comps, p.at(i)), append(pos, i)
+	}
+	for _, i := range only {
+		if i >= 0 && i < total && !taken[i] {
+			add(i)
+		}
+	}
+	n = len(comps)
+	for i := range total {
+		if !taken[i] && p.hasCPE(i) {
+			add(i)
+		}
+	}
+	return comps, pos, n
 }
 
 // ProductVersions returns the product versions (sorted, unique) holding a component with one of

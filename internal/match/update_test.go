@@ -205,6 +205,25 @@ func TestComponentIndexComponents(t *testing.T) {
 	if diff := cmp.Diff([]sbom.Component{want[0], {}, {}, want[3]}, only); diff != "" {
 		t.Errorf("Components with only 3, 0 (-want +got):\n%s", diff)
 	}
+	// For a re-match: the positions asked for (each once, in order), then the other CPE components.
+	for _, tc := range []struct {
+		only    []int
+		wantPos []int
+		wantN   int
+	}{
+		{[]int{1, 0, 1, 9, -1}, []int{1, 0, 3}, 2},
+		{[]int{3}, []int{3}, 1},
+		{[]int{}, []int{3}, 0},
+	} {
+		got, pos, n := ci.ComponentsFor("pv-1", tc.only)
+		var wantComps []sbom.Component
+		for _, p := range tc.wantPos {
+			wantComps = append(wantComps, want[p])
+		}
+		if n != tc.wantN || !slices.Equal(pos, tc.wantPos) || !cmp.Equal(got, wantComps) {
+			t.Errorf("ComponentsFor(%v) = %v, %v, %d; want positions %v, n %d", tc.only, got, pos, n, tc.wantPos, tc.wantN)
+		}
+	}
 	if got := ci.Where("openssl"); len(got) != 1 || got[0].Ref != "b" || got[0].Version != "1.0.1f" || got[0].CPE != want[3].CPE {
 		t.Errorf("Where(openssl) = %+v", got)
 	}
