@@ -440,7 +440,7 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 			only[i] = i
 		}
 	} else {
-		comps = in.index.Components(pvs, nil)
+		comps = in.index.Components(pvs)
 	}
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
 	scope := store.FleetFindingScope{ProductVersionID: pv, Vulns: in.vulnList}

@@ -141,24 +141,15 @@ func (ci *ComponentIndex) Remove(productVersion string) {
 }
 
 // Components returns the components recorded for a product version, in their order, with the fields
-// the index keeps (ref, name, version, package URL, CPE); nil when none are. With only (positions,
-// as ComponentsByVersion gives them) just those are filled in and the others left empty, for a
-// re-match that visits only them (Options.Only). The slice is the caller's.
-func (ci *ComponentIndex) Components(productVersion string, only []int) []sbom.Component {
+// the index keeps (ref, name, version, package URL, CPE); nil when none are. The slice is the
+// caller's. (A re-match of some of them uses ComponentsFor.)
+func (ci *ComponentIndex) Components(productVersion string) []sbom.Component {
 	pv, ok := ci.pvPos[productVersion]
 	if !ok {
 		return nil
 	}
 	p := &ci.pvs[pv].comps
 	out := make([]sbom.Component, p.len())
-	if only != nil {
-		for _, i := range only {
-			if i >= 0 && i < len(out) {
-				out[i] = p.at(i)
-			}
-		}
-		return out
-	}
 	for i := range out {
 		out[i] = p.at(i)
 	}
