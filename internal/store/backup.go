@@ -341,6 +341,16 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 				}
 			}
 		}
+		// The fleet search's keys (migration 0024) are derived from the components: a backup from
+		// before them gets them as the migration made them.
+		if !slices.Contains(h.Migrations, 24) {
+			nl := "\n"
+			if _, err := tx.Exec(ctx, `INSERT INTO component_search_keys (org_id, hay, name_key)
+				SELECT DISTINCT org_id, name_key || ? || LOWER(purl_key) || ? || cpe || ? || LOWER(grp), name_key
+				FROM sbom_components WHERE true ON CONFLICT DO NOTHING`, nl, nl, nl); err != nil {
+				return fmt.Errorf("restore: component search keys: %w", err)
+			}
+		}
 		return nil
 	})
 	return st, err

@@ -137,9 +137,44 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 			return fmt.Errorf("insert components %d–%d: %w", start+1, start+len(batch), err)
 		}
 	}
+	if err := tx.addComponentSearchKeys(ctx, comps); err != nil {
+		return err
+	}
 	if len(comps) >= 2000 && tx.Engine() == "postgres" {
 		if _, err := tx.Exec(ctx, "ANALYZE sbom_components"); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// componentSearchHay is what the fleet search matches its terms against (component_search_keys.hay):
+// the component's name, package URL key, CPE and group in lower case, one a line.
+func componentSearchHay(name, purlKey, cpe, grp string) string {
+	return strings.ToLower(name) + "\n" + strings.ToLower(purlKey) + "\n" + strings.ToLower(cpe) + "\n" + strings.ToLower(grp)
+}
+
+// addComponentSearchKeys records the distinct search keys of comps (those already known stay).
+func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component) error {
+	type key struct{ hay, name string }
+	seen := make(map[string]bool, len(comps))
+	var keys []key
+	for _, c := range comps {
+		hay := componentSearchHay(c.Name, c.PURLKey, c.CPE, c.Group)
+		if !seen[hay] {
+			seen[hay] = true
+			keys = append(keys, key{hay, strings.ToLower(c.Name)})
+		}
+	}
+	for start := 0; start < len(keys); start += sbomComponentBatch {
+		batch := keys[start:min(start+sbomComponentBatch, len(keys))]
+		args := make([]any, 0, len(batch)*3)
+		for _, k := range batch {
+			args = append(args, tx.org, k.hay, k.name)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO component_search_keys (org_id, hay, name_key) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(batch)), ", ")+" ON CONFLICT DO NOTHING", args...); err != nil {
+			return fmt.Errorf("component search keys: %w", err)
 		}
 	}
 	return nil
@@ -194,8 +229,12 @@ func scanComponent(sc interface{ Scan(...any) error }) (domain.Component, error)
 var componentSort = map[string]string{"name": "c.name_key", "version": "c.version", "type": "c.type", "supplier": "c.supplier",
 	"licenses": "c.licenses", "product": "p.name_key", "purl": "c.purl"}
 
+// maxSearchNames bounds the candidate names of a fleet-wide search by text: a term common to more
+// names than this (say "org") is answered by reading every component, as before the search keys.
+var maxSearchNames = 1000
+
 // componentWhere builds the conditions of a component filter.
-func (sc *Scope) componentWhere(f domain.ComponentFilter) (string, []any) {
+func (sc *Scope) componentWhere(ctx context.Context, f domain.ComponentFilter) (string, []any, error) {
 	where, args := []string{"c.org_id = ?"}, []any{sc.org}
 	if f.ProductVersionID != 0 {
 		where, args = append(where, "c.product_version_id = ?"), append(args, f.ProductVersionID)
@@ -209,21 +248,64 @@ func (sc *Scope) componentWhere(f domain.ComponentFilter) (string, []any) {
 	if f.Version != "" && (f.PURLKey != "" || f.CPEKey != "") {
 		where, args = append(where, "c.version = ?"), append(args, f.Version)
 	}
-	for _, t := range searchTerms(f.Q) {
+	terms := searchTerms(f.Q)
+	if len(terms) > 0 && f.ProductVersionID == 0 && f.PURLKey == "" && f.CPEKey == "" {
+		// Across the fleet a term is a substring of any of a million components, which no index
+		// answers: the names that can match come from the distinct search keys (migration 0024),
+		// and only their components are read, through the index by name.
+		names, err := sc.searchNames(ctx, terms)
+		if err != nil {
+			return "", nil, err
+		}
+		switch {
+		case names == nil: // too many: read every component
+		case len(names) == 0:
+			where = append(where, "1 = 0")
+		default:
+			where = append(where, "c.name_key IN ("+discPlaceholders(len(names))+")")
+			for _, n := range names {
+				args = append(args, n)
+			}
+		}
+	}
+	// Each term in one of the fields (a search key holds all four: it only narrows the names).
+	for _, t := range terms {
 		l := likeArg(t)
 		where = append(where, `(c.name_key LIKE ? ESCAPE '\' OR c.purl_key LIKE ? ESCAPE '\' OR c.cpe LIKE ? ESCAPE '\' OR LOWER(c.grp) LIKE ? ESCAPE '\')`)
 		args = append(args, l, l, l, l)
 	}
-	return strings.Join(where, " AND "), args
+	return strings.Join(where, " AND "), args, nil
+}
+
+// searchNames returns the component names whose search keys hold every term: empty when there are
+// none, nil when there are more than maxSearchNames.
+func (sc *Scope) searchNames(ctx context.Context, terms []string) ([]string, error) {
+	where, args := []string{"org_id = ?"}, []any{sc.org}
+	for _, t := range terms {
+		where, args = append(where, `hay LIKE ? ESCAPE '\'`), append(args, likeArg(t))
+	}
+	names, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (string, error) {
+		var n string
+		return n, r.Scan(&n)
+	}, "SELECT DISTINCT name_key FROM component_search_keys WHERE "+strings.Join(where, " AND ")+" LIMIT ?", append(args, maxSearchNames+1)...)
+	if err != nil || len(names) > maxSearchNames {
+		return nil, err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return names, nil
 }
 
 // Components lists components, filtered and paged: of one version by name, or across the fleet.
 func (sc *Scope) Components(ctx context.Context, f domain.ComponentFilter) (domain.Page[domain.Component], error) {
 	p := f.ListParams.Normalize()
 	f.ListParams = p
-	w, args := sc.componentWhere(f)
 	out := domain.Page[domain.Component]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Component{}}
-	var err error
+	w, args, err := sc.componentWhere(ctx, f)
+	if err != nil {
+		return out, err
+	}
 	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*) FROM sbom_components c WHERE "+w, args...); err != nil {
 		return out, err
 	}
@@ -251,7 +333,12 @@ func (sc *Scope) WhereIs(ctx context.Context, f domain.ComponentFilter) (domain.
 	if strings.TrimSpace(f.Q) == "" && f.PURLKey == "" && f.CPEKey == "" {
 		return out, nil
 	}
-	w, args := sc.componentWhere(f)
+	w, args, err := sc.componentWhere(ctx, f)
+	if err != nil {
+		return out, err
+	}
+	// "+c.product_version_id": SQLite would otherwise walk all the organisation's components in
+	// version order to spare the sort, instead of the few the index by name finds.
 	type hit struct {
 		pv            int64
 		name, version string
@@ -260,7 +347,7 @@ func (sc *Scope) WhereIs(ctx context.Context, f domain.ComponentFilter) (domain.
 		var h hit
 		err := r.Scan(&h.pv, &h.name, &h.version)
 		return h, err
-	}, "SELECT c.product_version_id, c.name, c.version FROM sbom_components c WHERE "+w+" ORDER BY c.product_version_id, c.name_key, c.version LIMIT ?",
+	}, "SELECT c.product_version_id, c.name, c.version FROM sbom_components c WHERE "+w+" ORDER BY +c.product_version_id, c.name_key, c.version LIMIT ?",
 		append(args, MaxWhereIs)...)
 	if err != nil || len(hits) == 0 {
 		return out, err

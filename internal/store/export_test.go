@@ -6,3 +6,11 @@ import "context"
 func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]Migration, error) {
 	return s.migrate(ctx, upTo)
 }
+
+// SetMaxSearchNames sets how many candidate names a fleet search by text takes from its keys (the
+// rest reads every component); restore puts the limit back.
+func SetMaxSearchNames(n int) (restore func()) {
+	old := maxSearchNames
+	maxSearchNames = n
+	return func() { maxSearchNames = old }
+}
