@@ -170,6 +170,10 @@ func TestScanCLI(t *testing.T) {
 	if code, _, errOut := runIn(t, empty, "scan", sbom); code != 2 || !strings.Contains(errOut, "vigil feeds import") {
 		t.Errorf("no feed data: exit %d %q", code, errOut)
 	}
+	// With both the feeds and the SBOM missing, the feeds are reported: that is the setup to fix first.
+	if code, _, errOut := runIn(t, empty, "scan", "testdata/scan/missing.json"); code != 2 || !strings.Contains(errOut, "vigil feeds import") {
+		t.Errorf("no feed data and no SBOM: exit %d %q", code, errOut)
+	}
 }
 
 func slicesContains(xs []string, x string) bool {
