@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -17,19 +16,10 @@ func TestComponentSearchKeysMigration(t *testing.T) {
 	for _, engine := range testutil.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			opts := testutil.StoreOptions(t, engine)
-			opts.NoMigrate = true
-			st, err := store.Open(ctx, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := st.MigrateTo(ctx, 23); err != nil {
-				t.Fatal(err)
-			}
+			st := storeAt(t, engine, 23)
 			fx := newFixture(t, st, "keys")
 			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
-			err = st.Scope(org).Write(octx, func(tx *store.Tx) error {
+			err := st.Scope(org).Write(octx, func(tx *store.Tx) error {
 				_, err := tx.Exec(octx, `INSERT INTO sbom_components (org_id, product_version_id, grp, name, name_key, version, purl, purl_key, cpe, cpe_key)
 					VALUES (?, ?, 'Org.Example', 'Zlib_Wrapper', 'zlib_wrapper', '1.2.11', 'pkg:generic/zlib_wrapper@1.2.11', 'pkg:generic/zlib_wrapper',
 					'cpe:2.3:a:gnu:zlib:1.2.11:*:*:*:*:*:*:*', 'a:gnu:zlib'), (?, ?, '', 'OpenSSL', 'openssl', '1.0.2k', '', '',
@@ -39,14 +29,7 @@ func TestComponentSearchKeysMigration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var backup bytes.Buffer
-			if _, err := st.Backup(ctx, &backup); err != nil {
-				t.Fatal(err)
-			}
-			restored := testutil.OpenStore(t, engine)
-			if _, err := restored.Restore(ctx, &backup); err != nil {
-				t.Fatalf("restore a backup from before 0024: %v", err)
-			}
+			restored := restoredCopy(t, engine, st)
 			if _, err := st.Migrate(ctx); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"hash/fnv"
@@ -21,22 +20,13 @@ func TestFindingMatchesMigrationKeepsFindings(t *testing.T) {
 	for _, engine := range testutil.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			opts := testutil.StoreOptions(t, engine)
-			opts.NoMigrate = true
-			st, err := store.Open(ctx, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			if _, err := st.MigrateTo(ctx, 21); err != nil {
-				t.Fatal(err)
-			}
+			st := storeAt(t, engine, 21)
 			fx := newFixture(t, st, "migrated")
 			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
 			const netPURL = "pkg:golang/golang.org/x/net@0.7.0"
 			at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 			var ids []int64
-			err = st.Scope(org).Write(octx, func(tx *store.Tx) error {
+			err := st.Scope(org).Write(octx, func(tx *store.Tx) error {
 				for _, pv := range []int64{fx.u61.ID, fx.u62.ID} {
 					id, err := tx.InsertID(octx, `INSERT INTO findings (org_id, product_version_id, component_key, component_id, vuln_id, aliases,
 						component_name, component_version, component_purl, record_id, source, matcher, reason, confidence, severity, severity_rank,
@@ -60,14 +50,7 @@ func TestFindingMatchesMigrationKeepsFindings(t *testing.T) {
 				t.Fatal(err)
 			}
 			// A backup taken before the migration restores into the current schema the same way.
-			var backup bytes.Buffer
-			if _, err := st.Backup(ctx, &backup); err != nil {
-				t.Fatal(err)
-			}
-			restored := testutil.OpenStore(t, engine)
-			if _, err := restored.Restore(ctx, &backup); err != nil {
-				t.Fatalf("restore a backup from before 0022: %v", err)
-			}
+			restored := restoredCopy(t, engine, st)
 			if _, err := st.Migrate(ctx); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -207,4 +208,36 @@ func TestWriteRollsBackOnError(t *testing.T) {
 			t.Errorf("audit after rollback: %d events, %v", rep.Events, rep.Problems)
 		}
 	})
+}
+
+// storeAt opens a store of engine migrated up to version upTo only (tests of a migration).
+func storeAt(t *testing.T, engine string, upTo int) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	opts := testutil.StoreOptions(t, engine)
+	opts.NoMigrate = true
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.MigrateTo(ctx, upTo); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// restoredCopy restores a backup of st into a fresh, fully migrated store of engine.
+func restoredCopy(t *testing.T, engine string, st *store.Store) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	var backup bytes.Buffer
+	if _, err := st.Backup(ctx, &backup); err != nil {
+		t.Fatal(err)
+	}
+	restored := testutil.OpenStore(t, engine)
+	if _, err := restored.Restore(ctx, &backup); err != nil {
+		t.Fatalf("restore a backup from before the migration: %v", err)
+	}
+	return restored
 }
