@@ -108,10 +108,7 @@ func (s *Service) MatchAll(ctx context.Context, org int64, progress Progress) (R
 // only the components with one of the keys) and replaces their findings. The recorded feed
 // generation stays (see Update for feed changes).
 func (s *Service) MatchVersions(ctx context.Context, org int64, ids []int64, keys []match.Key, progress Progress) (Result, error) {
-	if len(ids) == 0 {
-		return Result{}, nil
-	}
-	return s.match(ctx, org, ids, keys, nil, progress, -1)
+	return s.MatchChange(ctx, org, ids, keys, nil, progress)
 }
 
 // MatchChange re-matches what a feed change touched: the components with one of the keys in the
