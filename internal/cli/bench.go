@@ -220,8 +220,8 @@ golang.org/x/net?". Peak memory follows Go's garbage collector: GOMEMLIMIT (e.g.
 				fmt.Fprintf(w, "  second full match: %.2f s (nothing changed)\n", f.RematchSeconds)
 				fmt.Fprintf(w, "  one new advisory:  %.1f ms, median of 5 (%d product versions, %d components re-matched, %d new findings stored)\n", f.IncrementalMS,
 					f.IncrementalVersions, f.IncrementalComponents, f.IncrementalNewFindings)
-				fmt.Fprintf(w, "  where is:          %.3f ms (%d placements; the pages' search by name %.1f ms, by package URL %.1f ms)\n", f.WhereIsMS,
-					f.WhereIsPlacements, f.WhereIsSQLMS, f.WhereIsPURLMS)
+				fmt.Fprintf(w, "  where is:          %.3f ms (%d placements; the pages' search by name %.1f ms, the first after an SBOM import %.1f ms; by package URL %.1f ms)\n",
+					f.WhereIsMS, f.WhereIsPlacements, f.WhereIsSQLMS, f.WhereIsSQLFirstMS, f.WhereIsPURLMS)
 			}
 			fmt.Fprintf(w, "peak memory (VmHWM): %.1f MB\n", float64(res.PeakRSS)/(1<<20))
 			return nil

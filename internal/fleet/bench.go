@@ -48,10 +48,11 @@ type BenchFigures struct {
 	IncrementalNewFindings int     `json:"incremental_new_findings"`
 	WhereIsMS              float64 `json:"where_is_ms"` // the cached component index
 	WhereIsPlacements      int     `json:"where_is_placements"`
-	WhereIsSQLMS           float64 `json:"where_is_sql_ms"`  // the search of the disclosures pages, API and CLI: a name (substring of every component)
-	WhereIsPURLMS          float64 `json:"where_is_purl_ms"` // the same search with a package URL (indexed)
-	HeapMB                 float64 `json:"heap_mb"`          // live heap after the full match
-	OrgID                  int64   `json:"-"`                // the organisation the fleet was generated in
+	WhereIsSQLMS           float64 `json:"where_is_sql_ms"`       // the search of the disclosures pages, API and CLI: a name (substring of every component), search keys in memory
+	WhereIsSQLFirstMS      float64 `json:"where_is_sql_first_ms"` // the same, the first time after the SBOMs changed: in SQL while the keys are read
+	WhereIsPURLMS          float64 `json:"where_is_purl_ms"`      // the same search with a package URL (indexed)
+	HeapMB                 float64 `json:"heap_mb"`               // live heap after the full match
+	OrgID                  int64   `json:"-"`                     // the organisation the fleet was generated in
 }
 
 type staticSource struct{ idx *match.Index }
@@ -227,10 +228,16 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	}
 	f.WhereIsMS = float64(best.Microseconds()) / 1000
 	best = time.Duration(1 << 62)
-	for range 3 {
+	for i := range 4 {
 		t = time.Now()
 		if _, err := sc.WhereIs(actx, domain.ComponentFilter{ListParams: domain.ListParams{Q: o.WherePackage}}); err != nil {
 			return f, err
+		}
+		if i == 0 {
+			// in SQL; the search keys are read in the background for the next searches
+			f.WhereIsSQLFirstMS = float64(time.Since(t).Microseconds()) / 1000
+			st.WaitSearchKeys()
+			continue
 		}
 		best = min(best, time.Since(t))
 	}
@@ -244,7 +251,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 		best = min(best, time.Since(t))
 	}
 	f.WhereIsPURLMS = float64(best.Microseconds()) / 1000
-	logf("where is %s: %d placements in %.2f ms (index), %.1f ms (SQL search by name), %.1f ms (by package URL)", o.WherePackage,
-		f.WhereIsPlacements, f.WhereIsMS, f.WhereIsSQLMS, f.WhereIsPURLMS)
+	logf("where is %s: %d placements in %.2f ms (index), %.1f ms (the pages' search by name; the first %.1f ms), %.1f ms (by package URL)", o.WherePackage,
+		f.WhereIsPlacements, f.WhereIsMS, f.WhereIsSQLMS, f.WhereIsSQLFirstMS, f.WhereIsPURLMS)
 	return f, nil
 }

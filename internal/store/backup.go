@@ -226,6 +226,7 @@ func (s *Store) dumpTable(ctx context.Context, tx *sql.Tx, table string, enc *js
 // restored in one transaction: a damaged backup leaves the database as it was.
 func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 	var st BackupStats
+	defer s.keys.reset() // the restored organisations' SBOM stamps may equal the ones searched before
 	gz, err := gzip.NewReader(r)
 	if err != nil {
 		return st, fmt.Errorf("not a Vigil backup (expected gzip data): %w", err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -90,5 +91,121 @@ func TestComponentSearchManyNames(t *testing.T) {
 			}
 			restore()
 		}
+	})
+}
+
+// The search keys a reader keeps in memory follow the SBOM imports, are never taken from a
+// transaction (whose SBOM may be rolled back), and stay within their budget: the results are those
+// of the search in SQL in every case.
+func TestComponentSearchKeyCache(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		a, b := newFixture(t, st, "cache-a"), newFixture(t, st, "cache-b")
+		importSBOM := func(tx *store.Tx, pv int64, names ...string) error {
+			var comps []domain.Component
+			for _, n := range names {
+				comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
+			}
+			d := domain.DisclosureDocument{Kind: domain.DisclosureSBOM, Format: "cyclonedx-json", FileName: "x.cdx.json", Title: "x",
+				ProductVersionID: pv, Source: "upload"}
+			if err := tx.AddDocument(testutil.Ctx(tx.Org()), &d, []byte("{}")); err != nil {
+				return err
+			}
+			return tx.ReplaceSBOM(testutil.Ctx(tx.Org()), &domain.SBOMInfo{ProductVersionID: pv, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
+		}
+		search := func(fx *fixture, q string) string {
+			t.Helper()
+			ctx := testutil.Ctx(fx.org.ID)
+			page, err := st.Scope(fx.org.ID).Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			var got []string
+			for _, c := range page.Items {
+				got = append(got, c.Name)
+			}
+			return strings.Join(got, " ")
+		}
+		write := func(fx *fixture, fn func(tx *store.Tx) error) error {
+			return st.Scope(fx.org.ID).Write(testutil.Ctx(fx.org.ID), fn)
+		}
+		if err := write(a, func(tx *store.Tx) error { return importSBOM(tx, a.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
+			t.Fatal(err)
+		}
+		if err := write(b, func(tx *store.Tx) error { return importSBOM(tx, b.u61.ID, "beta-lib", "shared-lib") }); err != nil {
+			t.Fatal(err)
+		}
+		check := func(step string, fx *fixture, q, want string) {
+			t.Helper()
+			if got := search(fx, q); got != want {
+				t.Errorf("%s: %s searched %q: %q, want %q", step, fx.org.Slug, q, got, want)
+			}
+		}
+		// The first search runs in SQL and has the keys read in the background; the next ones use them.
+		check("first", a, "lib", "alpha-lib shared-lib")
+		check("first", b, "lib", "beta-lib shared-lib")
+		loads, hits := st.SearchKeyLoads(), st.SearchKeyHits()
+		check("again", a, "alpha", "alpha-lib")
+		check("again", b, "shared", "shared-lib")
+		check("again", a, "lib shared", "shared-lib")
+		if n := st.SearchKeyLoads() - loads; n != 0 {
+			t.Errorf("unchanged SBOMs: keys read %d more times", n)
+		}
+		if n := st.SearchKeyHits() - hits; n != 3 {
+			t.Errorf("unchanged SBOMs: %d of 3 searches answered from memory", n)
+		}
+
+		// An SBOM searched inside its own transaction, then rolled back: the next import (on SQLite
+		// with the same SBOM id again) must be found.
+		errRollback := errors.New("rollback")
+		err := write(a, func(tx *store.Tx) error {
+			if err := importSBOM(tx, a.u62.ID, "ghost-lib"); err != nil {
+				return err
+			}
+			page, err := tx.Scope().Components(testutil.Ctx(a.org.ID), domain.ComponentFilter{ListParams: domain.ListParams{Q: "ghost"}})
+			if err != nil || page.Total != 1 {
+				t.Errorf("inside the transaction: %d found, %v", page.Total, err)
+			}
+			return errRollback
+		})
+		if !errors.Is(err, errRollback) {
+			t.Fatal(err)
+		}
+		if err := write(a, func(tx *store.Tx) error { return importSBOM(tx, a.u62.ID, "gamma-lib") }); err != nil {
+			t.Fatal(err)
+		}
+		check("rolled back", a, "ghost", "")
+		for range 2 { // in SQL, then from the keys read again
+			check("new SBOM", a, "gamma", "gamma-lib")
+			check("new SBOM", a, "lib", "alpha-lib gamma-lib shared-lib")
+			check("other organisation", b, "gamma", "")
+			st.WaitSearchKeys()
+		}
+
+		// A budget for one organisation: the other one's keys are dropped and read again.
+		sizes := st.SearchKeySizes()
+		restore := store.SetSearchKeyBudget(max(sizes[a.org.ID], sizes[b.org.ID]))
+		loads = st.SearchKeyLoads()
+		for range 2 {
+			check("small budget", a, "gamma", "gamma-lib")
+			st.WaitSearchKeys()
+			check("small budget", b, "beta", "beta-lib")
+			st.WaitSearchKeys()
+		}
+		if n := st.SearchKeyLoads() - loads; n != 4 {
+			t.Errorf("budget for one organisation, a b a b: keys read %d times, want 4", n)
+		}
+		// No room at all: searched in SQL, and the keys are not read again while the SBOMs stay.
+		store.SetSearchKeyBudget(10)
+		st.SearchKeySizes()
+		loads = st.SearchKeyLoads()
+		for range 2 {
+			check("no budget", a, "lib", "alpha-lib gamma-lib shared-lib")
+			check("no budget", b, "beta", "beta-lib")
+			st.WaitSearchKeys()
+		}
+		if n := st.SearchKeyLoads() - loads; n != 2 {
+			t.Errorf("no budget: keys read %d times, want 2", n)
+		}
+		restore()
 	})
 }

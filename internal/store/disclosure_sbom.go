@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -280,6 +281,13 @@ func (sc *Scope) componentWhere(ctx context.Context, f domain.ComponentFilter) (
 // searchNames returns the component names whose search keys hold every term: empty when there are
 // none, nil when there are more than maxSearchNames.
 func (sc *Scope) searchNames(ctx context.Context, terms []string) ([]string, error) {
+	// Outside a transaction from the keys in memory (inside one, they may hold its uncommitted SBOM).
+	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+		names, ok, err := sc.s.keys.names(ctx, sc, terms, maxSearchNames)
+		if err != nil || ok {
+			return names, err
+		}
+	}
 	where, args := []string{"org_id = ?"}, []any{sc.org}
 	for _, t := range terms {
 		where, args = append(where, `hay LIKE ? ESCAPE '\'`), append(args, likeArg(t))

@@ -14,3 +14,40 @@ func SetMaxSearchNames(n int) (restore func()) {
 	maxSearchNames = n
 	return func() { maxSearchNames = old }
 }
+
+// SetSearchKeyBudget sets the bytes the cached component search keys may take; restore puts it back.
+func SetSearchKeyBudget(n int64) (restore func()) {
+	old := searchKeyBudget
+	searchKeyBudget = n
+	return func() { searchKeyBudget = old }
+}
+
+// SearchKeyLoads is how many times organisations' search keys were read from the database.
+func (s *Store) SearchKeyLoads() int {
+	s.keys.wait()
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	return s.keys.loads
+}
+
+// SearchKeySizes returns the bytes of each organisation's cached search keys and drops them all.
+func (s *Store) SearchKeySizes() map[int64]int64 {
+	s.keys.wait()
+	s.keys.mu.Lock()
+	out := map[int64]int64{}
+	for org, e := range s.keys.sets {
+		if e.set != nil {
+			out[org] = e.set.size
+		}
+	}
+	s.keys.mu.Unlock()
+	s.keys.reset()
+	return out
+}
+
+// SearchKeyHits is how many searches were answered from the search keys in memory.
+func (s *Store) SearchKeyHits() int {
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	return s.keys.hits
+}

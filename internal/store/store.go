@@ -44,6 +44,7 @@ type Store struct {
 	dsn     string
 	rebinds sync.Map
 	pingErr atomic.Pointer[error] // FailPings
+	keys    searchKeyCache        // the organisations' component search keys (component_search.go)
 }
 
 // Open connects (retrying with backoff until ConnectTimeout), checks the schema version and applies
@@ -53,6 +54,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{log: opts.Logger, dsn: opts.DSN}
+	s.keys.log = opts.Logger
 	var err error
 	if opts.DSN != "" {
 		err = s.openPostgres(opts)
@@ -154,6 +156,7 @@ func (s *Store) waitReady(ctx context.Context, timeout time.Duration) error {
 
 // Close closes the connection pools.
 func (s *Store) Close() error {
+	s.keys.stop()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
