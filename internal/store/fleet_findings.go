@@ -118,6 +118,8 @@ type fleetTxState struct {
 	refs     map[int64]bool
 	// match rows inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
 	inserted, analyzed int
+	// the same for findings
+	findingsInserted, findingsAnalyzed int
 	// matchIDs holds every match row of the organisation and no other transaction can add one
 	// (PreloadFindingMatches on SQLite, the single writer): a digest it lacks is not in the database.
 	// On PostgreSQL a concurrent match may commit rows meanwhile, which the lookups then find.
@@ -563,10 +565,16 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), mapErr(err))
 		}
 	}
-	if len(fs) >= 5000 && tx.Engine() == "postgres" {
+	// As for finding_matches: fresh statistics keep the next chunks' lookups of existing findings on
+	// the index, refreshed whenever the rows this transaction inserted have doubled (after every
+	// chunk: 40 times, up to 0.3 s each; a full-size full match on PostgreSQL 47.5/48.4 → 46.0/45.5 s).
+	state := tx.fleetState()
+	state.findingsInserted += len(fs)
+	if tx.Engine() == "postgres" && state.findingsInserted >= 5000 && state.findingsInserted >= 2*state.findingsAnalyzed {
 		if _, err := tx.Exec(ctx, "ANALYZE findings"); err != nil {
 			return err
 		}
+		state.findingsAnalyzed = state.findingsInserted
 	}
 	return nil
 }
