@@ -194,7 +194,7 @@ func (a *App) Handler(ctx context.Context) (http.Handler, *api.API, error) {
 		_, _ = io.WriteString(w, "ready\n")
 	})
 	if cfg.Metrics {
-		mux.Handle("GET /metrics", a.Metrics.Handler())
+		mux.Handle("GET /metrics", metricsAuth(cfg.MetricsToken, a.Metrics.Handler()))
 	}
 	ws, err := web.New(web.Deps{Config: &a.Config, Store: a.Store, Log: a.Log, Authn: authn, Jobs: a.Jobs, Notifier: a.Notifier,
 		OIDC: rp, Version: buildinfo.Version(), Now: a.Now, Compliance: a.Compliance, Procurement: a.Procurement, Feeds: a.Feeds,

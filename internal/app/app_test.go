@@ -121,6 +121,23 @@ func TestMetrics(t *testing.T) {
 	if !strings.Contains(r.Body, `route="GET /admin/users/{id}",status="303"} 2`) {
 		t.Error("requests are not counted by their route pattern")
 	}
+	// With metrics.token, only a scraper with the token reads them.
+	const token = "0123456789abcdef0123456789abcdef-metrics"
+	locked := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.MetricsToken = token }})
+	for _, auth := range []string{"", "Bearer wrong", "Bearer " + token + "x", "Basic " + token, token} {
+		lc := locked.Client()
+		if auth != "" {
+			lc.Header.Set("Authorization", auth)
+		}
+		if r := lc.Get("/metrics"); r.Status != http.StatusUnauthorized || strings.Contains(r.Body, "go_goroutines") {
+			t.Errorf("/metrics with Authorization %q: %d", auth, r.Status)
+		}
+	}
+	lc := locked.Client()
+	lc.Header.Set("Authorization", "Bearer "+token)
+	if r := lc.Get("/metrics"); r.Status != http.StatusOK || !strings.Contains(r.Body, "go_goroutines ") {
+		t.Errorf("/metrics with the token: %d", r.Status)
+	}
 	// Metrics can be turned off.
 	off := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.Metrics = false }})
 	if r := off.Client().Get("/metrics"); r.Status != http.StatusNotFound {

@@ -48,6 +48,9 @@ type Config struct {
 
 	Jobs    Jobs `key:"jobs"`
 	Metrics bool `key:"metrics.enabled" help:"serve Prometheus metrics at /metrics"`
+	// MetricsToken, when set, is the bearer token a scraper must send for /metrics (Prometheus:
+	// authorization.credentials), so the metrics can stay on a listener users reach.
+	MetricsToken string `key:"metrics.token" secret:"true" help:"bearer token /metrics requires (at least 32 characters); empty: no token"`
 
 	// SigningKeySecret seals the manufacturers' OpenPGP signing keys in the database. Several servers
 	// on one PostgreSQL database must share it; without it each data directory holds its own.
@@ -156,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Database == "" && strings.TrimSpace(c.DataDir) == "" {
 		return bad("data_dir", "must not be empty when no database is set")
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 32 {
+		return bad("metrics.token", "must be at least 32 characters (got %d); generate one with: openssl rand -base64 48", len(c.MetricsToken))
 	}
 	if c.SigningKeySecret != "" && len(c.SigningKeySecret) < 32 {
 		return bad("signing_key_secret", "must be at least 32 characters (got %d); generate one with: openssl rand -base64 48", len(c.SigningKeySecret))
