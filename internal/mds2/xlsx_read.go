@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/vigil-med/vigil/internal/mds2/zipguard"
+	"github.com/vigil-med/vigil/internal/zipguard"
 	"github.com/xuri/excelize/v2"
 )
 

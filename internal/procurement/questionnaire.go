@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/vigil-med/vigil/internal/mds2/zipguard"
+	"github.com/vigil-med/vigil/internal/zipguard"
 )
 
 // Questionnaire layout.
