@@ -14,8 +14,8 @@ import (
 // Matching the terms against an organisation's search keys in SQL reads all of them on every search
 // (~240,000 keys for a million components: ~0.1 s, pure-Go SQLite). The keys change only when an SBOM
 // is imported, so the store keeps them in memory, packed into chunks of bytes searched for the
-// rarest byte of the longest term, and reads them again when the organisation's SBOM stamp (count and last id of its
-// SBOMs) changed. A search that finds no current keys in memory runs in SQL, as before, and has them
+// rarest byte of the longest term, and reads them again when the organisation's SBOM stamp (count
+// and last id of its SBOMs) changed. A search that finds no current keys in memory runs in SQL, as before, and has them
 // read in the background for the next one (reading them takes two to three times one SQL search: a
 // one-off command would pay that and use it once). The names found only narrow the components the
 // query reads; the query applies the per-field conditions again, so a key that is stale or too wide
@@ -97,20 +97,22 @@ func (s *searchKeySet) add(hay, name []byte) {
 	}
 }
 
-// key returns key k of the chunk and its name.
-func (c *searchKeyChunk) key(k int) (hay []byte, name func() string) {
+// key returns the hay of key k of the chunk.
+func (c *searchKeyChunk) key(k int) []byte {
 	start := 0
 	if k > 0 {
 		start = int(c.ends[k-1]) + 1
 	}
-	hay = c.hays[start:c.ends[k]]
-	return hay, func() string {
-		if n, ok := c.names[int32(k)]; ok {
-			return n
-		}
-		first, _, _ := bytes.Cut(hay, []byte{'\n'})
-		return string(first)
+	return c.hays[start:c.ends[k]]
+}
+
+// name returns the name of key k, whose hay is hay.
+func (c *searchKeyChunk) name(k int, hay []byte) string {
+	if n, ok := c.names[int32(k)]; ok {
+		return n
 	}
+	first, _, _ := bytes.Cut(hay, []byte{'\n'})
+	return string(first)
 }
 
 // reset drops every organisation's keys (after a restore).
@@ -297,7 +299,8 @@ func (s *searchKeySet) find(terms []string, limit int) []string {
 			}
 			// the key the occurrence starts in
 			k := sort.Search(len(c.ends), func(j int) bool { return int(c.ends[j]) >= at })
-			hay, name := c.key(k)
+			hay := c.key(k)
+			pos = int(c.ends[k]) + 1
 			all := true
 			for _, t := range terms {
 				if !bytes.Contains(hay, []byte(t)) { // the first too: its occurrence may run into the next key
@@ -305,13 +308,15 @@ func (s *searchKeySet) find(terms []string, limit int) []string {
 					break
 				}
 			}
-			if n := name(); all && !seen[n] {
+			if !all {
+				continue
+			}
+			if n := c.name(k, hay); !seen[n] {
 				seen[n] = true
 				if out = append(out, n); len(out) > limit {
 					return nil
 				}
 			}
-			pos = int(c.ends[k]) + 1
 		}
 	}
 	return out
