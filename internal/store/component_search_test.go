@@ -61,15 +61,7 @@ func TestComponentSearchManyNames(t *testing.T) {
 		for _, n := range []string{"lib-a", "lib-b", "lib-c", "LIB-D", "other"} {
 			comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + strings.ToLower(n) + "@1.0", PURLKey: "pkg:npm/" + strings.ToLower(n)})
 		}
-		err := sc.Write(ctx, func(tx *store.Tx) error {
-			d := domain.DisclosureDocument{Kind: domain.DisclosureSBOM, Format: "cyclonedx-json", FileName: "x.cdx.json", Title: "x",
-				ProductVersionID: fx.u61.ID, Source: "upload"}
-			if err := tx.AddDocument(ctx, &d, []byte("{}")); err != nil {
-				return err
-			}
-			return tx.ReplaceSBOM(ctx, &domain.SBOMInfo{ProductVersionID: fx.u61.ID, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
-		})
-		if err != nil {
+		if err := sc.Write(ctx, func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u61.ID, comps) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, limit := range []int{1000, 2} {
@@ -105,12 +97,7 @@ func TestComponentSearchKeyCache(t *testing.T) {
 			for _, n := range names {
 				comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
 			}
-			d := domain.DisclosureDocument{Kind: domain.DisclosureSBOM, Format: "cyclonedx-json", FileName: "x.cdx.json", Title: "x",
-				ProductVersionID: pv, Source: "upload"}
-			if err := tx.AddDocument(testutil.Ctx(tx.Org()), &d, []byte("{}")); err != nil {
-				return err
-			}
-			return tx.ReplaceSBOM(testutil.Ctx(tx.Org()), &domain.SBOMInfo{ProductVersionID: pv, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
+			return replaceTestSBOM(tx, pv, comps)
 		}
 		search := func(fx *fixture, q string) string {
 			t.Helper()
@@ -208,4 +195,15 @@ func TestComponentSearchKeyCache(t *testing.T) {
 		}
 		restore()
 	})
+}
+
+// replaceTestSBOM makes comps the SBOM of a product version (with an SBOM document, as an upload).
+func replaceTestSBOM(tx *store.Tx, pv int64, comps []domain.Component) error {
+	ctx := testutil.Ctx(tx.Org())
+	d := domain.DisclosureDocument{Kind: domain.DisclosureSBOM, Format: "cyclonedx-json", FileName: "x.cdx.json", Title: "x",
+		ProductVersionID: pv, Source: "upload"}
+	if err := tx.AddDocument(ctx, &d, []byte("{}")); err != nil {
+		return err
+	}
+	return tx.ReplaceSBOM(ctx, &domain.SBOMInfo{ProductVersionID: pv, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
 }
