@@ -160,7 +160,7 @@ golang.org/x/net?". Peak memory follows Go's garbage collector: GOMEMLIMIT (e.g.
 				if err != nil {
 					return err
 				}
-				dec, err := sbom.DecodeBytes(data, filepath.Base(path))
+				dec, err := sbom.DecodeOwned(data, filepath.Base(path)) // as vigil scan decodes
 				if err != nil {
 					return err
 				}

@@ -87,8 +87,7 @@ Exit codes: 0 no finding at or above --fail-on (or --fail-on not given), 1 findi
 			if err != nil {
 				return usage(err)
 			}
-			doc, err := sbom.DecodeBytes(data, filepath.Base(name))
-			data = nil // the document holds copies; let the collector take the file
+			doc, err := sbom.DecodeOwned(data, filepath.Base(name)) // no copy: data is not used again
 			if err != nil {
 				return usage(err)
 			}

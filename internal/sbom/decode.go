@@ -14,6 +14,9 @@ type DecodeFunc func(data []byte, name string) (*Document, error)
 var (
 	decodersMu sync.RWMutex
 	decoders   = map[Format]DecodeFunc{}
+	// owned are decoders that may keep data itself (strings of the Document share its memory)
+	// instead of a copy; see DecodeOwned.
+	owned = map[Format]DecodeFunc{}
 )
 
 // RegisterDecoder makes a decoder available to Decode for format f. It is called from the init function of
@@ -35,9 +38,23 @@ func RegisterDecoder(f Format, fn DecodeFunc) {
 	decoders[f] = fn
 }
 
-func decoderFor(f Format) DecodeFunc {
+// RegisterOwnedDecoder registers, beside the decoder of RegisterDecoder, one for input the caller hands
+// over (DecodeOwned): it may return a Document whose strings share data's memory instead of a copy.
+func RegisterOwnedDecoder(f Format, fn DecodeFunc) {
+	decodersMu.Lock()
+	defer decodersMu.Unlock()
+	if _, dup := owned[f]; dup {
+		panic("sbom: owned decoder registered twice for " + string(f))
+	}
+	owned[f] = fn
+}
+
+func decoderFor(f Format, own bool) DecodeFunc {
 	decodersMu.RLock()
 	defer decodersMu.RUnlock()
+	if fn := owned[f]; own && fn != nil {
+		return fn
+	}
 	return decoders[f]
 }
 
@@ -54,11 +71,22 @@ func Decode(r io.Reader, name string, limit int64) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sbom %q: %w", name, err)
 	}
-	return DecodeBytes(data, name)
+	return decode(data, name, true) // data is this function's own buffer
 }
 
 // DecodeBytes is Decode for a document already in memory; it does not keep data after it returns.
 func DecodeBytes(data []byte, name string) (*Document, error) {
+	return decode(data, name, false)
+}
+
+// DecodeOwned is DecodeBytes for data the caller hands over: the Document may share data's memory
+// (a CycloneDX JSON document does: its strings are slices of data rather than of a copy of it, which
+// saves the input's size in memory and the time to copy it), so data must not be modified afterwards.
+func DecodeOwned(data []byte, name string) (*Document, error) {
+	return decode(data, name, true)
+}
+
+func decode(data []byte, name string, own bool) (*Document, error) {
 	f, what := sniff(data)
 	if f == Unknown && len(data) > HeadSize && looksLikeJSON(data) {
 		// The identifying key may come after the first HeadSize bytes.
@@ -72,7 +100,7 @@ func DecodeBytes(data []byte, name string) (*Document, error) {
 	case SPDXRDF:
 		return nil, fmt.Errorf("sbom %q: %w: SPDX RDF/XML is not supported; use SPDX JSON or tag-value", name, ErrUnsupported)
 	}
-	fn := decoderFor(f)
+	fn := decoderFor(f, own)
 	if fn == nil {
 		return nil, fmt.Errorf("sbom %q: %w: no decoder registered for %s (import internal/sbom/cyclonedx and internal/sbom/spdx)", name, ErrUnsupported, f)
 	}

@@ -26,6 +26,7 @@ import (
 
 func init() {
 	sbom.RegisterDecoder(sbom.CycloneDXJSON, DecodeJSON)
+	sbom.RegisterOwnedDecoder(sbom.CycloneDXJSON, decodeJSONOwned)
 	sbom.RegisterDecoder(sbom.CycloneDXXML, DecodeXML)
 }
 

@@ -3,9 +3,11 @@ package cyclonedx
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -369,5 +371,90 @@ func TestHostileInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// DecodeOwned gives the document DecodeBytes gives, with strings that are slices of the input itself.
+func TestDecodeOwned(t *testing.T) {
+	check := func(name string, data []byte) {
+		t.Helper()
+		want, err := DecodeJSONReference(data, name)
+		if err != nil {
+			t.Fatalf("%s: reference: %v", name, err)
+		}
+		own := bytes.Clone(data)
+		got, err := sbom.DecodeOwned(own, name)
+		if err != nil {
+			t.Fatalf("%s: owned: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s (-reference +owned):\n%s", name, diff)
+		}
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(own)))
+		for _, c := range got.Components {
+			if c.Name == "" || strings.ContainsRune(c.Name, '\\') {
+				continue
+			}
+			if p := uintptr(unsafe.Pointer(unsafe.StringData(c.Name))); p < lo || p >= lo+uintptr(len(own)) {
+				t.Fatalf("%s: component %q is a copy, not a slice of the input", name, c.Name)
+			}
+		}
+	}
+	for _, name := range fixtureNames(t) {
+		if strings.HasSuffix(name, ".json") {
+			check(name, readFixture(t, name))
+		}
+	}
+	check("10k", generated10k(t))
+	// XML has no owned decoder: DecodeOwned falls back to the copying one.
+	for _, name := range fixtureNames(t) {
+		if strings.HasSuffix(name, ".xml") {
+			data := readFixture(t, name)
+			want, err := DecodeXML(data, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := sbom.DecodeOwned(data, name)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s (-DecodeXML +DecodeOwned):\n%s", name, diff)
+			}
+			break
+		}
+	}
+}
+
+// The components slice is sized from the bytes read, not doubled: a document of components only ends
+// with room for about its components, and one whose dependencies take most of the file still decodes
+// every component (the room projected for the rest is only reserved).
+func TestComponentsProjectedGrowth(t *testing.T) {
+	data := generated10k(t)
+	doc, err := DecodeJSON(data, "10k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, c := len(doc.Components), cap(doc.Components); n != 10000 || c > n*5/4 {
+		t.Errorf("10,000 components: len %d cap %d, want 10000 and cap ≤ 12500 (doubling ends above 16,000)", n, c)
+	}
+	// The same components followed by a dependencies array three times their size.
+	var deps strings.Builder
+	deps.WriteString(`,"dependencies":[`)
+	for i := 0; deps.Len() < 3*len(data); i++ {
+		if i > 0 {
+			deps.WriteByte(',')
+		}
+		fmt.Fprintf(&deps, `{"ref":"r%d","dependsOn":["r%d"]}`, i, i+1)
+	}
+	deps.WriteString(`]}`)
+	end := bytes.LastIndexByte(data, '}')
+	withDeps := append(bytes.Clone(data[:end]), deps.String()...)
+	doc2, err := DecodeJSON(withDeps, "10k+deps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(doc.Components, doc2.Components, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("components differ with a dependencies array after them:\n%s", diff)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/vigil-med/vigil/internal/sbom"
 )
@@ -22,6 +23,12 @@ type scanner struct {
 
 func newScanner(data []byte) *scanner {
 	return &scanner{data: data, text: string(data)}
+}
+
+// newOwnedScanner reads data without copying it: the strings it returns are slices of data, which the
+// caller must not modify afterwards.
+func newOwnedScanner(data []byte) *scanner {
+	return &scanner{data: data, text: unsafe.String(unsafe.SliceData(data), len(data))}
 }
 
 // syntaxError reports a problem at the current position; errors at the end of the input are truncations.
