@@ -150,9 +150,12 @@ func (m *Run) component(ci int) *sbom.Component {
 func (m *Run) begin(ci int) { m.start = len(m.out) }
 
 // growTo returns the capacity to grow the findings to when they are full at component ci: the
-// count projected from the components matched so far (plus a tenth), at least double when little
-// is known yet. The runtime's 1.25× growth would copy these large structs too often, and plain
-// doubling leaves up to half of a large result unused.
+// findings so far plus those projected for the components left at the rate so far (plus a quarter),
+// at least double when little is known yet. The runtime's 1.25× growth would copy these large
+// structs too often, and plain doubling leaves up to half of a large result unused. The margin is
+// on what is left, so a projection made early is generous (one regrowth at the end copies the
+// whole result: 10,000 components, 13,237 findings, 9 MB allocated with a tenth on the total
+// against 5 MB) and one made late is close.
 func (m *Run) growTo(ci int) int {
 	n := len(m.out)
 	double := 2*n + 16
@@ -160,7 +163,8 @@ func (m *Run) growTo(ci int) int {
 	if ci < 0 || ci+1 < 64 || total == 0 {
 		return double
 	}
-	projected := int(float64(n) * float64(total) / float64(ci+1) * 1.1)
+	left := float64(total - ci - 1)
+	projected := n + int(float64(n)/float64(ci+1)*left*1.25) + 16
 	return max(projected, n+n/8+16)
 }
 
