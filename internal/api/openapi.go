@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/httpx"
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // OpenAPI builds the OpenAPI 3.1 document of the registered operations. Schemas are derived by
@@ -115,7 +115,7 @@ func (a *API) ServeOpenAPI(version string) {
 	})
 }
 
-var pathParamRE = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)(\.\.\.)?\}`)
+var pathParamRE = lazyre.New(`\{([a-zA-Z_][a-zA-Z0-9_]*)(\.\.\.)?\}`)
 
 func pathParams(p string) []string {
 	var out []string
@@ -158,7 +158,7 @@ var (
 	durType  = reflect.TypeFor[time.Duration]()
 )
 
-var nameClean = regexp.MustCompile(`[^A-Za-z0-9]+`)
+var nameClean = lazyre.New(`[^A-Za-z0-9]+`)
 
 func defName(t reflect.Type) string {
 	pkg := t.PkgPath()

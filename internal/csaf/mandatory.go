@@ -2,10 +2,11 @@ package csaf
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // Mandatory tests of CSAF 2.0 §6.1 that Vigil runs after the JSON schema. Tests 6.1.1–6.1.6 (product
@@ -215,7 +216,7 @@ func testScores(r *rawAdvisory, s *testSink) {
 	}
 }
 
-var reSemver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$`)
+var reSemver = lazyre.New(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$`)
 
 type docVersion struct {
 	integer bool

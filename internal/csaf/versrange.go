@@ -2,9 +2,10 @@ package csaf
 
 import (
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // Range is a product_version_range as Vigil understands it. CSAF asks for a vers URI
@@ -28,22 +29,22 @@ type Constraint struct {
 
 var (
 	// "<= 1.2", ">=BT02", "= 3" — one comparator and the rest as version.
-	reOpVersion = regexp.MustCompile(`^(<=|>=|!=|==|=|<|>)\s*(\S.*)$`)
-	reSpaces    = regexp.MustCompile(`\s+`)
-	reAnd       = regexp.MustCompile(`(?i)\s+and\s+`)
+	reOpVersion = lazyre.New(`^(<=|>=|!=|==|=|<|>)\s*(\S.*)$`)
+	reSpaces    = lazyre.New(`\s+`)
+	reAnd       = lazyre.New(`(?i)\s+and\s+`)
 	// Free-text forms; X is captured as the version. Order matters: the first match wins.
 	freeForms = []struct {
-		re *regexp.Regexp
+		re *lazyre.Regexp
 		op string
 	}{
-		{regexp.MustCompile(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:prior\s+to|before|earlier\s+than|older\s+than|lower\s+than|below|less\s+than)\s+(?:version\s+|v)?(\S.*?)$`), "<"},
-		{regexp.MustCompile(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:up\s+to\s+and\s+including|up\s+to|through|until)\s+(?:version\s+|v)?(\S.*?)$`), "<="},
-		{regexp.MustCompile(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*(?:,\s*)?(?:and|or|&)\s+(?:all\s+)?(?:prior|earlier|below|older|lower|previous|before)(?:\s+versions?)?$`), "<="},
-		{regexp.MustCompile(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*(?:,\s*)?(?:and|or|&)\s+(?:all\s+)?(?:later|above|newer|higher|after|greater)(?:\s+versions?)?$`), ">="},
-		{regexp.MustCompile(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*\+$`), ">="},
-		{regexp.MustCompile(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:from|since|starting\s+(?:with|from)|at\s+least)\s+(?:version\s+|v)?(\S.*?)$`), ">="},
+		{lazyre.New(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:prior\s+to|before|earlier\s+than|older\s+than|lower\s+than|below|less\s+than)\s+(?:version\s+|v)?(\S.*?)$`), "<"},
+		{lazyre.New(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:up\s+to\s+and\s+including|up\s+to|through|until)\s+(?:version\s+|v)?(\S.*?)$`), "<="},
+		{lazyre.New(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*(?:,\s*)?(?:and|or|&)\s+(?:all\s+)?(?:prior|earlier|below|older|lower|previous|before)(?:\s+versions?)?$`), "<="},
+		{lazyre.New(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*(?:,\s*)?(?:and|or|&)\s+(?:all\s+)?(?:later|above|newer|higher|after|greater)(?:\s+versions?)?$`), ">="},
+		{lazyre.New(`(?i)^(?:versions?\s+|v)?(\S.*?)\s*\+$`), ">="},
+		{lazyre.New(`(?i)^(?:all\s+)?(?:versions?\s+)?(?:from|since|starting\s+(?:with|from)|at\s+least)\s+(?:version\s+|v)?(\S.*?)$`), ">="},
 	}
-	reBetween = regexp.MustCompile(`(?i)^(?:versions?\s+)?(?:from\s+|between\s+)?(\S+)\s+(?:-|to|through|and)\s+(\S+)$`)
+	reBetween = lazyre.New(`(?i)^(?:versions?\s+)?(?:from\s+|between\s+)?(\S+)\s+(?:-|to|through|and)\s+(\S+)$`)
 )
 
 // ParseRange reads a product_version_range. It never fails: unreadable text gives Parsed false.

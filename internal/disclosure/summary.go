@@ -2,10 +2,10 @@ package disclosure
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/mds2"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -42,7 +42,7 @@ func FactsOf(f domain.MDS2Form) []Fact {
 	return out
 }
 
-var camel = regexp.MustCompile(`([a-z])([A-Z])`)
+var camel = lazyre.New(`([a-z])([A-Z])`)
 
 // factLabel turns a fact's name into words ("EncryptionAtRest" → "Encryption at rest").
 func factLabel(name string) string {

@@ -3,10 +3,11 @@ package domain
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // Exchange: what a manufacturer publishes and what a hospital receives (see internal/exchange).
@@ -66,9 +67,9 @@ type ExchangeAdvisory struct {
 }
 
 var (
-	trackingRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`)
-	cveRE      = regexp.MustCompile(`^CVE-\d{4}-\d{4,}$`)
-	cweRE      = regexp.MustCompile(`^CWE-[1-9]\d{0,5}$`)
+	trackingRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$`)
+	cveRE      = lazyre.New(`^CVE-\d{4}-\d{4,}$`)
+	cweRE      = lazyre.New(`^CWE-[1-9]\d{0,5}$`)
 )
 
 // Validate checks and normalises what an editor may set.

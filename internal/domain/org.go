@@ -1,9 +1,10 @@
 package domain
 
 import (
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // OrgType is what kind of organisation a tenant is.
@@ -32,7 +33,7 @@ type Organisation struct {
 	Created    time.Time `json:"created"`
 }
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var slugRE = lazyre.New(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // Validate checks the fields a user can set.
 func (o *Organisation) Validate() error {

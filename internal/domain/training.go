@@ -2,11 +2,12 @@ package domain
 
 import (
 	"net/mail"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // Audience is a group of staff that a curriculum addresses. A person has one primary audience (their
@@ -116,7 +117,7 @@ const (
 // Deliveries lists every delivery in a stable order.
 var Deliveries = []Delivery{DeliveryELearning, DeliveryClassroom, DeliveryBriefing, DeliveryExercise}
 
-var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var codeRE = lazyre.New(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // TrainingModule is one unit of training: what it teaches, how long it takes, how often it must be
 // refreshed and which duty it serves.

@@ -1,10 +1,11 @@
 package inventory
 
 import (
-	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/tabular"
 )
 
@@ -144,8 +145,9 @@ func FieldLabel(f Field) string {
 func headerKey(s string) string { return tabular.Fold(s) }
 
 // headerNames recognises column names: every field's own name first (so that a field name always
-// means its field), then each field's names with their rank (1 = best).
-var headerNames = func() *tabular.Names {
+// means its field), then each field's names with their rank (1 = best). Built when first needed:
+// folding every name costs each start of the program ~0.6 ms and 0.6 MB otherwise.
+var headerNames = sync.OnceValue(func() *tabular.Names {
 	n := tabular.NewNames()
 	for _, fi := range Fields {
 		n.Add(string(fi.Field), string(fi.Field))
@@ -154,18 +156,18 @@ var headerNames = func() *tabular.Names {
 		n.Add(string(fi.Field), append([]string{string(fi.Field)}, fi.Names...)...)
 	}
 	return n
-}()
+})
 
 // FieldByName recognises a column name or a field name ("Inventarnummer", "asset_tag", "firmware").
 func FieldByName(name string) (Field, bool) {
-	m, ok := headerNames.Lookup(name)
+	m, ok := headerNames().Lookup(name)
 	return Field(m.Field), ok
 }
 
 // findHeader returns the index of the row (among the first 20) that names the most known columns, and
 // how many it names (the first row and 0 when none names any).
 func findHeader(rows [][]string) (int, int) {
-	best, score := tabular.FindHeader(rows, 20, headerNames.CountNames)
+	best, score := tabular.FindHeader(rows, 20, headerNames().CountNames)
 	return max(best, 0), score
 }
 
@@ -245,7 +247,7 @@ func fieldNames() string {
 	return strings.Join(s, ", ")
 }
 
-var letterRE = regexp.MustCompile(`^[A-Za-z]{1,3}$`)
+var letterRE = lazyre.New(`^[A-Za-z]{1,3}$`)
 
 // Columns decides what each column of the header row holds: the explicit mapping first (by header,
 // then by letter), then the recognised names; a field taken by two columns goes to the better name.
@@ -295,7 +297,7 @@ func Columns(header []string, m Mapping, width int) ([]Column, error) {
 		if used[c.Letter] || c.Header == "" {
 			continue
 		}
-		m, ok := headerNames.Lookup(c.Header)
+		m, ok := headerNames().Lookup(c.Header)
 		if !ok {
 			continue
 		}

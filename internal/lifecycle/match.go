@@ -2,13 +2,13 @@ package lifecycle
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	packageurl "github.com/package-url/packageurl-go"
 
 	"github.com/vigil-med/vigil/internal/feeds/endoflife"
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/sbom"
 )
 
@@ -202,12 +202,12 @@ func (r *Resolver) byPURL(it Item, c sbom.Component) (Item, bool) {
 }
 
 var (
-	debRelease   = regexp.MustCompile(`[+~]deb(\d+)u\d+`)
-	elRelease    = regexp.MustCompile(`\.el(\d+)`)
-	amznRelease  = regexp.MustCompile(`\.amzn(\d+)`)
-	fedoraRelase = regexp.MustCompile(`\.fc(\d+)`)
+	debRelease   = lazyre.New(`[+~]deb(\d+)u\d+`)
+	elRelease    = lazyre.New(`\.el(\d+)`)
+	amznRelease  = lazyre.New(`\.amzn(\d+)`)
+	fedoraRelase = lazyre.New(`\.fc(\d+)`)
 	// trailingVersion finds a cycle written into a name, as in python3.8.
-	trailingVersion = regexp.MustCompile(`(\d+(\.\d+)+)$`)
+	trailingVersion = lazyre.New(`(\d+(\.\d+)+)$`)
 )
 
 // distroPackage resolves a deb/rpm/apk package to its distribution's cycle: from the distro
@@ -308,39 +308,39 @@ func (r *Resolver) byCPE(it Item, c sbom.Component) (Item, bool) {
 
 // nameRules recognise products by component name (lower case, group/ prefix removed).
 var nameRules = []struct {
-	re      *regexp.Regexp
+	re      *lazyre.Regexp
 	product string
 	conf    Confidence
 	note    string
 }{
-	{regexp.MustCompile(`^(openssl|open ssl|libssl[\d.]*|libcrypto[\d.]*)$`), "openssl", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(python|python3|cpython|python[23]\.\d+)$`), "python", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(node|nodejs|node\.js)$`), "nodejs", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(log4j|log4j-core|log4j-api|apache log4j)$`), "log4j", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(tomcat|apache tomcat|tomcat-embed-core|tomcat-catalina)$`), "tomcat", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(qt|qt5|qt6|qtbase|qt5-base|qt6-base|libqt5core\d*|libqt6core\d*)$`), "qt", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^((microsoft )?\.net framework|dotnetfx|netfx)$`), "dotnetfx", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^((microsoft )?\.net( core| runtime)?|dotnet|dotnet-runtime|microsoft\.netcore\.app)$`), "dotnet", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(eclipse temurin|temurin|adoptopenjdk)`), "eclipse-temurin", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(amazon corretto|corretto)`), "amazon-corretto", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(azul zulu|zulu)`), "azul-zulu", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(oracle java|oracle jdk|oracle jre|java se|java\(tm\) se|jdk|jre|java|java runtime environment|openjdk)$`), "oracle-jdk", ConfidenceLow,
+	{lazyre.New(`^(openssl|open ssl|libssl[\d.]*|libcrypto[\d.]*)$`), "openssl", ConfidenceMedium, ""},
+	{lazyre.New(`^(python|python3|cpython|python[23]\.\d+)$`), "python", ConfidenceMedium, ""},
+	{lazyre.New(`^(node|nodejs|node\.js)$`), "nodejs", ConfidenceMedium, ""},
+	{lazyre.New(`^(log4j|log4j-core|log4j-api|apache log4j)$`), "log4j", ConfidenceMedium, ""},
+	{lazyre.New(`^(tomcat|apache tomcat|tomcat-embed-core|tomcat-catalina)$`), "tomcat", ConfidenceMedium, ""},
+	{lazyre.New(`^(qt|qt5|qt6|qtbase|qt5-base|qt6-base|libqt5core\d*|libqt6core\d*)$`), "qt", ConfidenceMedium, ""},
+	{lazyre.New(`^((microsoft )?\.net framework|dotnetfx|netfx)$`), "dotnetfx", ConfidenceMedium, ""},
+	{lazyre.New(`^((microsoft )?\.net( core| runtime)?|dotnet|dotnet-runtime|microsoft\.netcore\.app)$`), "dotnet", ConfidenceMedium, ""},
+	{lazyre.New(`^(eclipse temurin|temurin|adoptopenjdk)`), "eclipse-temurin", ConfidenceMedium, ""},
+	{lazyre.New(`^(amazon corretto|corretto)`), "amazon-corretto", ConfidenceMedium, ""},
+	{lazyre.New(`^(azul zulu|zulu)`), "azul-zulu", ConfidenceMedium, ""},
+	{lazyre.New(`^(oracle java|oracle jdk|oracle jre|java se|java\(tm\) se|jdk|jre|java|java runtime environment|openjdk)$`), "oracle-jdk", ConfidenceLow,
 		"a generic Java name is read as Oracle Java SE; other builds (Temurin, Corretto, Zulu) have their own dates"},
-	{regexp.MustCompile(`^(sqlite|sqlite3)$`), "sqlite", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(postgresql|postgres)$`), "postgresql", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(mysql|mysql server|mysql-server)$`), "mysql", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^nginx$`), "nginx", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(apache http server|httpd|apache2)$`), "apache-http-server", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(microsoft )?internet explorer$`), "internet-explorer", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(microsoft )?sql server`), "mssqlserver", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(debian|debian gnu/linux)$`), "debian", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^ubuntu`), "ubuntu", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(red hat enterprise linux|rhel)`), "rhel", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^centos( linux)?$`), "centos", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(alpine|alpine linux)$`), "alpine-linux", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(rocky|rocky linux)$`), "rocky-linux", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^almalinux$`), "almalinux", ConfidenceMedium, ""},
-	{regexp.MustCompile(`^(linux|linux kernel|linux-kernel)$`), "linux-kernel", ConfidenceMedium, ""},
+	{lazyre.New(`^(sqlite|sqlite3)$`), "sqlite", ConfidenceMedium, ""},
+	{lazyre.New(`^(postgresql|postgres)$`), "postgresql", ConfidenceMedium, ""},
+	{lazyre.New(`^(mysql|mysql server|mysql-server)$`), "mysql", ConfidenceMedium, ""},
+	{lazyre.New(`^nginx$`), "nginx", ConfidenceMedium, ""},
+	{lazyre.New(`^(apache http server|httpd|apache2)$`), "apache-http-server", ConfidenceMedium, ""},
+	{lazyre.New(`^(microsoft )?internet explorer$`), "internet-explorer", ConfidenceMedium, ""},
+	{lazyre.New(`^(microsoft )?sql server`), "mssqlserver", ConfidenceMedium, ""},
+	{lazyre.New(`^(debian|debian gnu/linux)$`), "debian", ConfidenceMedium, ""},
+	{lazyre.New(`^ubuntu`), "ubuntu", ConfidenceMedium, ""},
+	{lazyre.New(`^(red hat enterprise linux|rhel)`), "rhel", ConfidenceMedium, ""},
+	{lazyre.New(`^centos( linux)?$`), "centos", ConfidenceMedium, ""},
+	{lazyre.New(`^(alpine|alpine linux)$`), "alpine-linux", ConfidenceMedium, ""},
+	{lazyre.New(`^(rocky|rocky linux)$`), "rocky-linux", ConfidenceMedium, ""},
+	{lazyre.New(`^almalinux$`), "almalinux", ConfidenceMedium, ""},
+	{lazyre.New(`^(linux|linux kernel|linux-kernel)$`), "linux-kernel", ConfidenceMedium, ""},
 }
 
 func (r *Resolver) byName(it Item, c sbom.Component) (Item, bool) {

@@ -1,10 +1,11 @@
 package lifecycle
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // supplement holds end-of-support dates of products endoflife.date does not list but medical
@@ -54,7 +55,7 @@ var ltscReleases = map[string]map[string]string{
 	"11": {"2024": "24h2"},
 }
 
-var releaseRe = regexp.MustCompile(`^(1[5-9]0[0-9]|20[0-9]{2}|2[0-9]h[12])$`)
+var releaseRe = lazyre.New(`^(1[5-9]0[0-9]|20[0-9]{2}|2[0-9]h[12])$`)
 
 // windowsWords normalises a description into lower-case words ("Windows_10_IoT" → windows 10 iot).
 func windowsWords(s string) []string {

@@ -19,8 +19,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
+	"sync"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // FormVersion is the only MDS2 form version this package reads and writes.
@@ -75,68 +77,73 @@ type catalogueFile struct {
 	} `json:"sections"`
 }
 
-var (
+// catalogue is the question catalogue, read from the embedded catalogue.json when first used (not at
+// the start of every command: ~0.7 ms and 0.2 MB).
+type catalogue struct {
 	questions  []Question          // form order
 	questionAt map[string]int      // id → index in questions
 	sections   []SectionInfo       // form order
 	sectionAt  map[string]int      // code → index in sections
 	children   map[string][]string // id → child ids
-)
-
-func init() {
-	if err := loadCatalogue(catalogueJSON); err != nil {
-		panic("mds2: embedded catalogue: " + err.Error())
-	}
 }
 
-var idShape = regexp.MustCompile(`^([A-Z]{3,4})-([1-9][0-9]*)((?:\.[1-9][0-9]*){0,2})$`)
+var cat = sync.OnceValue(func() *catalogue {
+	c, err := loadCatalogue(catalogueJSON)
+	if err != nil {
+		panic("mds2: embedded catalogue: " + err.Error())
+	}
+	return c
+})
 
-func loadCatalogue(data []byte) error {
+var idShape = lazyre.New(`^([A-Z]{3,4})-([1-9][0-9]*)((?:\.[1-9][0-9]*){0,2})$`)
+
+func loadCatalogue(data []byte) (*catalogue, error) {
 	var cf catalogueFile
 	if err := json.Unmarshal(data, &cf); err != nil {
-		return err
+		return nil, err
 	}
+	c := &catalogue{}
 	if cf.FormVersion != FormVersion {
-		return fmt.Errorf("form_version %q, want %q", cf.FormVersion, FormVersion)
+		return nil, fmt.Errorf("form_version %q, want %q", cf.FormVersion, FormVersion)
 	}
-	questionAt = map[string]int{}
-	sectionAt = map[string]int{}
-	children = map[string][]string{}
+	c.questionAt = map[string]int{}
+	c.sectionAt = map[string]int{}
+	c.children = map[string][]string{}
 	for _, s := range cf.Sections {
-		if _, dup := sectionAt[s.Code]; dup {
-			return fmt.Errorf("section %s twice", s.Code)
+		if _, dup := c.sectionAt[s.Code]; dup {
+			return nil, fmt.Errorf("section %s twice", s.Code)
 		}
 		info := SectionInfo{Code: s.Code, Title: s.Title, Summary: s.Summary}
 		for _, q := range s.Questions {
 			m := idShape.FindStringSubmatch(q.ID)
 			if m == nil || m[1] != s.Code {
-				return fmt.Errorf("question %q: bad id for section %s", q.ID, s.Code)
+				return nil, fmt.Errorf("question %q: bad id for section %s", q.ID, s.Code)
 			}
-			if _, dup := questionAt[q.ID]; dup {
-				return fmt.Errorf("question %s twice", q.ID)
+			if _, dup := c.questionAt[q.ID]; dup {
+				return nil, fmt.Errorf("question %s twice", q.ID)
 			}
 			if q.Parent != parentOf(q.ID) {
-				return fmt.Errorf("question %s: parent %q, want %q", q.ID, q.Parent, parentOf(q.ID))
+				return nil, fmt.Errorf("question %s: parent %q, want %q", q.ID, q.Parent, parentOf(q.ID))
 			}
 			if q.Parent != "" {
-				if _, ok := questionAt[q.Parent]; !ok {
-					return fmt.Errorf("question %s: parent %s not defined before it", q.ID, q.Parent)
+				if _, ok := c.questionAt[q.Parent]; !ok {
+					return nil, fmt.Errorf("question %s: parent %s not defined before it", q.ID, q.Parent)
 				}
-				children[q.Parent] = append(children[q.Parent], q.ID)
+				c.children[q.Parent] = append(c.children[q.Parent], q.ID)
 			}
 			switch q.Kind {
 			case KindYesNo, KindText, KindDate:
 			default:
-				return fmt.Errorf("question %s: unknown kind %q", q.ID, q.Kind)
+				return nil, fmt.Errorf("question %s: unknown kind %q", q.ID, q.Kind)
 			}
-			questionAt[q.ID] = len(questions)
-			questions = append(questions, Question{ID: q.ID, Section: s.Code, Parent: q.Parent, Text: q.Text, Kind: q.Kind, Group: q.Group})
+			c.questionAt[q.ID] = len(c.questions)
+			c.questions = append(c.questions, Question{ID: q.ID, Section: s.Code, Parent: q.Parent, Text: q.Text, Kind: q.Kind, Group: q.Group})
 			info.Questions = append(info.Questions, q.ID)
 		}
-		sectionAt[s.Code] = len(sections)
-		sections = append(sections, info)
+		c.sectionAt[s.Code] = len(c.sections)
+		c.sections = append(c.sections, info)
 	}
-	return nil
+	return c, nil
 }
 
 // parentOf derives the parent id from the id's numbering: "AUDT-2.8.1" → "AUDT-2.8", "AUDT-2" → "".
@@ -150,13 +157,13 @@ func parentOf(id string) string {
 
 // Catalogue returns all 240 questions of the 2019 form in form order. The slice is a copy.
 func Catalogue() []Question {
-	return append([]Question(nil), questions...)
+	return append([]Question(nil), cat().questions...)
 }
 
 // Sections returns the 24 sections (DOC … RMOT, OTHR) in form order. The slice is a copy.
 func Sections() []SectionInfo {
-	out := make([]SectionInfo, len(sections))
-	for i, s := range sections {
+	out := make([]SectionInfo, len(cat().sections))
+	for i, s := range cat().sections {
 		s.Questions = append([]string(nil), s.Questions...)
 		out[i] = s
 	}
@@ -169,13 +176,13 @@ func Lookup(id string) (Question, bool) {
 	if !ok {
 		return Question{}, false
 	}
-	return questions[questionAt[c]], true
+	return cat().questions[cat().questionAt[c]], true
 }
 
 // Children returns the ids of the direct sub-questions of id, in form order (nil when there are none).
 func Children(id string) []string {
 	c, _ := CanonicalID(id)
-	return append([]string(nil), children[c]...)
+	return append([]string(nil), cat().children[c]...)
 }
 
 // Section returns the section code of a question id ("AUDT" for "AUDT-2.8.1"), or "" if id is not a
@@ -190,15 +197,15 @@ func Section(id string) string {
 
 // SectionTitle returns the title of a section code ("AUTOMATIC LOGOFF (ALOF)"), or "" for an unknown code.
 func SectionTitle(code string) string {
-	if i, ok := sectionAt[strings.ToUpper(strings.TrimSpace(code))]; ok {
-		return sections[i].Title
+	if i, ok := cat().sectionAt[strings.ToUpper(strings.TrimSpace(code))]; ok {
+		return cat().sections[i].Title
 	}
 	return ""
 }
 
 // looseID matches how ids appear in filled forms: any case, spaces or a dash variant around the hyphen,
 // trailing punctuation.
-var looseID = regexp.MustCompile(`^([A-Za-z]{3,4})\s*[-‐‑‒–—]\s*([0-9]+(?:\s*\.\s*[0-9]+){0,2})\s*[.:]?$`)
+var looseID = lazyre.New(`^([A-Za-z]{3,4})\s*[-‐‑‒–—]\s*([0-9]+(?:\s*\.\s*[0-9]+){0,2})\s*[.:]?$`)
 
 // CanonicalID maps an id as written in a form ("audt-2.8.1", "AUDT – 2.8.1", "SHAD-15") to the catalogue id
 // ("AUDT-2.8.1", "SAHD-15"). It reports false when the result is not a question of the 2019 form.
@@ -221,7 +228,7 @@ func canonicalID(s string) (id string, misprint bool, ok bool) {
 	if id == "SHAD-15" {
 		id, misprint = "SAHD-15", true
 	}
-	_, ok = questionAt[id]
+	_, ok = cat().questionAt[id]
 	if !ok {
 		return "", false, false
 	}
@@ -235,6 +242,6 @@ func looksLikeID(s string) bool {
 		return false
 	}
 	code := strings.ToUpper(m[1])
-	_, known := sectionAt[code]
+	_, known := cat().sectionAt[code]
 	return known || code == "SHAD"
 }

@@ -61,10 +61,10 @@ func Compare(forms ...*Form) Comparison {
 		fs[i] = f
 		c.Forms = append(c.Forms, FormLabel{Manufacturer: f.Manufacturer, Device: f.Device, Models: f.Models, DocumentID: f.DocumentID, Released: f.Released})
 	}
-	for _, s := range sections {
+	for _, s := range cat().sections {
 		sc := SectionComparison{Code: s.Code, Title: s.Title}
 		for _, id := range s.Questions {
-			q := questions[questionAt[id]]
+			q := cat().questions[cat().questionAt[id]]
 			row := ComparisonRow{ID: id, Text: q.Text, Depth: strings.Count(id, "."), Group: q.Group}
 			for _, f := range fs {
 				a := f.Answer(id)

@@ -70,8 +70,8 @@ type Form struct {
 
 // NewForm returns a blank 2019 form: every catalogue question present with Value ValueBlank.
 func NewForm() *Form {
-	f := &Form{FormVersion: FormVersion, Answers: make(map[string]Answer, len(questions)), Notes: map[string]string{}}
-	for _, q := range questions {
+	f := &Form{FormVersion: FormVersion, Answers: make(map[string]Answer, len(cat().questions)), Notes: map[string]string{}}
+	for _, q := range cat().questions {
 		f.Answers[q.ID] = Answer{ID: q.ID, Value: ValueBlank}
 	}
 	return f
@@ -168,7 +168,7 @@ func (f *Form) SetOther(text string) error {
 // Counts returns how many answers have each normalised value (for import summaries).
 func (f *Form) Counts() map[Value]int {
 	out := map[Value]int{}
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		out[f.Answer(q.ID).Value]++
 	}
 	return out
@@ -190,12 +190,12 @@ func (f *Form) ensure() {
 		f.FormVersion = FormVersion
 	}
 	if f.Answers == nil {
-		f.Answers = make(map[string]Answer, len(questions))
+		f.Answers = make(map[string]Answer, len(cat().questions))
 	}
 	if f.Notes == nil {
 		f.Notes = map[string]string{}
 	}
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		if _, ok := f.Answers[q.ID]; !ok {
 			f.Answers[q.ID] = Answer{ID: q.ID, Value: ValueBlank}
 		}
@@ -223,20 +223,20 @@ func (f *Form) warnf(format string, args ...any) {
 // finish completes a form built by a reader: missing ids, header fields, dangling note references.
 func (f *Form) finish(source string) {
 	var missing []string
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		if _, ok := f.Answers[q.ID]; !ok {
 			missing = append(missing, q.ID)
 		}
 	}
 	if len(missing) > 0 {
-		f.warnf("%s: %d of the %d questions are missing (%s)", source, len(missing), len(questions), listSome(missing, 5))
+		f.warnf("%s: %d of the %d questions are missing (%s)", source, len(missing), len(cat().questions), listSome(missing, 5))
 	}
 	f.ensure()
 	f.syncHeader()
 	if a := f.Answers["DOC-7"]; a.Raw != "" && a.Value != ValueDate {
 		f.warnf("DOC-7: release date %q is not a recognisable date", truncate(a.Raw, 40))
 	}
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		a := f.Answers[q.ID]
 		for _, n := range a.NoteRefs {
 			if _, ok := f.Notes[n]; !ok {

@@ -15,10 +15,10 @@ import (
 // checkForm asserts the invariants every reader promises.
 func checkForm(t *testing.T, f *Form) {
 	t.Helper()
-	if f.FormVersion != FormVersion || len(f.Answers) != len(questions) {
+	if f.FormVersion != FormVersion || len(f.Answers) != len(cat().questions) {
 		t.Fatalf("form version %q, %d answers", f.FormVersion, len(f.Answers))
 	}
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		a, ok := f.Answers[q.ID]
 		if !ok || a.ID != q.ID || !a.Value.Valid() {
 			t.Fatalf("answer %s = %+v", q.ID, a)

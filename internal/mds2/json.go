@@ -84,7 +84,7 @@ func WriteJSON(w io.Writer, f *Form) error {
 		Manufacturer: f.Manufacturer, Device: f.Device, Models: f.Models, DocumentID: f.DocumentID, Released: f.Released,
 		Other: f.Other, Warnings: f.Warnings,
 	}
-	for _, q := range questions {
+	for _, q := range cat().questions {
 		a := f.Answer(q.ID)
 		ja := jsonAnswer{ID: q.ID, Section: q.Section, Raw: a.Raw, Value: a.Value, Detail: a.Detail, Date: a.Date, Note: a.Note, NoteRefs: a.NoteRefs}
 		if a.Mapping != (Mapping{}) {

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // ReadMarkdown reads an MDS2 2019 form published as Markdown or plain text (vendors put the form on web
@@ -28,11 +29,11 @@ func ReadMarkdown(r io.Reader, name string, limit int64) (*Form, error) {
 }
 
 var (
-	mdLineRe      = regexp.MustCompile(`^(?:[-*+]\s+)?[*_` + "`" + `]*([A-Za-z]{3,4}\s*[-‐‑‒–—]\s*[0-9]+(?:\.[0-9]+){0,2})[*_` + "`" + `]*(\s*[:,;|]|\s+[-–]\s+|\s+)(.*)$`)
-	mdNoteRe      = regexp.MustCompile(`(?i)^(?:[-*+]\s+)?[*_]*note\s*(?:#|no\.|nr\.)?\s*0*([1-9][0-9]{0,3})[*_]*\s*[:.)\-–]\s*[*_]*\s*(.+)$`)
-	mdSeparatorRe = regexp.MustCompile(`^:?-{3,}:?$`)
-	mdSectionRe   = regexp.MustCompile(`^#*\s*[A-Z][A-Z0-9 /&,'’-]{2,100}\(\s*(?:[A-Z]{3,4}|SBoM)\s*\)`)
-	questionEndRe = regexp.MustCompile(`\?\s*:`)
+	mdLineRe      = lazyre.New(`^(?:[-*+]\s+)?[*_` + "`" + `]*([A-Za-z]{3,4}\s*[-‐‑‒–—]\s*[0-9]+(?:\.[0-9]+){0,2})[*_` + "`" + `]*(\s*[:,;|]|\s+[-–]\s+|\s+)(.*)$`)
+	mdNoteRe      = lazyre.New(`(?i)^(?:[-*+]\s+)?[*_]*note\s*(?:#|no\.|nr\.)?\s*0*([1-9][0-9]{0,3})[*_]*\s*[:.)\-–]\s*[*_]*\s*(.+)$`)
+	mdSeparatorRe = lazyre.New(`^:?-{3,}:?$`)
+	mdSectionRe   = lazyre.New(`^#*\s*[A-Z][A-Z0-9 /&,'’-]{2,100}\(\s*(?:[A-Z]{3,4}|SBoM)\s*\)`)
+	questionEndRe = lazyre.New(`\?\s*:`)
 )
 
 type mdTable struct {

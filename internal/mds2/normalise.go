@@ -1,13 +1,13 @@
 package mds2
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -117,8 +117,8 @@ func tidyDetail(s string) string {
 	return s
 }
 
-var noteRefRe = regexp.MustCompile(`(?i)\bnotes?\b\s*(?:#|no\.|nr\.)?\s*(\d{1,4}(?:\s*(?:,|&|/|\band\b)\s*\d{1,4})*)`)
-var digitsRe = regexp.MustCompile(`\d{1,4}`)
+var noteRefRe = lazyre.New(`(?i)\bnotes?\b\s*(?:#|no\.|nr\.)?\s*(\d{1,4}(?:\s*(?:,|&|/|\band\b)\s*\d{1,4})*)`)
+var digitsRe = lazyre.New(`\d{1,4}`)
 
 // appendNoteRefs appends the note numbers mentioned in s ("See Note 3", "Notes 3 and 4") to refs, once each.
 func appendNoteRefs(refs []string, s string) []string {
@@ -144,7 +144,7 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-var noteNumberRe = regexp.MustCompile(`(?i)^(?:note\s*(?:#|no\.|nr\.)?\s*)?0*([1-9][0-9]{0,3})\s*[:.)]?$`)
+var noteNumberRe = lazyre.New(`(?i)^(?:note\s*(?:#|no\.|nr\.)?\s*)?0*([1-9][0-9]{0,3})\s*[:.)]?$`)
 
 // noteNumber turns "3", "Note 3", "note #3:" into "3".
 func noteNumber(s string) (string, bool) {
@@ -188,7 +188,7 @@ func cleanNoteColumn(s string) string {
 	return s
 }
 
-var serialRe = regexp.MustCompile(`^[0-9]{4,6}(?:\.[0-9]+)?$`)
+var serialRe = lazyre.New(`^[0-9]{4,6}(?:\.[0-9]+)?$`)
 
 // Plausible range for release dates given as Excel serial numbers: 1990-01-01 … 2100-12-31.
 const minSerial, maxSerial = 32874, 73415
@@ -200,7 +200,7 @@ var dateLayouts = []string{
 	"2 January 2006", "2 Jan 2006", "2-Jan-2006", "02-Jan-06", "2-Jan-06", "Monday, January 2, 2006",
 }
 
-var numericDate = regexp.MustCompile(`^([0-9]{1,2})([./-])([0-9]{1,2})([./-])([0-9]{2}|[0-9]{4})$`)
+var numericDate = lazyre.New(`^([0-9]{1,2})([./-])([0-9]{1,2})([./-])([0-9]{2}|[0-9]{4})$`)
 
 // parseDate recognises Excel serial numbers and common written dates and returns YYYY-MM-DD.
 // Numeric day/month orders: with dots the day comes first (European), with slashes or hyphens the month

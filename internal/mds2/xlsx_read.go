@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/zipguard"
 	"github.com/xuri/excelize/v2"
 )
@@ -142,8 +142,8 @@ func scanSheet(x *excelize.File, sheet string) (counts [idColumns]int, sig2013 [
 }
 
 var (
-	sectionHeaderRe = regexp.MustCompile(`\(\s*([A-Za-z]{3,4})\s*\)\s*$`)
-	noteInlineRe    = regexp.MustCompile(`(?is)^note\s*(?:#|no\.|nr\.)?\s*0*([1-9][0-9]{0,3})\s*[:.)\-–]\s*(.+)$`)
+	sectionHeaderRe = lazyre.New(`\(\s*([A-Za-z]{3,4})\s*\)\s*$`)
+	noteInlineRe    = lazyre.New(`(?is)^note\s*(?:#|no\.|nr\.)?\s*0*([1-9][0-9]{0,3})\s*[:.)\-–]\s*(.+)$`)
 )
 
 // isSectionTitle reports whether s, ending in "(code)", is a section header row: a known code and an
@@ -289,9 +289,9 @@ type detector2013 struct {
 }
 
 var (
-	section2013Re = regexp.MustCompile(`^([0-9]{1,2})\s*\.?\s+([A-Z][A-Za-z /&,-]{3,80}?)\s*\(\s*(ALOF|AUDT|AUTH|CNFS|CSUP|DIDT|DTBK|EMRG|IGAU|MLDP|NAUT|PAUT|PLOK|RDMP|SAHD|SGUD|STCF|TXCF|TXIG|OTHR)\s*\)`)
-	item2013Re    = regexp.MustCompile(`^[0-9]{1,2}-[0-9]{1,2}$`)
-	hn2013Re      = regexp.MustCompile(`(?i)HN\s*1\s*-\s*2013|\(CNFS\)|MANAGEMENT OF PRIVATE DATA`)
+	section2013Re = lazyre.New(`^([0-9]{1,2})\s*\.?\s+([A-Z][A-Za-z /&,-]{3,80}?)\s*\(\s*(ALOF|AUDT|AUTH|CNFS|CSUP|DIDT|DTBK|EMRG|IGAU|MLDP|NAUT|PAUT|PLOK|RDMP|SAHD|SGUD|STCF|TXCF|TXIG|OTHR)\s*\)`)
+	item2013Re    = lazyre.New(`^[0-9]{1,2}-[0-9]{1,2}$`)
+	hn2013Re      = lazyre.New(`(?i)HN\s*1\s*-\s*2013|\(CNFS\)|MANAGEMENT OF PRIVATE DATA`)
 )
 
 // line feeds the non-empty leading cells of a row (or a line of text split into fields).

@@ -3,10 +3,10 @@ package mds2
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -43,7 +43,7 @@ func WriteXLSX(w io.Writer, f *Form) error {
 	wr.row(st.title, "Manufacturer Disclosure Statement for Medical Device Security -- MDS2")
 	wr.row(0)
 	wr.row(st.header, "Question ID", "Question", "Answer", "See note", mappingHeadings[0], mappingHeadings[1], mappingHeadings[2])
-	for _, s := range sections {
+	for _, s := range cat().sections {
 		switch s.Code {
 		case "DOC":
 		case "MPII":
@@ -62,7 +62,7 @@ func WriteXLSX(w io.Writer, f *Form) error {
 			wr.row(st.summary, "", s.Summary)
 		}
 		for _, id := range s.Questions {
-			q := questions[questionAt[id]]
+			q := cat().questions[cat().questionAt[id]]
 			a := f.Answer(id)
 			note := a.Note
 			if note == "" {
@@ -188,7 +188,7 @@ func (w *sheetWriter) set(cells []any) error {
 	return nil
 }
 
-var bstrRe = regexp.MustCompile(`^_x[0-9A-Fa-f]{4}_`)
+var bstrRe = lazyre.New(`^_x[0-9A-Fa-f]{4}_`)
 
 // escapeBSTR protects literal "_xHHHH_" sequences, which spreadsheet readers decode as escaped characters,
 // by writing their leading underscore as "_x005F_" (ECMA-376 Part 1, 22.9.2.19). Overlapping sequences

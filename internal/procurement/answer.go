@@ -2,11 +2,11 @@ package procurement
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/mds2"
 )
 
@@ -18,11 +18,11 @@ type ParsedAnswer struct {
 }
 
 var (
-	numberRE = regexp.MustCompile(`[-+]?\d+(?:[.,]\d+)?`)
-	yearRE   = regexp.MustCompile(`^(\d{4})$`)
-	monthRE  = regexp.MustCompile(`^(\d{4})-(\d{1,2})$`)
-	dmyRE    = regexp.MustCompile(`^(\d{1,2})\.(\d{1,2})\.(\d{4})$`)
-	mdashRE  = regexp.MustCompile(`^(\d{1,2})/(\d{4})$`)
+	numberRE = lazyre.New(`[-+]?\d+(?:[.,]\d+)?`)
+	yearRE   = lazyre.New(`^(\d{4})$`)
+	monthRE  = lazyre.New(`^(\d{4})-(\d{1,2})$`)
+	dmyRE    = lazyre.New(`^(\d{1,2})\.(\d{1,2})\.(\d{4})$`)
+	mdashRE  = lazyre.New(`^(\d{1,2})/(\d{4})$`)
 )
 
 // ParseAnswer reads a questionnaire answer of the given type. Yes/no answers are normalised on their

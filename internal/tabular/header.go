@@ -1,12 +1,13 @@
 package tabular
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
-var parens = regexp.MustCompile(`[(\[].*?[)\]]`)
+var parens = lazyre.New(`[(\[].*?[)\]]`)
 
 // Fold turns a column name into the key it is recognised by: lower case, German umlauts and ß spelled
 // out, parenthesised parts, the euro sign and a trailing currency word removed, "#" read as "nr", and

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/feeds"
 	"github.com/vigil-med/vigil/internal/feeds/nvd"
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -155,7 +155,7 @@ func (s *Service) syncSource(ctx context.Context, src string, run *domain.FeedRe
 	return false, "", fmt.Errorf("unknown feed source %q (known: %s)", src, strings.Join(domain.FeedSourceNames, ", "))
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var unsafeName = lazyre.New(`[^A-Za-z0-9._-]+`)
 
 func fileSafe(s string) string { return unsafeName.ReplaceAllString(s, "_") }
 

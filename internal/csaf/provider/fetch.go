@@ -13,13 +13,13 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/vigil-med/vigil/internal/csaf"
+	"github.com/vigil-med/vigil/internal/lazyre"
 	"github.com/vigil-med/vigil/internal/netguard"
 )
 
@@ -440,7 +440,7 @@ func (l *Listing) checkSignature(ctx context.Context, u string, data []byte) (Ch
 	return Verified, fp, nil
 }
 
-var reFileNameChars = regexp.MustCompile(`[^+\-a-z0-9]+`)
+var reFileNameChars = lazyre.New(`[^+\-a-z0-9]+`)
 
 // FileName is the file name CSAF 2.0 §5.1 derives from a tracking id: lower case, every run of
 // characters other than "+", "-", a–z and 0–9 replaced by "_", and ".json".

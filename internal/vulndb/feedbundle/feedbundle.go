@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/lazyre"
 )
 
 // Format identifiers.
@@ -42,7 +44,7 @@ const (
 	maxManifestBytes = 1 << 20
 )
 
-var names = regexp.MustCompile(`^(` + regexp.QuoteMeta(Marker) + `|records/(osv|nvd|kev|eukev|euvd)\.jsonl|epss\.csv|endoflife/products\.jsonl|status\.json|manifest\.json)$`)
+var names = lazyre.New(`^(` + regexp.QuoteMeta(Marker) + `|records/(osv|nvd|kev|eukev|euvd)\.jsonl|epss\.csv|endoflife/products\.jsonl|status\.json|manifest\.json)$`)
 
 // ValidName reports whether name is an entry of the bundle format.
 func ValidName(name string) bool { return names.MatchString(name) }
