@@ -284,3 +284,43 @@ func TestFleetFindingsReplaceVulnScope(t *testing.T) {
 		}
 	})
 }
+
+// Migration 0025 dropped, on PostgreSQL, the foreign key of findings to organisations: the one to the
+// organisation's product version implies it. What it guaranteed still holds on both engines.
+func TestFindingsForeignKeys(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "fk")
+		other := newFixture(t, st, "fk-other")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const purl = "pkg:golang/golang.org/x/net@0.7.0"
+		replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u62.ID}},
+			fleetFinding(fx.u62.ID, purl, "CVE-2023-44487", "in range"))
+		exec := func(q string, args ...any) error {
+			return st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, q, args...)
+				return err
+			})
+		}
+		now := time.Now().UTC()
+		insert := "INSERT INTO findings (org_id, product_version_id, vuln_id, first_seen, last_seen) VALUES (?, ?, 'CVE-2024-1', ?, ?)"
+		if err := exec(insert, org, other.u62.ID, now, now); err == nil {
+			t.Error("a finding of another organisation's product version was stored")
+		}
+		if err := exec(insert, int64(1<<40), fx.u62.ID, now, now); err == nil {
+			t.Error("a finding of an organisation that does not exist was stored")
+		}
+		if err := exec("DELETE FROM organisations WHERE id = ?", org); err == nil {
+			t.Error("an organisation with product versions and findings was deleted")
+		}
+		if len(findingsByKey(t, st, org)) != 1 {
+			t.Fatal("the finding is gone after refused changes")
+		}
+		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { return tx.DeleteProductVersion(ctx, fx.u62.ID) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(findingsByKey(t, st, org)); n != 0 {
+			t.Errorf("%d findings left after their product version was deleted", n)
+		}
+	})
+}
