@@ -29,24 +29,19 @@ var (
 //
 // (the format packages import this package for the model, so this package cannot import them). It panics
 // when f is already registered.
-func RegisterDecoder(f Format, fn DecodeFunc) {
-	decodersMu.Lock()
-	defer decodersMu.Unlock()
-	if _, dup := decoders[f]; dup {
-		panic("sbom: decoder registered twice for " + string(f))
-	}
-	decoders[f] = fn
-}
+func RegisterDecoder(f Format, fn DecodeFunc) { register(decoders, f, fn, "decoder") }
 
 // RegisterOwnedDecoder registers, beside the decoder of RegisterDecoder, one for input the caller hands
 // over (DecodeOwned): it may return a Document whose strings share data's memory instead of a copy.
-func RegisterOwnedDecoder(f Format, fn DecodeFunc) {
+func RegisterOwnedDecoder(f Format, fn DecodeFunc) { register(owned, f, fn, "owned decoder") }
+
+func register(m map[Format]DecodeFunc, f Format, fn DecodeFunc, what string) {
 	decodersMu.Lock()
 	defer decodersMu.Unlock()
-	if _, dup := owned[f]; dup {
-		panic("sbom: owned decoder registered twice for " + string(f))
+	if _, dup := m[f]; dup {
+		panic("sbom: " + what + " registered twice for " + string(f))
 	}
-	owned[f] = fn
+	m[f] = fn
 }
 
 func decoderFor(f Format, own bool) DecodeFunc {
