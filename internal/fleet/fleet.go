@@ -12,10 +12,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -49,6 +51,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[int64]*orgComponents
+	// componentsRead counts the components read into the cache (tests: an SBOM import re-reads only
+	// its product version's).
+	componentsRead atomic.Int64
 }
 
 // New returns the service.
@@ -310,14 +315,17 @@ type input struct {
 }
 
 // orgComponents is the cached SBOM components of an organisation in the index of their keys (which
-// product versions a feed change touches; it keeps them packed), rebuilt when an SBOM is imported.
+// product versions a feed change touches; it keeps them packed). When SBOMs change, the product
+// versions whose SBOM id changed are read again into a copy of the index (readers of the one before
+// — a running match, a where-is — keep theirs); all of them only the first time, or when most changed.
 type orgComponents struct {
 	stamp   string
+	sboms   map[int64]int64   // product version → SBOM id, as of reading (store.FleetSBOMVersions)
 	compIDs map[int64][]int64 // sbom_components ids, in the order of the index's components
 	index   *match.ComponentIndex
 }
 
-// components returns the organisation's cached components, reloaded when its SBOMs changed.
+// components returns the organisation's cached components, updated when its SBOMs changed.
 func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponents, error) {
 	stamp, err := sc.FleetSBOMStamp(ctx)
 	if err != nil {
@@ -325,38 +333,86 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.cache[sc.Org()]; c != nil && c.stamp == stamp {
-		return c, nil
+	old := s.cache[sc.Org()]
+	if old != nil && old.stamp == stamp {
+		return old, nil
 	}
-	c := &orgComponents{stamp: stamp, compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
-	var pv int64
-	var comps []sbom.Component // reused: the index keeps a packed copy
-	var ids []int64
-	flush := func() {
-		if len(comps) > 0 {
-			c.compIDs[pv] = slices.Clip(ids)
-			c.index.Add(strconv.FormatInt(pv, 10), comps)
-		}
-		comps, ids = comps[:0], nil
-	}
-	err = sc.EachFleetComponent(ctx, func(x *store.FleetComponent) error {
-		if x.ProductVersionID != pv {
-			flush()
-			pv = x.ProductVersionID
-		}
-		comps = append(comps, sbom.Component{Ref: x.Ref, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
-		ids = append(ids, x.ID)
-		return nil
-	})
+	// Read before the components: an SBOM imported meanwhile is then read again next time.
+	sboms, err := sc.FleetSBOMVersions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	flush()
+	var c *orgComponents
+	var read []int64 // product versions to read, unless all
+	all := true
+	if old != nil {
+		var changed, removed []int64
+		for pv, id := range sboms {
+			if old.sboms[pv] != id {
+				changed = append(changed, pv)
+			}
+		}
+		for pv := range old.sboms {
+			if _, ok := sboms[pv]; !ok {
+				removed = append(removed, pv)
+			}
+		}
+		// When most versions changed, all are read again: a copy of the index would be mostly replaced.
+		if len(changed)+len(removed) <= len(sboms)/2 {
+			c = &orgComponents{compIDs: maps.Clone(old.compIDs), index: old.index.Clone()}
+			for _, pv := range append(removed, changed...) {
+				c.index.Remove(strconv.FormatInt(pv, 10))
+				delete(c.compIDs, pv)
+			}
+			read, all = changed, false
+		}
+	}
+	if c == nil {
+		c = &orgComponents{compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+	}
+	c.stamp, c.sboms = stamp, sboms
+	if all || len(read) > 0 {
+		if all {
+			read = nil
+		}
+		if err := s.readComponents(ctx, sc, c, read); err != nil {
+			return nil, err
+		}
+	}
 	if s.cache == nil {
 		s.cache = map[int64]*orgComponents{}
 	}
 	s.cache[sc.Org()] = c
 	return c, nil
+}
+
+// readComponents adds the components of the product versions ids (all when nil) to c.
+func (s *Service) readComponents(ctx context.Context, sc *store.Scope, c *orgComponents, ids []int64) error {
+	var pv int64
+	var comps []sbom.Component // reused: the index keeps a packed copy
+	var compIDs []int64
+	flush := func() {
+		if len(comps) > 0 {
+			c.compIDs[pv] = slices.Clip(compIDs)
+			c.index.Add(strconv.FormatInt(pv, 10), comps)
+		}
+		comps, compIDs = comps[:0], nil
+	}
+	err := sc.EachFleetComponent(ctx, ids, func(x *store.FleetComponent) error {
+		if x.ProductVersionID != pv {
+			flush()
+			pv = x.ProductVersionID
+		}
+		comps = append(comps, sbom.Component{Ref: x.Ref, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
+		compIDs = append(compIDs, x.ID)
+		s.componentsRead.Add(1)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	flush()
+	return nil
 }
 
 // WhereIs answers "where is this component?" from the cached component index (name, package URL or

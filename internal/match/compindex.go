@@ -140,6 +140,60 @@ func (ci *ComponentIndex) Remove(productVersion string) {
 	delete(ci.pvPos, productVersion)
 }
 
+// Clone returns a copy of the index for a writer that must not disturb the index's readers (Add and
+// Remove write in place): a product version's packed components are shared (they never change), the
+// lists are the copy's own, and what Remove left behind is dropped (positions renumbered), so a cache
+// updated by clones does not grow with every change.
+func (ci *ComponentIndex) Clone() *ComponentIndex {
+	out := &ComponentIndex{pvPos: make(map[string]int32, len(ci.pvPos)), byKey: make(map[Key][]loc, len(ci.byKey)),
+		byName: make(map[string][]Key, len(ci.byName))}
+	renum := make([]int32, len(ci.pvs))
+	for i, p := range ci.pvs {
+		renum[i] = -1
+		if p.live {
+			renum[i] = int32(len(out.pvs))
+			out.pvPos[p.id] = renum[i]
+			out.pvs = append(out.pvs, p)
+		}
+	}
+	move := func(ls []loc) []loc {
+		n := 0
+		for _, l := range ls {
+			if renum[l.pv] >= 0 {
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		moved := make([]loc, 0, n)
+		for _, l := range ls {
+			if r := renum[l.pv]; r >= 0 {
+				moved = append(moved, loc{r, l.comp})
+			}
+		}
+		return moved
+	}
+	for k, ls := range ci.byKey {
+		if m := move(ls); m != nil {
+			out.byKey[k] = m
+		}
+	}
+	for name, keys := range ci.byName {
+		var kept []Key
+		for _, k := range keys {
+			if _, ok := out.byKey[k]; ok {
+				kept = append(kept, k)
+			}
+		}
+		if kept != nil {
+			out.byName[name] = kept
+		}
+	}
+	out.cpeAll = move(ci.cpeAll)
+	return out
+}
+
 // Components returns the components recorded for a product version, in their order, with the fields
 // the index keeps (ref, name, version, package URL, CPE); nil when none are. The slice is the
 // caller's. (A re-match of some of them uses ComponentsFor.)

@@ -231,3 +231,59 @@ func TestComponentIndexComponents(t *testing.T) {
 		t.Errorf("after replacing (-want +got):\n%s", diff)
 	}
 }
+
+// A clone answers as the index did, drops what Remove left behind, and changes made to it (or to the
+// original) are not seen by the other.
+func TestComponentIndexClone(t *testing.T) {
+	log4j := func(ref, v string) sbom.Component {
+		return sbom.Component{Ref: ref, Name: "log4j-core", Version: v, PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@" + v}
+	}
+	ssl := sbom.Component{Ref: "s", Name: "openssl", Version: "1.0.1f", CPE: "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*"}
+	build := func(pvs map[string][]sbom.Component, order ...string) *ComponentIndex {
+		ci := NewComponentIndex()
+		for _, pv := range order {
+			ci.Add(pv, pvs[pv])
+		}
+		return ci
+	}
+	pvs := map[string][]sbom.Component{"a": {log4j("a1", "2.14.1"), ssl}, "b": {log4j("b1", "2.17.1")}, "c": {ssl, log4j("c1", "2.0")}}
+	orig := build(pvs, "a", "b", "c")
+	orig.Remove("b")
+	orig.Add("a", pvs["a"]) // replaced: leaves a dead slot behind
+	queries := []string{"log4j-core", "openssl", "pkg:maven/org.apache.logging.log4j/log4j-core", "cpe:2.3:a:openssl:openssl:*:*:*:*:*:*:*:*"}
+	answers := func(ci *ComponentIndex) map[string][]Placement {
+		out := map[string][]Placement{}
+		for _, q := range queries {
+			out[q] = ci.Where(q)
+		}
+		out["cpe *"] = nil
+		for _, pv := range ci.ProductVersions([]Key{{CPEEcosystem, "*"}}) {
+			out["cpe *"] = append(out["cpe *"], Placement{ProductVersion: pv})
+		}
+		return out
+	}
+	before := answers(orig)
+	clone := orig.Clone()
+	if diff := cmp.Diff(before, answers(clone)); diff != "" {
+		t.Fatalf("clone answers differently (-index +clone):\n%s", diff)
+	}
+	if diff := cmp.Diff(answers(build(pvs, "c", "a")), answers(clone)); diff != "" {
+		t.Errorf("clone differs from an index built of what is live (-built +clone):\n%s", diff)
+	}
+	if len(clone.pvs) != 2 || len(clone.byKey[FoldKey(Key{CPEEcosystem, "openssl:openssl"})]) != 2 {
+		t.Errorf("clone kept dead slots: %d product versions, %d openssl slots", len(clone.pvs), len(clone.byKey[FoldKey(Key{CPEEcosystem, "openssl:openssl"})]))
+	}
+	clone.Remove("a")
+	clone.Add("d", []sbom.Component{log4j("d1", "2.20.0")})
+	if diff := cmp.Diff(before, answers(orig)); diff != "" {
+		t.Errorf("changing the clone changed the index (-before +after):\n%s", diff)
+	}
+	want := answers(build(map[string][]sbom.Component{"c": pvs["c"], "d": {log4j("d1", "2.20.0")}}, "c", "d"))
+	if diff := cmp.Diff(want, answers(clone)); diff != "" {
+		t.Errorf("clone after changes (-built +clone):\n%s", diff)
+	}
+	orig.Add("e", []sbom.Component{ssl})
+	if diff := cmp.Diff(want, answers(clone)); diff != "" {
+		t.Errorf("changing the index changed the clone (-want +clone):\n%s", diff)
+	}
+}

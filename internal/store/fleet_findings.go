@@ -1016,12 +1016,31 @@ func (sc *Scope) FleetSubjects(ctx context.Context, ids []int64) (map[int64]Flee
 	return out, nil
 }
 
-// EachFleetComponent calls fn for every SBOM component of the organisation, by product version and
-// SBOM order, without holding them all (the matcher keeps its own compact copy). Only what matching
-// reads is filled in: Parent, Type and Group stay empty (a million components are read at a full
-// match; every column is a string to allocate).
-func (sc *Scope) EachFleetComponent(ctx context.Context, fn func(*FleetComponent) error) error {
-	rows, err := sc.Query(ctx, "SELECT id, product_version_id, ref, name, version, purl, cpe FROM sbom_components WHERE org_id = ? ORDER BY product_version_id, id", sc.org)
+// EachFleetComponent calls fn for every SBOM component of the organisation (of the product versions
+// ids; all when ids is nil), by product version and SBOM order, without holding them all (the matcher
+// keeps its own compact copy). Only what matching reads is filled in: Parent, Type and Group stay
+// empty (a million components are read at a full match; every column is a string to allocate).
+func (sc *Scope) EachFleetComponent(ctx context.Context, ids []int64, fn func(*FleetComponent) error) error {
+	const q = "SELECT id, product_version_id, ref, name, version, purl, cpe FROM sbom_components WHERE org_id = ?"
+	if ids == nil {
+		return sc.eachFleetComponent(ctx, fn, q+" ORDER BY product_version_id, id", sc.org)
+	}
+	ids = slices.Sorted(slices.Values(ids)) // batches in product version order, as without ids
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := []any{sc.org}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		if err := sc.eachFleetComponent(ctx, fn, q+" AND product_version_id IN ("+discPlaceholders(len(batch))+") ORDER BY product_version_id, id", args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sc *Scope) eachFleetComponent(ctx context.Context, fn func(*FleetComponent) error, q string, args ...any) error {
+	rows, err := sc.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -1036,4 +1055,24 @@ func (sc *Scope) EachFleetComponent(ctx context.Context, fn func(*FleetComponent
 		}
 	}
 	return rows.Err()
+}
+
+// FleetSBOMVersions returns the id of each product version's SBOM (product version → SBOM id): an SBOM
+// imported again gets a new id (ids are never reused), so a cache of components can tell which product
+// versions changed.
+func (sc *Scope) FleetSBOMVersions(ctx context.Context) (map[int64]int64, error) {
+	rows, err := sc.Query(ctx, "SELECT product_version_id, id FROM sboms WHERE org_id = ?", sc.org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var pv, id int64
+		if err := rows.Scan(&pv, &id); err != nil {
+			return nil, err
+		}
+		out[pv] = id
+	}
+	return out, rows.Err()
 }
