@@ -3,6 +3,8 @@ package fleet_test
 import (
 	"context"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -134,6 +136,37 @@ func TestComponentCacheReadsOnlyChanges(t *testing.T) {
 		if res.Created+res.Updated+res.Gone != 0 {
 			t.Errorf("a full match from a fresh cache changed what the updated cache matched: %+v", res)
 		}
+
+		// Readers of the cache while SBOMs change and the cache is updated (the race detector watches).
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := svc.WhereIs(ctx, org, "left-pad"); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		for i := range 4 {
+			sbom(ids[2+i], comp("left-pad", "1.3."+strconv.Itoa(i)))
+			if _, err := svc.MatchVersions(ctx, org, []int64{ids[2+i]}, nil, nil); err != nil {
+				t.Error(err)
+			}
+		}
+		close(stop)
+		wg.Wait()
+		total()
+		same("read while updated")
 
 		// Most SBOMs replaced: everything is read again.
 		for _, pv := range ids[2:] {
