@@ -343,8 +343,7 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 		return nil, err
 	}
 	var c *orgComponents
-	var read []int64 // product versions to read, unless all
-	all := true
+	var read []int64 // with a copy of the index: the product versions to read into it
 	if old != nil {
 		var changed, removed []int64
 		for pv, id := range sboms {
@@ -364,21 +363,19 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 				c.index.Remove(strconv.FormatInt(pv, 10))
 				delete(c.compIDs, pv)
 			}
-			read, all = changed, false
+			read = changed
 		}
 	}
 	if c == nil {
 		c = &orgComponents{compIDs: map[int64][]int64{}, index: match.NewComponentIndex()}
+		err = s.readComponents(ctx, sc, c, nil)
+	} else if len(read) > 0 {
+		err = s.readComponents(ctx, sc, c, read)
+	}
+	if err != nil {
+		return nil, err
 	}
 	c.stamp, c.sboms = stamp, sboms
-	if all || len(read) > 0 {
-		if all {
-			read = nil
-		}
-		if err := s.readComponents(ctx, sc, c, read); err != nil {
-			return nil, err
-		}
-	}
 	if s.cache == nil {
 		s.cache = map[int64]*orgComponents{}
 	}
