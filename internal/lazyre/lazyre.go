@@ -14,7 +14,8 @@ import (
 	"sync"
 )
 
-// Regexp is a regexp.Regexp compiled on first use; its methods are those of regexp.Regexp.
+// Regexp is a regexp.Regexp compiled on first use; its methods are those of regexp.Regexp that Vigil
+// uses (Regexp gives the compiled expression for the others).
 type Regexp struct {
 	expr string
 	once sync.Once
@@ -39,26 +40,15 @@ func (r *Regexp) Regexp() *regexp.Regexp {
 	return r.rx
 }
 
-func (r *Regexp) String() string                       { return r.expr }
-func (r *Regexp) MatchString(s string) bool            { return r.Regexp().MatchString(s) }
-func (r *Regexp) FindString(s string) string           { return r.Regexp().FindString(s) }
-func (r *Regexp) FindStringIndex(s string) []int       { return r.Regexp().FindStringIndex(s) }
-func (r *Regexp) FindStringSubmatch(s string) []string { return r.Regexp().FindStringSubmatch(s) }
-func (r *Regexp) FindStringSubmatchIndex(s string) []int {
-	return r.Regexp().FindStringSubmatchIndex(s)
-}
+func (r *Regexp) MatchString(s string) bool              { return r.Regexp().MatchString(s) }
+func (r *Regexp) FindString(s string) string             { return r.Regexp().FindString(s) }
+func (r *Regexp) FindStringIndex(s string) []int         { return r.Regexp().FindStringIndex(s) }
+func (r *Regexp) FindStringSubmatch(s string) []string   { return r.Regexp().FindStringSubmatch(s) }
 func (r *Regexp) FindAllString(s string, n int) []string { return r.Regexp().FindAllString(s, n) }
 func (r *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
 	return r.Regexp().FindAllStringSubmatch(s, n)
 }
-func (r *Regexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
-	return r.Regexp().FindAllStringSubmatchIndex(s, n)
-}
 func (r *Regexp) ReplaceAllString(src, repl string) string {
 	return r.Regexp().ReplaceAllString(src, repl)
 }
-func (r *Regexp) ReplaceAllLiteralString(src, repl string) string {
-	return r.Regexp().ReplaceAllLiteralString(src, repl)
-}
 func (r *Regexp) Split(s string, n int) []string { return r.Regexp().Split(s, n) }
-func (r *Regexp) SubexpIndex(name string) int    { return r.Regexp().SubexpIndex(name) }
