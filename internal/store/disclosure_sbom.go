@@ -116,10 +116,17 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 		return err
 	}
 	s.ID = id
+	// On SQLite OR FAIL (an error keeps the statement's earlier rows; the caller rolls the whole
+	// transaction back) and the deferred foreign keys of migration 0026 spare each statement a
+	// statement journal: half of an import's time.
+	insert := "INSERT INTO"
+	if tx.Engine() == "sqlite" {
+		insert = "INSERT OR FAIL INTO"
+	}
 	for start := 0; start < len(comps); start += sbomComponentBatch {
 		batch := comps[start:min(start+sbomComponentBatch, len(comps))]
 		var b strings.Builder
-		b.WriteString(`INSERT INTO sbom_components (org_id, product_version_id, ref, parent_ref, type, grp, name, name_key, version, purl,
+		b.WriteString(insert + ` sbom_components (org_id, product_version_id, ref, parent_ref, type, grp, name, name_key, version, purl,
 			purl_key, cpe, cpe_key, supplier, licenses, hashes) VALUES `)
 		args := make([]any, 0, len(batch)*16)
 		for i, c := range batch {
