@@ -220,8 +220,8 @@ golang.org/x/net?", and one SBOM imported again with its product version re-matc
 				fmt.Fprintf(w, "  second full match: %.2f s (nothing changed)\n", f.RematchSeconds)
 				fmt.Fprintf(w, "  one new advisory:  %.1f ms, median of 5 (%d product versions, %d components re-matched, %d new findings stored)\n", f.IncrementalMS,
 					f.IncrementalVersions, f.IncrementalComponents, f.IncrementalNewFindings)
-				fmt.Fprintf(w, "  where is:          %.3f ms (%d placements; the pages' search by name %.1f ms, the first after an SBOM import %.1f ms; by package URL %.1f ms)\n",
-					f.WhereIsMS, f.WhereIsPlacements, f.WhereIsSQLMS, f.WhereIsSQLFirstMS, f.WhereIsPURLMS)
+				fmt.Fprintf(w, "  where is:          %.3f ms (%d placements; the pages' search by name %.1f ms, the very first %.1f ms, the first after an SBOM import %.1f ms; by package URL %.1f ms)\n",
+					f.WhereIsMS, f.WhereIsPlacements, f.WhereIsSQLMS, f.WhereIsSQLFirstMS, f.WhereIsAfterImportMS, f.WhereIsPURLMS)
 				fmt.Fprintf(w, "  one SBOM again:    %.1f ms, median of 3 (its product version re-matched, the component cache updated)\n", f.SBOMRematchMS)
 			}
 			fmt.Fprintf(w, "peak memory (VmHWM): %.1f MB\n", float64(res.PeakRSS)/(1<<20))

@@ -69,6 +69,7 @@ func BenchmarkFleetStore(b *testing.B) {
 			b.ReportMetric(f.RematchSeconds*1000, "rematch-ms")
 			b.ReportMetric(f.IncrementalMS, "one-advisory-ms")
 			b.ReportMetric(f.WhereIsMS, "where-is-ms")
+			b.ReportMetric(f.WhereIsAfterImportMS, "where-is-after-import-ms")
 			b.ReportMetric(f.SBOMRematchMS, "sbom-rematch-ms")
 			b.ReportMetric(float64(f.Findings), "findings")
 			b.ReportMetric(f.HeapMB, "heap-MB")

@@ -15,9 +15,11 @@ import (
 // (~240,000 keys for a million components: ~0.1 s, pure-Go SQLite). The keys change only when an SBOM
 // is imported, so the store keeps them in memory, packed into chunks of bytes searched for the
 // rarest byte of the longest term, and reads them again when the organisation's SBOM stamp (count
-// and last id of its SBOMs) changed. A search that finds no current keys in memory runs in SQL, as before, and has them
-// read in the background for the next one (reading them takes two to three times one SQL search: a
-// one-off command would pay that and use it once). The names found only narrow the components the
+// and last id of its SBOMs) changed — on SQLite an SBOM import adds its new keys when it commits
+// instead (extend), so they are only read again after other changes. A search that finds no current
+// keys in memory runs in SQL, as before, and has them read in the background for the next one
+// (reading them takes two to three times one SQL search: a one-off command would pay that and use it
+// once). The names found only narrow the components the
 // query reads; the query applies the per-field conditions again, so a key that is stale or too wide
 // cannot change a result.
 
@@ -179,6 +181,45 @@ func (c *searchKeyCache) names(ctx context.Context, sc *Scope, terms []string, l
 	return set.find(terms, limit), true, nil
 }
 
+// extend adds the keys an SBOM import added (hay and name, in pairs) to the organisation's keys in
+// memory, once its transaction has committed, when they are those of the SBOMs before it (stamp
+// before): the keys are then current again (stamp after) without being read afresh — the first search
+// after an import is answered from memory instead of in SQL (0.1 s for a million components). Keys of
+// another state are left alone: the next search finds them stale and has them read. Only SQLite
+// calls it: with one writer at a time, no other import can commit between the two stamps.
+func (c *searchKeyCache) extend(org int64, before, after string, keys []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.sets[org]
+	if e == nil || e.set == nil || e.set.stamp != before || len(e.set.chunks) == 0 {
+		return // none kept (over the budget, or never searched), or of another state
+	}
+	old := e.set
+	// Searches may be reading the old set: the new one shares its full chunks and copies the last.
+	set := &searchKeySet{stamp: after, freq: old.freq, size: old.size}
+	set.chunks = append(make([]*searchKeyChunk, 0, len(old.chunks)+1), old.chunks[:len(old.chunks)-1]...)
+	last := old.chunks[len(old.chunks)-1]
+	cp := &searchKeyChunk{hays: make([]byte, len(last.hays), cap(last.hays)), ends: make([]int32, len(last.ends), cap(last.ends))}
+	copy(cp.hays, last.hays)
+	copy(cp.ends, last.ends)
+	if last.names != nil {
+		cp.names = make(map[int32]string, len(last.names))
+		for k, v := range last.names {
+			cp.names[k] = v
+		}
+	}
+	set.chunks = append(set.chunks, cp)
+	chunks := len(set.chunks)
+	for i := 0; i+1 < len(keys); i += 2 {
+		set.add([]byte(keys[i]), []byte(keys[i+1]))
+	}
+	for _, ch := range set.chunks[chunks-1:] {
+		set.size += int64(cap(ch.hays)) + 4*int64(cap(ch.ends))
+	}
+	set.size -= int64(cap(last.hays)) + 4*int64(cap(last.ends))
+	c.keep(org, e, set)
+}
+
 // load reads an organisation's keys in the background and keeps them.
 func (c *searchKeyCache) load(sc *Scope, e *searchKeyEntry, stamp string) {
 	defer c.wg.Done()
@@ -196,11 +237,17 @@ func (c *searchKeyCache) load(sc *Scope, e *searchKeyEntry, stamp string) {
 	if c.sets[sc.org] != e {
 		return // dropped meanwhile (reset, or over the budget)
 	}
-	if e.set != nil {
-		c.used -= e.set.size
+	c.keep(sc.org, e, set)
+}
+
+// keep makes set the organisation's keys (c.mu held) within the budget: a set larger than the budget
+// is kept as its stamp only (searched in SQL, and not read again before it changes); otherwise the
+// least recently searched other organisations are dropped until all fit.
+func (c *searchKeyCache) keep(org int64, e *searchKeyEntry, set *searchKeySet) {
+	if e.set != nil && len(e.set.chunks) > 0 {
+		c.used -= e.set.size // a stamp-only set was never counted
 	}
 	if set.size > searchKeyBudget {
-		// not kept: only its stamp, so that it is not read again before it changes
 		e.set = &searchKeySet{stamp: set.stamp, size: set.size}
 		return
 	}
@@ -210,7 +257,7 @@ func (c *searchKeyCache) load(sc *Scope, e *searchKeyEntry, stamp string) {
 		var oldest int64
 		var oe *searchKeyEntry
 		for o, x := range c.sets {
-			if o != sc.org && x.set != nil && x.set.size <= searchKeyBudget && len(x.set.chunks) > 0 && (oe == nil || x.last < oe.last) {
+			if o != org && x.set != nil && x.set.size <= searchKeyBudget && len(x.set.chunks) > 0 && (oe == nil || x.last < oe.last) {
 				oldest, oe = o, x
 			}
 		}

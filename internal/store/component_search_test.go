@@ -207,3 +207,90 @@ func replaceTestSBOM(tx *store.Tx, pv int64, comps []domain.Component) error {
 	}
 	return tx.ReplaceSBOM(ctx, &domain.SBOMInfo{ProductVersionID: pv, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
 }
+
+// On SQLite an SBOM import adds the keys it brings to those in memory when it commits: the first
+// search after it is answered from memory, with the new components, and nothing is read again. A
+// transaction that changes the SBOMs otherwise too (a version deleted after the import) leaves the
+// keys stale: read again, the result is the same. PostgreSQL reads them again after every import.
+func TestComponentSearchKeysFollowImports(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "follow")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		sc := st.Scope(org)
+		importSBOM := func(tx *store.Tx, pv int64, names ...string) error {
+			var comps []domain.Component
+			for _, n := range names {
+				comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
+			}
+			return replaceTestSBOM(tx, pv, comps)
+		}
+		search := func(step, q, want string) {
+			t.Helper()
+			page, err := sc.Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
+			if err != nil {
+				t.Fatalf("%s: search %q: %v", step, q, err)
+			}
+			var got []string
+			for _, c := range page.Items {
+				got = append(got, c.Name)
+			}
+			if strings.Join(got, " ") != want {
+				t.Errorf("%s: search %q found %q, want %q", step, q, got, want)
+			}
+		}
+		if err := sc.Write(ctx, func(tx *store.Tx) error { return importSBOM(tx, fx.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
+			t.Fatal(err)
+		}
+		search("first", "lib", "alpha-lib shared-lib") // in SQL; the keys are read
+		st.WaitSearchKeys()
+		search("from memory", "lib", "alpha-lib shared-lib")
+
+		// two imports in one transaction; shared-lib's key is known already
+		loads, hits := st.SearchKeyLoads(), st.SearchKeyHits()
+		err := sc.Write(ctx, func(tx *store.Tx) error {
+			if err := importSBOM(tx, fx.u62.ID, "beta-lib", "shared-lib"); err != nil {
+				return err
+			}
+			return importSBOM(tx, fx.m00.ID, "gamma-lib")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		search("after imports", "lib", "alpha-lib beta-lib gamma-lib shared-lib shared-lib")
+		search("after imports", "gamma", "gamma-lib")
+		st.WaitSearchKeys()
+		wantLoads, wantHits := 0, 2
+		if st.Engine() != "sqlite" {
+			wantLoads, wantHits = 1, 0
+		}
+		if n, h := st.SearchKeyLoads()-loads, st.SearchKeyHits()-hits; n != wantLoads || h < wantHits {
+			t.Errorf("after imports: keys read %d times, %d searches from memory; want %d and at least %d", n, h, wantLoads, wantHits)
+		}
+		sizes := st.SearchKeySizes() // dropped: read again below
+		if sizes[org] <= 0 {
+			t.Errorf("after imports: no keys in memory (%v)", sizes)
+		}
+		search("read again", "lib", "alpha-lib beta-lib gamma-lib shared-lib shared-lib")
+		st.WaitSearchKeys()
+
+		// an import and a deleted version in one transaction: the keys are read again
+		loads = st.SearchKeyLoads()
+		err = sc.Write(ctx, func(tx *store.Tx) error {
+			if err := importSBOM(tx, fx.ct1.ID, "delta-lib"); err != nil {
+				return err
+			}
+			return tx.DeleteProductVersion(ctx, fx.m00.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			search("import and delete", "lib", "alpha-lib beta-lib delta-lib shared-lib shared-lib")
+			search("import and delete", "gamma", "")
+			st.WaitSearchKeys()
+		}
+		if n := st.SearchKeyLoads() - loads; n != 1 {
+			t.Errorf("import and delete: keys read %d times, want 1", n)
+		}
+	})
+}

@@ -96,6 +96,16 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 	if s.ProductVersionID == 0 || s.DocumentID == 0 {
 		return fmt.Errorf("replace SBOM: product version and document are required")
 	}
+	// On SQLite the search keys in memory follow the import (see addComponentSearchKeys): the stamp
+	// of the SBOMs before it, read inside the transaction, is what the committed database holds (one
+	// writer at a time).
+	var before string
+	if tx.Engine() == "sqlite" {
+		var err error
+		if before, err = tx.Scope().FleetSBOMStamp(ctx); err != nil {
+			return err
+		}
+	}
 	for _, q := range []string{"DELETE FROM sbom_components WHERE org_id = ? AND product_version_id = ?",
 		"DELETE FROM sboms WHERE org_id = ? AND product_version_id = ?"} {
 		if _, err := tx.Exec(ctx, q, tx.org, s.ProductVersionID); err != nil {
@@ -145,8 +155,17 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 			return fmt.Errorf("insert components %d–%d: %w", start+1, start+len(batch), err)
 		}
 	}
-	if err := tx.addComponentSearchKeys(ctx, comps); err != nil {
+	added, err := tx.addComponentSearchKeys(ctx, comps)
+	if err != nil {
 		return err
+	}
+	if before != "" {
+		after, err := tx.Scope().FleetSBOMStamp(ctx)
+		if err != nil {
+			return err
+		}
+		keys, org := &tx.s.keys, tx.org
+		tx.afterCommit = append(tx.afterCommit, func() { keys.extend(org, before, after, added) })
 	}
 	if len(comps) >= 2000 && tx.Engine() == "postgres" {
 		if _, err := tx.Exec(ctx, "ANALYZE sbom_components"); err != nil {
@@ -162,8 +181,9 @@ func componentSearchHay(name, purlKey, cpe, grp string) string {
 	return strings.ToLower(name) + "\n" + strings.ToLower(purlKey) + "\n" + strings.ToLower(cpe) + "\n" + strings.ToLower(grp)
 }
 
-// addComponentSearchKeys records the distinct search keys of comps (those already known stay).
-func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component) error {
+// addComponentSearchKeys records the distinct search keys of comps (those already known stay). On
+// SQLite it returns the keys it added (hay and name, in pairs), for the keys kept in memory.
+func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component) (added []string, err error) {
 	type key struct{ hay, name string }
 	seen := make(map[string]bool, len(comps))
 	var keys []key
@@ -180,12 +200,33 @@ func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Compone
 		for _, k := range batch {
 			args = append(args, tx.org, k.hay, k.name)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO component_search_keys (org_id, hay, name_key) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(batch)), ", ")+" ON CONFLICT DO NOTHING", args...); err != nil {
-			return fmt.Errorf("component search keys: %w", err)
+		q := "INSERT INTO component_search_keys (org_id, hay, name_key) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(batch)), ", ") + " ON CONFLICT DO NOTHING"
+		if tx.Engine() != "sqlite" {
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
+				return nil, fmt.Errorf("component search keys: %w", err)
+			}
+			continue
+		}
+		// the rows a conflict skipped are not returned: only keys new to the organisation
+		rows, err := tx.Query(ctx, q+" RETURNING hay, name_key", args...)
+		if err != nil {
+			return nil, fmt.Errorf("component search keys: %w", err)
+		}
+		for rows.Next() {
+			var hay, name string
+			if err := rows.Scan(&hay, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			added = append(added, hay, name)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("component search keys: %w", err)
 		}
 	}
-	return nil
+	return added, nil
 }
 
 // purlBase is the package URL of an SBOM subject without version and qualifiers: "pkg:type/ns/name"

@@ -29,6 +29,8 @@ type Tx struct {
 	org   int64
 	tx    *sql.Tx
 	fleet *fleetTxState // see ReplaceFleetFindings
+	// afterCommit runs, in order, once the transaction has committed (caches of what it wrote).
+	afterCommit []func()
 }
 
 // Org is the organisation id of the transaction.
@@ -73,6 +75,9 @@ func (s *Store) write(ctx context.Context, org int64, fn func(tx *Tx) error) (er
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	for _, f := range tx.afterCommit {
+		f()
 	}
 	return nil
 }
