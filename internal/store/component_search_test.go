@@ -92,13 +92,6 @@ func TestComponentSearchManyNames(t *testing.T) {
 func TestComponentSearchKeyCache(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
 		a, b := newFixture(t, st, "cache-a"), newFixture(t, st, "cache-b")
-		importSBOM := func(tx *store.Tx, pv int64, names ...string) error {
-			var comps []domain.Component
-			for _, n := range names {
-				comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
-			}
-			return replaceTestSBOM(tx, pv, comps)
-		}
 		search := func(fx *fixture, q string) string {
 			t.Helper()
 			ctx := testutil.Ctx(fx.org.ID)
@@ -115,10 +108,10 @@ func TestComponentSearchKeyCache(t *testing.T) {
 		write := func(fx *fixture, fn func(tx *store.Tx) error) error {
 			return st.Scope(fx.org.ID).Write(testutil.Ctx(fx.org.ID), fn)
 		}
-		if err := write(a, func(tx *store.Tx) error { return importSBOM(tx, a.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
+		if err := write(a, func(tx *store.Tx) error { return importNPM(tx, a.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
 			t.Fatal(err)
 		}
-		if err := write(b, func(tx *store.Tx) error { return importSBOM(tx, b.u61.ID, "beta-lib", "shared-lib") }); err != nil {
+		if err := write(b, func(tx *store.Tx) error { return importNPM(tx, b.u61.ID, "beta-lib", "shared-lib") }); err != nil {
 			t.Fatal(err)
 		}
 		check := func(step string, fx *fixture, q, want string) {
@@ -145,7 +138,7 @@ func TestComponentSearchKeyCache(t *testing.T) {
 		// with the same SBOM id again) must be found.
 		errRollback := errors.New("rollback")
 		err := write(a, func(tx *store.Tx) error {
-			if err := importSBOM(tx, a.u62.ID, "ghost-lib"); err != nil {
+			if err := importNPM(tx, a.u62.ID, "ghost-lib"); err != nil {
 				return err
 			}
 			page, err := tx.Scope().Components(testutil.Ctx(a.org.ID), domain.ComponentFilter{ListParams: domain.ListParams{Q: "ghost"}})
@@ -157,7 +150,7 @@ func TestComponentSearchKeyCache(t *testing.T) {
 		if !errors.Is(err, errRollback) {
 			t.Fatal(err)
 		}
-		if err := write(a, func(tx *store.Tx) error { return importSBOM(tx, a.u62.ID, "gamma-lib") }); err != nil {
+		if err := write(a, func(tx *store.Tx) error { return importNPM(tx, a.u62.ID, "gamma-lib") }); err != nil {
 			t.Fatal(err)
 		}
 		check("rolled back", a, "ghost", "")
@@ -197,6 +190,20 @@ func TestComponentSearchKeyCache(t *testing.T) {
 	})
 }
 
+// importNPM makes npm packages of the names, version 1.0, the SBOM of a product version.
+func importNPM(tx *store.Tx, pv int64, names ...string) error {
+	return replaceTestSBOM(tx, pv, npmComponents(names...))
+}
+
+// npmComponents returns npm packages of the names, version 1.0.
+func npmComponents(names ...string) []domain.Component {
+	var out []domain.Component
+	for _, n := range names {
+		out = append(out, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
+	}
+	return out
+}
+
 // replaceTestSBOM makes comps the SBOM of a product version (with an SBOM document, as an upload).
 func replaceTestSBOM(tx *store.Tx, pv int64, comps []domain.Component) error {
 	ctx := testutil.Ctx(tx.Org())
@@ -217,13 +224,6 @@ func TestComponentSearchKeysFollowImports(t *testing.T) {
 		fx := newFixture(t, st, "follow")
 		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
 		sc := st.Scope(org)
-		importSBOM := func(tx *store.Tx, pv int64, names ...string) error {
-			var comps []domain.Component
-			for _, n := range names {
-				comps = append(comps, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
-			}
-			return replaceTestSBOM(tx, pv, comps)
-		}
 		search := func(step, q, want string) {
 			t.Helper()
 			page, err := sc.Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
@@ -238,7 +238,7 @@ func TestComponentSearchKeysFollowImports(t *testing.T) {
 				t.Errorf("%s: search %q found %q, want %q", step, q, got, want)
 			}
 		}
-		if err := sc.Write(ctx, func(tx *store.Tx) error { return importSBOM(tx, fx.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
+		if err := sc.Write(ctx, func(tx *store.Tx) error { return importNPM(tx, fx.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
 			t.Fatal(err)
 		}
 		search("first", "lib", "alpha-lib shared-lib") // in SQL; the keys are read
@@ -248,10 +248,10 @@ func TestComponentSearchKeysFollowImports(t *testing.T) {
 		// two imports in one transaction; shared-lib's key is known already
 		loads, hits := st.SearchKeyLoads(), st.SearchKeyHits()
 		err := sc.Write(ctx, func(tx *store.Tx) error {
-			if err := importSBOM(tx, fx.u62.ID, "beta-lib", "shared-lib"); err != nil {
+			if err := importNPM(tx, fx.u62.ID, "beta-lib", "shared-lib"); err != nil {
 				return err
 			}
-			return importSBOM(tx, fx.m00.ID, "gamma-lib")
+			return importNPM(tx, fx.m00.ID, "gamma-lib")
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -276,7 +276,7 @@ func TestComponentSearchKeysFollowImports(t *testing.T) {
 		// an import and a deleted version in one transaction: the keys are read again
 		loads = st.SearchKeyLoads()
 		err = sc.Write(ctx, func(tx *store.Tx) error {
-			if err := importSBOM(tx, fx.ct1.ID, "delta-lib"); err != nil {
+			if err := importNPM(tx, fx.ct1.ID, "delta-lib"); err != nil {
 				return err
 			}
 			return tx.DeleteProductVersion(ctx, fx.m00.ID)

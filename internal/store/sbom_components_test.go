@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
@@ -23,13 +22,6 @@ func TestSBOMComponentsDeferredForeignKeys(t *testing.T) {
 			fx, other := newFixture(t, st, "fk26"), newFixture(t, st, "fk26-other")
 			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
 			sc := st.Scope(org)
-			comps := func(names ...string) []domain.Component {
-				var out []domain.Component
-				for _, n := range names {
-					out = append(out, domain.Component{Name: n, Version: "1.0", PURL: "pkg:npm/" + n + "@1.0", PURLKey: "pkg:npm/" + n})
-				}
-				return out
-			}
 			type row struct {
 				id        int64
 				name, key string
@@ -55,10 +47,12 @@ func TestSBOMComponentsDeferredForeignKeys(t *testing.T) {
 				return out
 			}
 			write := func(fn func(tx *store.Tx) error) error { return sc.Write(octx, fn) }
-			if err := write(func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u61.ID, comps("alpha", "beta", "gamma")) }); err != nil {
+			if err := write(func(tx *store.Tx) error {
+				return replaceTestSBOM(tx, fx.u61.ID, npmComponents("alpha", "beta", "gamma"))
+			}); err != nil {
 				t.Fatal(err)
 			}
-			if err := write(func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u62.ID, comps("delta", "epsilon")) }); err != nil {
+			if err := write(func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u62.ID, npmComponents("delta", "epsilon")) }); err != nil {
 				t.Fatal(err)
 			}
 			all := rows(st)
@@ -82,7 +76,7 @@ func TestSBOMComponentsDeferredForeignKeys(t *testing.T) {
 			}
 
 			// a new import: new ids above every id ever given
-			if err := write(func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u61.ID, comps("alpha", "zeta")) }); err != nil {
+			if err := write(func(tx *store.Tx) error { return replaceTestSBOM(tx, fx.u61.ID, npmComponents("alpha", "zeta")) }); err != nil {
 				t.Fatal(err)
 			}
 			after := rows(st)
