@@ -181,6 +181,15 @@ func (c *searchKeyCache) names(ctx context.Context, sc *Scope, terms []string, l
 	return set.find(terms, limit), true, nil
 }
 
+// kept reports whether keys of the organisation are in memory (a bulk of imports before any search
+// need not read stamps for extend).
+func (c *searchKeyCache) kept(org int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.sets[org]
+	return e != nil && e.set != nil && len(e.set.chunks) > 0
+}
+
 // extend adds the keys an SBOM import added (hay and name, in pairs) to the organisation's keys in
 // memory, once its transaction has committed, when they are those of the SBOMs before it (stamp
 // before): the keys are then current again (stamp after) without being read afresh — the first search

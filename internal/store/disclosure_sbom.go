@@ -98,9 +98,9 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 	}
 	// On SQLite the search keys in memory follow the import (see addComponentSearchKeys): the stamp
 	// of the SBOMs before it, read inside the transaction, is what the committed database holds (one
-	// writer at a time).
+	// writer at a time). Not read when there are no keys in memory to follow it.
 	var before string
-	if tx.Engine() == "sqlite" {
+	if tx.Engine() == "sqlite" && tx.s.keys.kept(tx.org) {
 		var err error
 		if before, err = tx.Scope().FleetSBOMStamp(ctx); err != nil {
 			return err
@@ -155,7 +155,7 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 			return fmt.Errorf("insert components %d–%d: %w", start+1, start+len(batch), err)
 		}
 	}
-	added, err := tx.addComponentSearchKeys(ctx, comps)
+	added, err := tx.addComponentSearchKeys(ctx, comps, before != "")
 	if err != nil {
 		return err
 	}
@@ -181,9 +181,9 @@ func componentSearchHay(name, purlKey, cpe, grp string) string {
 	return strings.ToLower(name) + "\n" + strings.ToLower(purlKey) + "\n" + strings.ToLower(cpe) + "\n" + strings.ToLower(grp)
 }
 
-// addComponentSearchKeys records the distinct search keys of comps (those already known stay). On
-// SQLite it returns the keys it added (hay and name, in pairs), for the keys kept in memory.
-func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component) (added []string, err error) {
+// addComponentSearchKeys records the distinct search keys of comps (those already known stay). With
+// collect it returns the keys it added (hay and name, in pairs), for the keys kept in memory (SQLite).
+func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component, collect bool) (added []string, err error) {
 	type key struct{ hay, name string }
 	seen := make(map[string]bool, len(comps))
 	var keys []key
@@ -202,7 +202,7 @@ func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Compone
 		}
 		q := "INSERT INTO component_search_keys (org_id, hay, name_key) VALUES " +
 			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(batch)), ", ") + " ON CONFLICT DO NOTHING"
-		if tx.Engine() != "sqlite" {
+		if !collect {
 			if _, err := tx.Exec(ctx, q, args...); err != nil {
 				return nil, fmt.Errorf("component search keys: %w", err)
 			}
