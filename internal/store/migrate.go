@@ -123,9 +123,10 @@ func newerCheck(known []Migration, applied map[int]string) error {
 	}
 	sort.Ints(unknown)
 	v := unknown[len(unknown)-1]
+	// Migrations are numbered in per-module ranges, so the unknown one may be below the highest known.
 	return fmt.Errorf("the database schema is newer than this Vigil binary: it has migration %04d_%s, "+
-		"but this binary knows migrations up to %04d; upgrade Vigil (or restore a backup made with this version)",
-		v, applied[v], latest)
+		"which this binary does not know (it has %d migrations, numbered up to %04d); upgrade Vigil (or restore a backup made with this version)",
+		v, applied[v], len(known), latest)
 }
 
 // Migrate applies pending migrations, each in its own transaction, and returns those it applied.
