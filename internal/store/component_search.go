@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"maps"
 	"sort"
 	"sync"
 )
@@ -98,6 +99,9 @@ func (s *searchKeySet) add(hay, name []byte) {
 		s.size += int64(len(name)) + 32
 	}
 }
+
+// bytes is what the chunk's keys take (the names map aside: add counts it).
+func (c *searchKeyChunk) bytes() int64 { return int64(cap(c.hays)) + 4*int64(cap(c.ends)) }
 
 // key returns the hay of key k of the chunk.
 func (c *searchKeyChunk) key(k int) []byte {
@@ -208,24 +212,16 @@ func (c *searchKeyCache) extend(org int64, before, after string, keys []string) 
 	set := &searchKeySet{stamp: after, freq: old.freq, size: old.size}
 	set.chunks = append(make([]*searchKeyChunk, 0, len(old.chunks)+1), old.chunks[:len(old.chunks)-1]...)
 	last := old.chunks[len(old.chunks)-1]
-	cp := &searchKeyChunk{hays: make([]byte, len(last.hays), cap(last.hays)), ends: make([]int32, len(last.ends), cap(last.ends))}
-	copy(cp.hays, last.hays)
-	copy(cp.ends, last.ends)
-	if last.names != nil {
-		cp.names = make(map[int32]string, len(last.names))
-		for k, v := range last.names {
-			cp.names[k] = v
-		}
-	}
-	set.chunks = append(set.chunks, cp)
-	chunks := len(set.chunks)
+	set.chunks = append(set.chunks, &searchKeyChunk{hays: append(make([]byte, 0, cap(last.hays)), last.hays...),
+		ends: append(make([]int32, 0, cap(last.ends)), last.ends...), names: maps.Clone(last.names)})
+	from := len(set.chunks) - 1
 	for i := 0; i+1 < len(keys); i += 2 {
 		set.add([]byte(keys[i]), []byte(keys[i+1]))
 	}
-	for _, ch := range set.chunks[chunks-1:] {
-		set.size += int64(cap(ch.hays)) + 4*int64(cap(ch.ends))
+	set.size -= last.bytes()
+	for _, ch := range set.chunks[from:] {
+		set.size += ch.bytes()
 	}
-	set.size -= int64(cap(last.hays)) + 4*int64(cap(last.ends))
 	c.keep(org, e, set)
 }
 
@@ -296,7 +292,7 @@ func loadSearchKeys(ctx context.Context, sc *Scope, stamp string) (*searchKeySet
 		return nil, err
 	}
 	for _, c := range set.chunks {
-		set.size += int64(cap(c.hays)) + 4*int64(cap(c.ends))
+		set.size += c.bytes()
 	}
 	return set, nil
 }
