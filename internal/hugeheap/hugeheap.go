@@ -14,14 +14,16 @@ package hugeheap
 // hugePage is the size of a transparent huge page on the platforms Vigil is built for.
 const hugePage = 2 << 20
 
-// maxBytes bounds what Prepare maps ahead (an estimate from file sizes must not map the world).
-const maxBytes = 4 << 30
+// maxBytes bounds what Prepare maps ahead (an estimate from file sizes must not map the world; on
+// Linux also a quarter of the machine's memory).
+const maxBytes = 1 << 30
 
 // Prepare makes the runtime map n bytes of heap (not touched: no memory is used by it) and asks
 // the kernel for huge pages there, then lets the collector free them for the allocations that
 // follow. It returns the advised address range (empty where it did nothing: other systems, n under
-// two huge pages, or a kernel without transparent huge pages), for tests. Advice only: the program
-// is correct whatever the kernel does with it.
+// two huge pages, a kernel without transparent huge pages, or strict overcommit accounting, where
+// mapping ahead could make the runtime fail for memory the command would never use), for tests.
+// Advice only: the program is correct whatever the kernel does with it.
 func Prepare(n int64) (start, end uintptr) {
 	if n < 2*hugePage {
 		return 0, 0

@@ -128,3 +128,24 @@ func TestPrepareSmall(t *testing.T) {
 		}
 	}
 }
+
+func TestBound(t *testing.T) {
+	const gb = 1 << 30
+	for _, c := range []struct {
+		n          int64
+		overcommit string
+		ram        uint64
+		want       int64
+	}{
+		{64 << 20, "0\n", 16 * gb, 64 << 20},
+		{64 << 20, "1\n", 16 * gb, 64 << 20},
+		{64 << 20, "2\n", 16 * gb, 0},          // strict accounting: never map ahead
+		{64 << 20, "", 16 * gb, 0},             // not readable: as strict
+		{64 << 20, "0\n", 128 << 20, 32 << 20}, // a quarter of a small machine
+		{64 << 20, "0\n", 0, 64 << 20},         // memory not known: maxBytes still holds in Prepare
+	} {
+		if got := bound(c.n, c.overcommit, c.ram); got != c.want {
+			t.Errorf("bound(%d, %q, %d) = %d, want %d", c.n, c.overcommit, c.ram, got, c.want)
+		}
+	}
+}
