@@ -16,8 +16,8 @@ import (
 // (~240,000 keys for a million components: ~0.1 s, pure-Go SQLite). The keys change only when an SBOM
 // is imported, so the store keeps them in memory, packed into chunks of bytes searched for the
 // rarest byte of the longest term, and reads them again when the organisation's SBOM stamp (count
-// and last id of its SBOMs) changed — on SQLite an SBOM import adds its new keys when it commits
-// instead (extend), so they are only read again after other changes. A search that finds no current
+// and last id of its SBOMs) changed — an SBOM import adds its new keys when it commits instead
+// (extend), so they are only read again after other changes. A search that finds no current
 // keys in memory runs in SQL, as before, and has them read in the background for the next one
 // (reading them takes two to three times one SQL search: a one-off command would pay that and use it
 // once). The names found only narrow the components the
@@ -198,8 +198,10 @@ func (c *searchKeyCache) kept(org int64) bool {
 // memory, once its transaction has committed, when they are those of the SBOMs before it (stamp
 // before): the keys are then current again (stamp after) without being read afresh — the first search
 // after an import is answered from memory instead of in SQL (0.1 s for a million components). Keys of
-// another state are left alone: the next search finds them stale and has them read. Only SQLite
-// calls it: with one writer at a time, no other import can commit between the two stamps.
+// another state are left alone: the next search finds them stale and has them read. No other import
+// commits between the two stamps: SQLite has one writer at a time, and on PostgreSQL an
+// organisation's imports take turns (ReplaceSBOM). Other changes that commit between them (a version
+// deleted) only leave keys that no component has any more, which cannot change a result.
 func (c *searchKeyCache) extend(org int64, before, after string, keys []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

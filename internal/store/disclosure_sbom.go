@@ -85,6 +85,13 @@ func (sc *Scope) SBOMSubjects(ctx context.Context) (map[int64]domain.SBOMInfo, e
 	return out, err
 }
 
+// sbomImportLock is the first key of the PostgreSQL advisory lock an organisation's SBOM imports
+// take turns on (the second is the organisation; "VGSB").
+const sbomImportLock int32 = 0x56475342
+
+// sbomStampHook, when set (tests), runs in ReplaceSBOM right after the stamp before it is read.
+var sbomStampHook func()
+
 // sbomComponentBatch is the number of rows per INSERT (16 values each stays far below both engines'
 // limits on parameters).
 const sbomComponentBatch = 500
@@ -96,14 +103,25 @@ func (tx *Tx) ReplaceSBOM(ctx context.Context, s *domain.SBOMInfo, comps []domai
 	if s.ProductVersionID == 0 || s.DocumentID == 0 {
 		return fmt.Errorf("replace SBOM: product version and document are required")
 	}
-	// On SQLite the search keys in memory follow the import (see addComponentSearchKeys): the stamp
-	// of the SBOMs before it, read inside the transaction, is what the committed database holds (one
-	// writer at a time). Not read when there are no keys in memory to follow it.
+	// The search keys in memory follow the import (see addComponentSearchKeys and
+	// searchKeyCache.extend): the stamp of the SBOMs before it, read inside the transaction, must be
+	// what the committed database holds, with no other import committing before this one does. SQLite
+	// has one writer at a time; on PostgreSQL an organisation's imports take turns (a lock held until
+	// the transaction ends; every import takes it, whether or not keys are in memory). The stamp is
+	// not read when there are no keys in memory to follow.
+	if tx.Engine() == "postgres" {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(?, ?)", sbomImportLock, int32(tx.org)); err != nil {
+			return fmt.Errorf("replace SBOM: wait for the organisation's other imports: %w", err)
+		}
+	}
 	var before string
-	if tx.Engine() == "sqlite" && tx.s.keys.kept(tx.org) {
+	if tx.s.keys.kept(tx.org) {
 		var err error
 		if before, err = tx.Scope().FleetSBOMStamp(ctx); err != nil {
 			return err
+		}
+		if sbomStampHook != nil {
+			sbomStampHook()
 		}
 	}
 	for _, q := range []string{"DELETE FROM sbom_components WHERE org_id = ? AND product_version_id = ?",
@@ -182,7 +200,7 @@ func componentSearchHay(name, purlKey, cpe, grp string) string {
 }
 
 // addComponentSearchKeys records the distinct search keys of comps (those already known stay). With
-// collect it returns the keys it added (hay and name, in pairs), for the keys kept in memory (SQLite).
+// collect it returns the keys it added (hay and name, in pairs), for the keys kept in memory.
 func (tx *Tx) addComponentSearchKeys(ctx context.Context, comps []domain.Component, collect bool) (added []string, err error) {
 	type key struct{ hay, name string }
 	seen := make(map[string]bool, len(comps))

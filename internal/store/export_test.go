@@ -51,3 +51,11 @@ func (s *Store) SearchKeyHits() int {
 	defer s.keys.mu.Unlock()
 	return s.keys.hits
 }
+
+// SetSBOMStampHook makes ReplaceSBOM call f right after it read the SBOM stamp before the import
+// (when keys are in memory); restore removes it.
+func SetSBOMStampHook(f func()) (restore func()) {
+	old := sbomStampHook
+	sbomStampHook = f
+	return func() { sbomStampHook = old }
+}
