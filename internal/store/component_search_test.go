@@ -217,6 +217,25 @@ func replaceTestSBOM(tx *store.Tx, pv int64, comps []domain.Component) error {
 	return tx.ReplaceSBOM(ctx, &domain.SBOMInfo{ProductVersionID: pv, DocumentID: d.ID, Format: "cyclonedx-json"}, comps)
 }
 
+// searchNames returns a check that the fleet search for q finds the components named want (space
+// separated, in order).
+func searchNames(t *testing.T, ctx context.Context, sc *store.Scope) func(step, q, want string) {
+	return func(step, q, want string) {
+		t.Helper()
+		page, err := sc.Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
+		if err != nil {
+			t.Fatalf("%s: search %q: %v", step, q, err)
+		}
+		var got []string
+		for _, c := range page.Items {
+			got = append(got, c.Name)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: search %q found %q, want %q", step, q, got, want)
+		}
+	}
+}
+
 // An SBOM import adds the keys it brings to those in memory when it commits: the first search after
 // it is answered from memory, with the new components, and nothing is read again. A transaction that
 // changes the SBOMs otherwise too (a version deleted after the import) leaves the keys stale: read
@@ -226,20 +245,7 @@ func TestComponentSearchKeysFollowImports(t *testing.T) {
 		fx := newFixture(t, st, "follow")
 		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
 		sc := st.Scope(org)
-		search := func(step, q, want string) {
-			t.Helper()
-			page, err := sc.Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
-			if err != nil {
-				t.Fatalf("%s: search %q: %v", step, q, err)
-			}
-			var got []string
-			for _, c := range page.Items {
-				got = append(got, c.Name)
-			}
-			if strings.Join(got, " ") != want {
-				t.Errorf("%s: search %q found %q, want %q", step, q, got, want)
-			}
-		}
+		search := searchNames(t, ctx, sc)
 		if err := sc.Write(ctx, func(tx *store.Tx) error { return importNPM(tx, fx.u61.ID, "alpha-lib", "shared-lib") }); err != nil {
 			t.Fatal(err)
 		}
@@ -304,20 +310,7 @@ func TestComponentSearchKeysConcurrentImports(t *testing.T) {
 		fx := newFixture(t, st, "concurrent")
 		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
 		sc := st.Scope(org)
-		search := func(step, q, want string) {
-			t.Helper()
-			page, err := sc.Components(ctx, domain.ComponentFilter{ListParams: domain.ListParams{Q: q}})
-			if err != nil {
-				t.Fatalf("%s: search %q: %v", step, q, err)
-			}
-			var got []string
-			for _, c := range page.Items {
-				got = append(got, c.Name)
-			}
-			if strings.Join(got, " ") != want {
-				t.Errorf("%s: search %q found %q, want %q", step, q, got, want)
-			}
-		}
+		search := searchNames(t, ctx, sc)
 		if err := sc.Write(ctx, func(tx *store.Tx) error { return importNPM(tx, fx.u61.ID, "alpha-lib") }); err != nil {
 			t.Fatal(err)
 		}
