@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"time"
@@ -81,6 +82,11 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	f.OrgID = org.ID
 	actx := domain.WithActor(ctx, domain.Actor{Kind: domain.ActorCLI, Name: "bench", OrgID: org.ID, Role: domain.RoleAdmin})
 	sc := st.Scope(org.ID)
+	// Each phase's work carries the profiler label bench=PHASE (goroutines it starts inherit it):
+	// go tool pprof -tagfocus bench=second-full-match … separates the phases of one profile.
+	phase := func(name string) { pprof.SetGoroutineLabels(pprof.WithLabels(actx, pprof.Labels("bench", name))) }
+	defer pprof.SetGoroutineLabels(ctx)
+	phase("inventory")
 	// Inventory: 20 manufacturers, 4 versions per product, the assets spread over the versions.
 	t := time.Now()
 	var versions []int64
@@ -133,6 +139,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 		}
 		return dcs
 	}
+	phase("ingest")
 	var ingest time.Duration
 	for start := 0; start < len(versions); start += 100 {
 		batch := make([][]domain.Component, 0, 100)
@@ -157,6 +164,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	f.IngestPerSecond = float64(f.Components) / f.IngestSeconds
 	logf("ingest: %d components in %.2f s (%.0f/s)", f.Components, f.IngestSeconds, f.IngestPerSecond)
 	// Full match and store.
+	phase("full-match")
 	svc := New(st, staticSource{idx}, nil)
 	runtime.GC()
 	t = time.Now()
@@ -169,6 +177,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	runtime.ReadMemStats(&ms)
 	f.HeapMB = float64(ms.HeapAlloc) / (1 << 20)
 	logf("full match: %d findings (%d active) in %.2f s", res.Findings, res.Active, f.FullMatchSeconds)
+	phase("second-full-match")
 	t = time.Now()
 	if _, err := svc.MatchAll(actx, org.ID, nil); err != nil {
 		return f, err
@@ -178,6 +187,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	// New advisories for a popular package, one at a time: each is added to the index, the product
 	// versions holding the package are found and re-matched, and the new findings stored. The figure
 	// is the median of five (each adds findings to the same components, as a package's advisories do).
+	phase("one-advisory")
 	var took []float64
 	for i := range 5 {
 		id := fmt.Sprintf("GO-2099-%04d", i+1)
@@ -213,6 +223,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	logf("one new advisory: %d product versions, %d components re-matched, %d new findings: median %.1f ms of %d (%.1f–%.1f ms)",
 		f.IncrementalVersions, f.IncrementalComponents, f.IncrementalNewFindings, f.IncrementalMS, len(took), took[0], took[len(took)-1])
 	// Where is.
+	phase("where-is")
 	best := time.Duration(1 << 62)
 	for range 5 {
 		t = time.Now()
@@ -250,6 +261,7 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	f.WhereIsPURLMS = float64(best.Microseconds()) / 1000
 	logf("where is %s: %d placements in %.2f ms (index), %.1f ms (the pages' search by name; the first %.1f ms), %.1f ms (by package URL)", o.WherePackage,
 		f.WhereIsPlacements, f.WhereIsMS, f.WhereIsSQLMS, f.WhereIsSQLFirstMS, f.WhereIsPURLMS)
+	phase("sbom-again")
 	// An SBOM imported again (the same document: the fleet's findings stay what was measured above),
 	// as the fleet update re-matches it: the component cache reads that version's components, its
 	// findings are re-matched and compared.
