@@ -189,7 +189,7 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 				return c.err
 			}
 			res.Components += c.components
-			r, err := tx.ReplaceFleetFindings(ctx, c.scopes, c.found)
+			r, err := tx.ReplacePreparedFleetFindings(ctx, c.scopes, c.found)
 			if err != nil {
 				return err
 			}
@@ -569,6 +569,7 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 		if keys != nil && !inScope[d.ComponentKey] {
 			continue
 		}
+		store.PrepareFleetFinding(&d) // here, on the matching goroutine, rather than on the writing one
 		out = append(out, d)
 	}
 	n := len(comps)

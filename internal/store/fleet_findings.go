@@ -164,6 +164,25 @@ func fleetMatchArgs(org int64, f *domain.Finding) []any {
 // back). What a finding says is stored once per distinct content in finding_matches and shared.
 // Every finding must belong to a scope's product version. The findings' Digest is filled in.
 func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
+	for i := range fs {
+		PrepareFleetFinding(&fs[i])
+	}
+	return tx.ReplacePreparedFleetFindings(ctx, scopes, fs)
+}
+
+// PrepareFleetFinding sets what ReplacePreparedFleetFindings expects of a finding: its match status
+// (affected unless it says otherwise) and its Digest.
+func PrepareFleetFinding(f *domain.Finding) {
+	if f.MatchStatus == "" {
+		f.MatchStatus = "affected"
+	}
+	f.Digest = FleetFindingDigest(f)
+}
+
+// ReplacePreparedFleetFindings is ReplaceFleetFindings for findings that went through
+// PrepareFleetFinding after their last change: the fleet's matcher digests them on its own goroutine,
+// off the path of the one that writes (a full match digests 800,000 findings: ~2 s).
+func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
 	var res FleetReplaceResult
 	if len(scopes) == 0 {
 		return res, nil
@@ -271,10 +290,6 @@ func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingSco
 		if !inScope(keys[i]) {
 			return res, fmt.Errorf("finding %s on %q is outside the re-matched scope", f.VulnID, f.ComponentKey)
 		}
-		if f.MatchStatus == "" {
-			f.MatchStatus = "affected"
-		}
-		f.Digest = FleetFindingDigest(f)
 		ptrs[i] = f
 		// A finding whose row carries the same digest still refers to the right match row: no lookup.
 		if e := existing[keys[i]]; e != nil && e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
