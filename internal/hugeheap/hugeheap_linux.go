@@ -46,7 +46,7 @@ func bound(n int64, overcommit string, ram uint64) int64 {
 		return 0
 	}
 	if ram > 0 {
-		n = min(n, int64(min(ram/4, maxBytes)))
+		n = min(n, int64(ram/4))
 	}
 	return n
 }

@@ -100,6 +100,10 @@ func (s *searchKeySet) add(hay, name []byte) {
 	}
 }
 
+// holdsKeys reports whether the set holds keys (not nil, and not only the stamp of a set larger than
+// the budget).
+func (s *searchKeySet) holdsKeys() bool { return s != nil && len(s.chunks) > 0 }
+
 // bytes is what the chunk's keys take (the names map aside: add counts it).
 func (c *searchKeyChunk) bytes() int64 { return int64(cap(c.hays)) + 4*int64(cap(c.ends)) }
 
@@ -191,7 +195,7 @@ func (c *searchKeyCache) kept(org int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.sets[org]
-	return e != nil && e.set != nil && len(e.set.chunks) > 0
+	return e != nil && e.set.holdsKeys()
 }
 
 // extend adds the keys an SBOM import added (hay and name, in pairs) to the organisation's keys in
@@ -206,7 +210,7 @@ func (c *searchKeyCache) extend(org int64, before, after string, keys []string) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.sets[org]
-	if e == nil || e.set == nil || e.set.stamp != before || len(e.set.chunks) == 0 {
+	if e == nil || !e.set.holdsKeys() || e.set.stamp != before {
 		return // none kept (over the budget, or never searched), or of another state
 	}
 	old := e.set
@@ -251,7 +255,7 @@ func (c *searchKeyCache) load(sc *Scope, e *searchKeyEntry, stamp string) {
 // is kept as its stamp only (searched in SQL, and not read again before it changes); otherwise the
 // least recently searched other organisations are dropped until all fit.
 func (c *searchKeyCache) keep(org int64, e *searchKeyEntry, set *searchKeySet) {
-	if e.set != nil && len(e.set.chunks) > 0 {
+	if e.set.holdsKeys() {
 		c.used -= e.set.size // a stamp-only set was never counted
 	}
 	if set.size > searchKeyBudget {
@@ -264,7 +268,7 @@ func (c *searchKeyCache) keep(org int64, e *searchKeyEntry, set *searchKeySet) {
 		var oldest int64
 		var oe *searchKeyEntry
 		for o, x := range c.sets {
-			if o != org && x.set != nil && x.set.size <= searchKeyBudget && len(x.set.chunks) > 0 && (oe == nil || x.last < oe.last) {
+			if o != org && x.set.holdsKeys() && x.set.size <= searchKeyBudget && (oe == nil || x.last < oe.last) {
 				oldest, oe = o, x
 			}
 		}
