@@ -241,10 +241,33 @@ func (j *jw) strs(ss []string) {
 
 const hexDigits = "0123456789abcdef"
 
+// load64 reads eight bytes of s from i, little-endian (one load once compiled).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plain8 reports whether none of the eight bytes in x is a control character, '"', '\\' or
+// outside ASCII, that is whether str copies them as they are.
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// zero(v) is non-zero when a byte of v is 0; (x-0x20*ones)&^x&highs when a byte of x is below
+	// 0x20, given that none is 0x80 or above (the first term).
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return (x&highs | (x-0x20*ones)&^x&highs | zero(x^'"'*ones) | zero(x^'\\'*ones)) == 0
+}
+
 func (j *jw) str(s string) {
 	b := append(j.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time while none needs a look (the output is mostly plain ASCII: a tenth
+		// of a 10,000-component scan went to this loop a byte at a time).
+		if i+8 <= len(s) && plain8(load64(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

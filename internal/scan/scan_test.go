@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/google/go-cmp/cmp"
@@ -300,6 +303,79 @@ func TestJSONParses(t *testing.T) {
 	if l.Component != "log4j-core" || l.Version != "2.14.1" || l.ID != "CVE-2021-44228" || !cmp.Equal(l.Aliases, []string{"GHSA-jfh8-c2jp-5v3q"}) ||
 		l.Source != "OSV" || l.Severity != "critical" || !l.KEV || l.EPSS == nil || *l.EPSS != 0.99999 || !cmp.Equal(l.FixedVersions, []string{"2.15.0"}) {
 		t.Errorf("log4j entry %+v", l)
+	}
+}
+
+// TestJSONStringEveryPosition puts each byte that needs a look at every offset of strings around
+// the eight bytes str skips at a time, and compares with the byte-at-a-time encoding.
+func TestJSONStringEveryPosition(t *testing.T) {
+	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "\u00e9", "\u2028", "\xff", " ", "~", "!", "#", "[", "]"}
+	for n := 0; n <= 19; n++ {
+		for _, sp := range specials {
+			for at := 0; at+len(sp) <= n; at++ {
+				s := strings.Repeat("a", at) + sp + strings.Repeat("b", n-at-len(sp))
+				var j jw
+				j.str(s)
+				if want := referenceJSONString(s); string(j.b) != want {
+					t.Fatalf("str(%q) = %s, want %s", s, j.b, want)
+				}
+			}
+		}
+	}
+	for _, b := range []byte{0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7e, 0x7f} { // around the bytes that are escaped
+		s := strings.Repeat(string(rune(b)), 16)
+		var j jw
+		j.str(s)
+		if want := `"` + s + `"`; string(j.b) != want {
+			t.Errorf("str(%q) = %s", s, j.b)
+		}
+	}
+}
+
+// referenceJSONString is str one byte at a time, as it was before it read eight at once.
+func referenceJSONString(s string) string {
+	b := []byte{'"'}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, `\n`...)
+			case c == '\r':
+				b = append(b, `\r`...)
+			case c == '\t':
+				b = append(b, `\t`...)
+			case c < 0x20:
+				b = fmt.Appendf(b, `\u%04x`, c)
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = fmt.Appendf(b, `\u%04x`, r)
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(append(b, '"'))
+}
+
+func BenchmarkJSONString(b *testing.B) {
+	s := "pkg:golang/github.com/CosmWasm/wasmvm/v2@v2.2.2.1 is in range introduced 0 / fixed 2.2.2 of GO-2025-3448 (OSV)"
+	var j jw
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		j.b = j.b[:0]
+		j.str(s)
 	}
 }
 
