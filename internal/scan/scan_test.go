@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -212,6 +213,36 @@ func TestMachineOutputsParse(t *testing.T) {
 		if sarif.Runs[0].Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
 			t.Errorf("result %s points to rule %d", res.RuleID, res.RuleIndex)
 		}
+	}
+}
+
+// TestTableColumns checks the layout against text/tabwriter (which wrote the table before): the
+// widest cells of several bytes a character, and padding wider than the spaces written at once.
+func TestTableColumns(t *testing.T) {
+	r, err := Run(context.Background(), testDoc(), testIndex(t), testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Findings[0].Package.Name = strings.Repeat("größenänderung-", 4)
+	r.Findings[2].Package.Version = "1.0-βγδεζ"
+	var got bytes.Buffer
+	if err := WriteTable(&got, &r, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	tw := tabwriter.NewWriter(&want, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "COMPONENT\tVERSION\tVULNERABILITY\tSEVERITY\tKEV\tEPSS\tFIXED IN\tSTATUS")
+	for i := range r.Findings {
+		row := tableRow(&r.Findings[i])
+		fmt.Fprintln(tw, strings.Join(row[:], "\t"))
+	}
+	tw.Flush()
+	table, _, _ := strings.Cut(got.String(), "\n\n") // the summary follows an empty line
+	if diff := cmp.Diff(want.String(), table+"\n"); diff != "" {
+		t.Errorf("table (-tabwriter +got):\n%s", diff)
+	}
+	if !strings.Contains(table, strings.Repeat("größenänderung-", 4)+"  ") {
+		t.Errorf("table:\n%s", table)
 	}
 }
 
