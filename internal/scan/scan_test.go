@@ -246,6 +246,43 @@ func TestTableColumns(t *testing.T) {
 	}
 }
 
+// BenchmarkWriteTable writes the test findings repeated to 12,000 rows.
+func BenchmarkWriteTable(b *testing.B) {
+	r, err := Run(context.Background(), testDoc(), testIndex(b), testOptions())
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := r.Findings
+	for len(r.Findings) < 12000 {
+		r.Findings = append(r.Findings, base...)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteTable(&buf, &r, TableOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+func TestTableClean(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain-name 1.2.3", "plain-name 1.2.3"},
+		{"größe", "größe"},
+		{"\xff\xfe", "\xff\xfe"}, // not valid UTF-8, but no control character: as it is
+		{"evil\x1b[31mred", "evil [31mred"},
+		{"a\nb\tc\rd\x00e\x7ff", "a b c d e f"},
+		{"é\x7f", "é "},
+		{"\x01", " "},
+		{"x\x1f", "x "},
+	} {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestExitCode(t *testing.T) {
 	idx := testIndex(t)
 	r, err := Run(context.Background(), testDoc(), idx, testOptions())
