@@ -246,8 +246,8 @@ func TestTableColumns(t *testing.T) {
 	}
 }
 
-// BenchmarkWriteTable writes the test findings repeated to 12,000 rows.
-func BenchmarkWriteTable(b *testing.B) {
+// benchResult is the test scan's findings repeated to 12,000.
+func benchResult(b *testing.B) *Result {
 	r, err := Run(context.Background(), testDoc(), testIndex(b), testOptions())
 	if err != nil {
 		b.Fatal(err)
@@ -256,10 +256,27 @@ func BenchmarkWriteTable(b *testing.B) {
 	for len(r.Findings) < 12000 {
 		r.Findings = append(r.Findings, base...)
 	}
+	return &r
+}
+
+func BenchmarkWriteTable(b *testing.B) {
+	r := benchResult(b)
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		if err := WriteTable(&buf, &r, TableOptions{}); err != nil {
+		if err := WriteTable(&buf, r, TableOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}
+
+func BenchmarkWriteJSON(b *testing.B) {
+	r := benchResult(b)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteJSON(&buf, r); err != nil {
 			b.Fatal(err)
 		}
 	}
