@@ -59,8 +59,8 @@ func TestRelease(t *testing.T) {
 				t.Error("no panic")
 			}
 		}()
-		var m map[string]int
-		m["x"] = 1
+		var s []int
+		_ = s[len(os.Args)] // a runtime error: an index out of range
 	}()
 }
 
