@@ -206,6 +206,14 @@ type jw struct{ b []byte }
 
 func (j *jw) raw(s string) { j.b = append(j.b, s...) }
 
+const indentSpaces = "                                        "
+
+// nl starts a line indented by depth levels of two spaces (at most 20).
+func (j *jw) nl(depth int) {
+	j.b = append(j.b, '\n')
+	j.b = append(j.b, indentSpaces[:2*depth]...)
+}
+
 func (j *jw) key(k string, first bool) {
 	if !first {
 		j.b = append(j.b, ", "...)
@@ -278,6 +286,10 @@ func (j *jw) str(s string) {
 			switch c {
 			case '"', '\\':
 				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
 			case '\n':
 				b = append(b, '\\', 'n')
 			case '\r':

@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -89,46 +91,167 @@ func sarifLevel(l vuln.Level) string {
 // WriteSARIF writes the active findings as a SARIF 2.1.0 log: one rule per vulnerability (with
 // GitHub's security-severity property), one result per component and vulnerability, located in
 // the SBOM file and named by the component's purl or CPE.
+//
+// The rules are encoded with encoding/json; the results, the bulk of the log, are streamed in the
+// same indented layout (encoding the whole log at once took 4 times as long as the JSON output
+// and 170 MB at 10,000 components).
 func WriteSARIF(w io.Writer, r *Result) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: "https://github.com/vigil-med/vigil", Rules: []sarifRule{}}},
-		Results: []sarifResult{}}
+	driver := sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: "https://github.com/vigil-med/vigil", Rules: []sarifRule{}}
 	ruleIndex := map[string]int{}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if _, ok := ruleIndex[f.VulnID]; !ok && f.Active() {
+			ruleIndex[f.VulnID] = len(driver.Rules)
+			driver.Rules = append(driver.Rules, sarifRuleOf(f, Severity(f)))
+		}
+	}
+	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0",
+		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}}}
+	var head bytes.Buffer
+	enc := json.NewEncoder(&head)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return err
+	}
+	// The results go between the brackets of the empty list (the last such key: a string cannot
+	// hold it unescaped).
+	doc := head.Bytes()
+	at := bytes.LastIndex(doc, []byte(`"results": []`)) + len(`"results": [`)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(doc[:at])
 	uri := r.SBOMName
 	if uri == "" {
 		uri = "sbom"
 	}
+	var j jw
+	n := 0
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		if !f.Active() {
 			continue
 		}
-		sev := Severity(f)
-		ri, ok := ruleIndex[f.VulnID]
-		if !ok {
-			ri = len(run.Tool.Driver.Rules)
-			ruleIndex[f.VulnID] = ri
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(f, sev))
+		if n > 0 {
+			j.raw(",")
 		}
-		name := f.Package.PURL
-		if name == "" {
-			name = f.Package.CPE
+		n++
+		j.nl(4)
+		j.sarifResult(f, ruleIndex[f.VulnID], uri)
+		if len(j.b) > 32<<10 {
+			bw.Write(j.b)
+			j.b = j.b[:0]
 		}
-		if name == "" {
-			name = componentName(f)
-		}
-		res := sarifResult{RuleID: f.VulnID, RuleIndex: ri, Level: sarifLevel(sev.Level),
-			Message: sarifText{Text: f.Reason},
-			Locations: []sarifLocation{{PhysicalLocation: &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}},
-				LogicalLocations: []sarifLogical{{Name: componentName(f), FullyQualifiedName: name, Kind: "package"}}}},
-			Properties: map[string]any{"component": componentName(f), "version": componentVersion(f), "source": f.Source, "record": f.RecordID,
-				"fixedVersions": nonNil(f.FixedVersions), "status": string(f.Status)}}
-		run.Results = append(run.Results, res)
 	}
-	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	if n > 0 {
+		j.nl(3)
+	}
+	bw.Write(j.b)
+	bw.Write(doc[at:])
+	return bw.Flush()
+}
+
+// sarifResult writes a result as encoding/json indents a sarifResult at depth 4 (its properties,
+// a map there, with sorted keys).
+func (j *jw) sarifResult(f *match.Finding, ruleIndex int, uri string) {
+	name := f.Package.PURL
+	if name == "" {
+		name = f.Package.CPE
+	}
+	if name == "" {
+		name = componentName(f)
+	}
+	j.raw("{")
+	j.nl(5)
+	j.raw(`"ruleId": `)
+	j.str(f.VulnID)
+	j.raw(",")
+	j.nl(5)
+	j.raw(`"ruleIndex": `)
+	j.int(ruleIndex)
+	j.raw(",")
+	j.nl(5)
+	j.raw(`"level": `)
+	j.str(sarifLevel(Severity(f).Level))
+	j.raw(",")
+	j.nl(5)
+	j.raw(`"message": {`)
+	j.nl(6)
+	j.raw(`"text": `)
+	j.str(f.Reason)
+	j.nl(5)
+	j.raw("},")
+	j.nl(5)
+	j.raw(`"locations": [`)
+	j.nl(6)
+	j.raw("{")
+	j.nl(7)
+	j.raw(`"physicalLocation": {`)
+	j.nl(8)
+	j.raw(`"artifactLocation": {`)
+	j.nl(9)
+	j.raw(`"uri": `)
+	j.str(uri)
+	j.nl(8)
+	j.raw("}")
+	j.nl(7)
+	j.raw("},")
+	j.nl(7)
+	j.raw(`"logicalLocations": [`)
+	j.nl(8)
+	j.raw("{")
+	j.nl(9)
+	j.raw(`"name": `)
+	j.str(componentName(f))
+	j.raw(",")
+	if name != "" {
+		j.nl(9)
+		j.raw(`"fullyQualifiedName": `)
+		j.str(name)
+		j.raw(",")
+	}
+	j.nl(9)
+	j.raw(`"kind": "package"`)
+	j.nl(8)
+	j.raw("}")
+	j.nl(7)
+	j.raw("]")
+	j.nl(6)
+	j.raw("}")
+	j.nl(5)
+	j.raw("],")
+	j.nl(5)
+	j.raw(`"properties": {`)
+	j.nl(6)
+	j.raw(`"component": `)
+	j.str(componentName(f))
+	j.raw(",")
+	j.nl(6)
+	j.raw(`"fixedVersions": `)
+	if len(f.FixedVersions) == 0 {
+		j.raw("[]")
+	} else {
+		j.raw("[")
+		for i, v := range f.FixedVersions {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.nl(7)
+			j.str(v)
+		}
+		j.nl(6)
+		j.raw("]")
+	}
+	for _, kv := range [...][2]string{{`"record": `, f.RecordID}, {`"source": `, f.Source}, {`"status": `, string(f.Status)},
+		{`"version": `, componentVersion(f)}} {
+		j.raw(",")
+		j.nl(6)
+		j.raw(kv[0])
+		j.str(kv[1])
+	}
+	j.nl(5)
+	j.raw("}")
+	j.nl(4)
+	j.raw("}")
 }
 
 func nonNil(s []string) []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -283,6 +284,83 @@ func BenchmarkWriteJSON(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 }
 
+// writeSARIFEncoded is WriteSARIF as it was before it streamed: the whole log encoded by
+// encoding/json. The streamed log must be the same bytes.
+func writeSARIFEncoded(w io.Writer, r *Result) error {
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: "https://github.com/vigil-med/vigil", Rules: []sarifRule{}}},
+		Results: []sarifResult{}}
+	ruleIndex := map[string]int{}
+	uri := r.SBOMName
+	if uri == "" {
+		uri = "sbom"
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if !f.Active() {
+			continue
+		}
+		sev := Severity(f)
+		ri, ok := ruleIndex[f.VulnID]
+		if !ok {
+			ri = len(run.Tool.Driver.Rules)
+			ruleIndex[f.VulnID] = ri
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(f, sev))
+		}
+		name := f.Package.PURL
+		if name == "" {
+			name = f.Package.CPE
+		}
+		if name == "" {
+			name = componentName(f)
+		}
+		res := sarifResult{RuleID: f.VulnID, RuleIndex: ri, Level: sarifLevel(sev.Level),
+			Message: sarifText{Text: f.Reason},
+			Locations: []sarifLocation{{PhysicalLocation: &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}},
+				LogicalLocations: []sarifLogical{{Name: componentName(f), FullyQualifiedName: name, Kind: "package"}}}},
+			Properties: map[string]any{"component": componentName(f), "version": componentVersion(f), "source": f.Source, "record": f.RecordID,
+				"fixedVersions": nonNil(f.FixedVersions), "status": string(f.Status)}}
+		run.Results = append(run.Results, res)
+	}
+	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+func TestSARIFSameAsEncoded(t *testing.T) {
+	idx := testIndex(t)
+	opts := testOptions()
+	opts.ShowSuppressed = true // an inactive finding is in the list and must be left out of the log
+	r, err := Run(context.Background(), testDoc(), idx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tricky := "<b>&amp;</b> \"q\" \\ \b\f\n\r\t\x00\x1f\x7f \u2028\u2029 \xff\xfe é 😀"
+	r.Findings[0].Reason = tricky
+	r.Findings[0].FixedVersions = []string{"1.0.1", tricky}
+	r.Findings[1].Package.PURL, r.Findings[1].Package.CPE, r.Findings[1].Package.Name, r.Findings[1].Package.Ref = "", "", "", ""
+	r.Findings[2].FixedVersions = nil
+	r.Findings[2].Package.Version = tricky
+	r.Findings[3].Package.PURL = ""
+	cases := map[string]*Result{"findings": &r, "none": {Document: r.Document, Tool: "vigil"}}
+	for name, res := range cases {
+		var got, want bytes.Buffer
+		if err := WriteSARIF(&got, res); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeSARIFEncoded(&want, res); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+			t.Errorf("%s: streamed SARIF differs from the encoded one (-encoded +streamed):\n%s", name, diff)
+		}
+	}
+	if !bytes.Contains(func() []byte { var b bytes.Buffer; WriteSARIF(&b, &r); return b.Bytes() }(), []byte(`\b\f`)) {
+		t.Error("the tricky reason is not in the log")
+	}
+}
+
 func TestTableClean(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"plain-name 1.2.3", "plain-name 1.2.3"},
@@ -394,7 +472,7 @@ func TestJSONParses(t *testing.T) {
 // TestJSONStringEveryPosition puts each byte that needs a look at every offset of strings around
 // the eight bytes str skips at a time, and compares with the byte-at-a-time encoding.
 func TestJSONStringEveryPosition(t *testing.T) {
-	specials := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", "\u00e9", "\u2028", "\xff", " ", "~", "!", "#", "[", "]"}
+	specials := []string{"\"", "\\", "\n", "\b", "\f", "\x00", "\x1f", "\x7f", "\u00e9", "\u2028", "\xff", " ", "~", "!", "#", "[", "]"}
 	for n := 0; n <= 19; n++ {
 		for _, sp := range specials {
 			for at := 0; at+len(sp) <= n; at++ {
@@ -426,6 +504,10 @@ func referenceJSONString(s string) string {
 			switch {
 			case c == '"' || c == '\\':
 				b = append(b, '\\', c)
+			case c == '\b':
+				b = append(b, `\b`...)
+			case c == '\f':
+				b = append(b, `\f`...)
 			case c == '\n':
 				b = append(b, `\n`...)
 			case c == '\r':
@@ -464,21 +546,22 @@ func BenchmarkJSONString(b *testing.B) {
 	}
 }
 
+// FuzzJSONString: str writes what encoding/json writes without HTML escaping, byte for byte (the
+// streamed SARIF results must match the encoded rules and the log as it was).
 func FuzzJSONString(f *testing.F) {
 	f.Add("plain")
-	f.Add("\"\\\n\r\t\x00\x1f\u2028\u2029\xff\xfe<>&")
+	f.Add("\"\\\n\r\t\b\f\x00\x1f\u2028\u2029\xff\xfe<>&")
 	f.Fuzz(func(t *testing.T, s string) {
 		var j jw
 		j.str(s)
-		var back string
-		if err := json.Unmarshal(j.b, &back); err != nil {
-			t.Fatalf("%q encodes to invalid JSON %s: %v", s, j.b, err)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
 		}
-		want, _ := json.Marshal(s)
-		var wantBack string
-		json.Unmarshal(want, &wantBack)
-		if back != wantBack {
-			t.Fatalf("%q round-trips to %q, encoding/json gives %q", s, back, wantBack)
+		if got := string(j.b) + "\n"; got != want.String() {
+			t.Fatalf("str(%q) = %s, encoding/json gives %s", s, got, want.String())
 		}
 	})
 }
