@@ -3,6 +3,7 @@ package scan
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,8 +22,9 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool sarifTool `json:"tool"`
+	// Always empty when encoded: WriteSARIF streams the results between its brackets.
+	Results []struct{} `json:"results"`
 }
 
 type sarifTool struct {
@@ -48,34 +50,6 @@ type sarifRule struct {
 	HelpURI          string         `json:"helpUri,omitempty"`
 	Help             *sarifText     `json:"help,omitempty"`
 	Properties       map[string]any `json:"properties,omitempty"`
-}
-
-type sarifResult struct {
-	RuleID     string          `json:"ruleId"`
-	RuleIndex  int             `json:"ruleIndex"`
-	Level      string          `json:"level"`
-	Message    sarifText       `json:"message"`
-	Locations  []sarifLocation `json:"locations"`
-	Properties map[string]any  `json:"properties,omitempty"`
-}
-
-type sarifLocation struct {
-	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
-	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
-}
-
-type sarifPhysical struct {
-	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-}
-
-type sarifArtifact struct {
-	URI string `json:"uri"`
-}
-
-type sarifLogical struct {
-	Name               string `json:"name"`
-	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
-	Kind               string `json:"kind"`
 }
 
 func sarifLevel(l vuln.Level) string {
@@ -106,7 +80,7 @@ func WriteSARIF(w io.Writer, r *Result) error {
 		}
 	}
 	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0",
-		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}}}
+		Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: []struct{}{}}}}
 	var head bytes.Buffer
 	enc := json.NewEncoder(&head)
 	enc.SetIndent("", "  ")
@@ -153,13 +127,8 @@ func WriteSARIF(w io.Writer, r *Result) error {
 // sarifResult writes a result as encoding/json indents a sarifResult at depth 4 (its properties,
 // a map there, with sorted keys).
 func (j *jw) sarifResult(f *match.Finding, ruleIndex int, uri string) {
-	name := f.Package.PURL
-	if name == "" {
-		name = f.Package.CPE
-	}
-	if name == "" {
-		name = componentName(f)
-	}
+	comp := componentName(f)
+	name := cmp.Or(f.Package.PURL, f.Package.CPE, comp)
 	j.raw("{")
 	j.nl(5)
 	j.raw(`"ruleId": `)
@@ -201,7 +170,7 @@ func (j *jw) sarifResult(f *match.Finding, ruleIndex int, uri string) {
 	j.raw("{")
 	j.nl(9)
 	j.raw(`"name": `)
-	j.str(componentName(f))
+	j.str(comp)
 	j.raw(",")
 	if name != "" {
 		j.nl(9)
@@ -223,7 +192,7 @@ func (j *jw) sarifResult(f *match.Finding, ruleIndex int, uri string) {
 	j.raw(`"properties": {`)
 	j.nl(6)
 	j.raw(`"component": `)
-	j.str(componentName(f))
+	j.str(comp)
 	j.raw(",")
 	j.nl(6)
 	j.raw(`"fixedVersions": `)
@@ -252,13 +221,6 @@ func (j *jw) sarifResult(f *match.Finding, ruleIndex int, uri string) {
 	j.raw("}")
 	j.nl(4)
 	j.raw("}")
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func sarifRuleOf(f *match.Finding, sev vuln.Severity) sarifRule {

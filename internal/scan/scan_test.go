@@ -284,10 +284,57 @@ func BenchmarkWriteJSON(b *testing.B) {
 	b.SetBytes(int64(buf.Len()))
 }
 
+// The SARIF log as WriteSARIF encoded it whole before it streamed the results (writeSARIFEncoded).
+type sarifEncodedLog struct {
+	Schema  string            `json:"$schema"`
+	Version string            `json:"version"`
+	Runs    []sarifEncodedRun `json:"runs"`
+}
+
+type sarifEncodedRun struct {
+	Tool    sarifTool     `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  int             `json:"ruleIndex"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations"`
+	Properties map[string]any  `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName,omitempty"`
+	Kind               string `json:"kind"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // writeSARIFEncoded is WriteSARIF as it was before it streamed: the whole log encoded by
 // encoding/json. The streamed log must be the same bytes.
 func writeSARIFEncoded(w io.Writer, r *Result) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: "https://github.com/vigil-med/vigil", Rules: []sarifRule{}}},
+	run := sarifEncodedRun{Tool: sarifTool{Driver: sarifDriver{Name: r.Tool, Version: r.Version, InformationURI: "https://github.com/vigil-med/vigil", Rules: []sarifRule{}}},
 		Results: []sarifResult{}}
 	ruleIndex := map[string]int{}
 	uri := r.SBOMName
@@ -321,7 +368,7 @@ func writeSARIFEncoded(w io.Writer, r *Result) error {
 				"fixedVersions": nonNil(f.FixedVersions), "status": string(f.Status)}}
 		run.Results = append(run.Results, res)
 	}
-	log := sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+	log := sarifEncodedLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifEncodedRun{run}}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
