@@ -287,3 +287,36 @@ func TestComponentIndexClone(t *testing.T) {
 		t.Errorf("changing the index changed the clone (-want +clone):\n%s", diff)
 	}
 }
+
+// Each key is listed once under each of its names — a name that is also the key's last segment
+// ("openssl" for the CPE openssl:openssl), a key added again in another product version, after a
+// replacement, in a clone — and under every name it has.
+func TestComponentIndexNamesOnce(t *testing.T) {
+	ssl := sbom.Component{Ref: "s", Name: "openssl", Version: "1.0.1f", CPE: "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*"}
+	net := sbom.Component{Ref: "n", Name: "golang.org/x/net", Version: "v0.7.0", PURL: "pkg:golang/golang.org/x/net@v0.7.0"}
+	ci := NewComponentIndex()
+	ci.Add("a", []sbom.Component{ssl, net})
+	ci.Add("b", []sbom.Component{net, ssl})
+	ci.Add("a", []sbom.Component{ssl}) // replaced
+	ci.Remove("b")
+	ci.Add("b", []sbom.Component{net})
+	check := func(what string, ci *ComponentIndex) {
+		t.Helper()
+		for name, keys := range ci.byName {
+			seen := map[Key]bool{}
+			for _, k := range keys {
+				if seen[k] {
+					t.Errorf("%s: %v listed twice under %q", what, k, name)
+				}
+				seen[k] = true
+			}
+		}
+		for _, name := range []string{"openssl", "openssl:openssl", "golang.org/x/net", "net"} {
+			if len(ci.byName[name]) != 1 {
+				t.Errorf("%s: %q lists %v, want one key", what, name, ci.byName[name])
+			}
+		}
+	}
+	check("index", ci)
+	check("clone", ci.Clone())
+}
