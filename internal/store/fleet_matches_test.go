@@ -192,6 +192,83 @@ func TestFindingMatchesShared(t *testing.T) {
 	})
 }
 
+// A full match numbers the match rows it inserts itself on SQLite (the only writer): after the
+// counter, never reusing the id of a pruned row or clashing with another organisation's rows, across
+// batches of one transaction and across transactions; each finding shows its own content.
+func TestFindingMatchesNumbered(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "numbered")
+		other := newFixture(t, st, "numbered-other")
+		org := fx.org.ID
+		matchIDs := func(org int64) []int64 {
+			t.Helper()
+			var ids []int64
+			rows, err := st.Scope(org).Query(testutil.Ctx(org), "SELECT id FROM finding_matches WHERE org_id = ? ORDER BY id", org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			return ids
+		}
+		whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
+		fullMatch := func(reason string, n int) {
+			t.Helper()
+			var fs []domain.Finding
+			for i := range n { // more than one 400-row batch
+				fs = append(fs, fleetFinding(fx.u61.ID, "pkg:golang/example.org/m"+strconv.Itoa(i)+"@1.0.0", "CVE-1", reason))
+			}
+			err := st.Scope(org).Write(testutil.Ctx(org), func(tx *store.Tx) error {
+				if err := tx.PreloadFindingMatches(testutil.Ctx(org)); err != nil {
+					return err
+				}
+				if _, err := tx.ReplaceFleetFindings(testutil.Ctx(org), whole, fs); err != nil {
+					return err
+				}
+				_, err := tx.PruneFindingMatches(testutil.Ctx(org))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		fullMatch("first", 450)
+		first := matchIDs(org)
+		// another organisation's row comes after them
+		replaceFindings(t, st, other.org.ID, []store.FleetFindingScope{{ProductVersionID: other.u61.ID}},
+			fleetFinding(other.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range"))
+		otherIDs := matchIDs(other.org.ID)
+		// every content changes: the first rows are pruned, the new ones numbered after everything
+		fullMatch("second", 450)
+		second := matchIDs(org)
+		if len(first) != 450 || len(second) != 450 || len(otherIDs) != 1 {
+			t.Fatalf("%d, %d and %d match rows", len(first), len(second), len(otherIDs))
+		}
+		if second[0] <= max(first[len(first)-1], otherIDs[0]) {
+			t.Errorf("new rows start at %d, after rows up to %d (pruned) and %d (other organisation)", second[0], first[len(first)-1], otherIDs[0])
+		}
+		if second[len(second)-1]-second[0] != 449 {
+			t.Errorf("new rows %d–%d are not numbered one after the other", second[0], second[len(second)-1])
+		}
+		byKey := findingsByKey(t, st, org)
+		for i := range 450 {
+			k := strconv.FormatInt(fx.u61.ID, 10) + " pkg:golang/example.org/m" + strconv.Itoa(i) + "@1.0.0 CVE-1"
+			if f := byKey[k]; f.Reason != "second" || f.ComponentPURL != "pkg:golang/example.org/m"+strconv.Itoa(i)+"@1.0.0" {
+				t.Fatalf("finding %s = %+v", k, f)
+			}
+		}
+		if f := findingsByKey(t, st, other.org.ID)[strconv.FormatInt(other.u61.ID, 10)+" pkg:golang/golang.org/x/net@0.7.0 CVE-1"]; f.Reason != "in range" {
+			t.Errorf("other organisation's finding = %+v", f)
+		}
+	})
+}
+
 // The digest is the identity of stored match rows, so it must not change between releases: it is the
 // 128-bit FNV-1a of the fields, each followed by a zero byte, lists joined (aliases by spaces, reasons
 // and vectors by newlines). A new field changes it on purpose; a faster implementation must not.
