@@ -385,31 +385,66 @@ func (s *Service) components(ctx context.Context, sc *store.Scope) (*orgComponen
 
 // readComponents adds the components of the product versions ids (all when nil) to c.
 func (s *Service) readComponents(ctx context.Context, sc *store.Scope, c *orgComponents, ids []int64) error {
-	var pv int64
-	var comps []sbom.Component // reused: the index keeps a packed copy
-	var compIDs []int64
-	flush := func() {
-		if len(comps) > 0 {
-			c.compIDs[pv] = slices.Clip(compIDs)
-			c.index.Add(strconv.FormatInt(pv, 10), comps)
-		}
-		comps, compIDs = comps[:0], nil
+	// The rows are read on a second goroutine while this one indexes the product versions already
+	// read: at a full match of 1,000,000 components each half takes ~1.3 s, and nothing else runs yet.
+	type version struct {
+		pv    int64
+		comps []sbom.Component
+		ids   []int64
 	}
-	err := sc.EachFleetComponent(ctx, ids, func(x *store.FleetComponent) error {
-		if x.ProductVersionID != pv {
-			flush()
-			pv = x.ProductVersionID
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	versions := make(chan version, 4)
+	// Buffers go back to the reader once indexed (the index keeps a packed copy).
+	free := make(chan []sbom.Component, 6)
+	read := make(chan error, 1)
+	go func() {
+		defer close(versions)
+		cur := version{}
+		send := func() bool {
+			if len(cur.comps) == 0 {
+				return true
+			}
+			select {
+			case versions <- version{cur.pv, cur.comps, slices.Clip(cur.ids)}:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case b := <-free:
+				cur.comps = b[:0]
+			default:
+				cur.comps = nil
+			}
+			cur.ids = nil
+			return true
 		}
-		comps = append(comps, sbom.Component{Ref: x.Ref, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
-		compIDs = append(compIDs, x.ID)
-		s.componentsRead.Add(1)
-		return nil
-	})
-	if err != nil {
-		return err
+		err := sc.EachFleetComponent(ctx, ids, func(x *store.FleetComponent) error {
+			if x.ProductVersionID != cur.pv {
+				if !send() {
+					return ctx.Err()
+				}
+				cur.pv = x.ProductVersionID
+			}
+			cur.comps = append(cur.comps, sbom.Component{Ref: x.Ref, Name: x.Name, Version: x.Version, PURL: x.PURL, CPE: x.CPE})
+			cur.ids = append(cur.ids, x.ID)
+			s.componentsRead.Add(1)
+			return nil
+		})
+		if err == nil && !send() {
+			err = ctx.Err()
+		}
+		read <- err
+	}()
+	for v := range versions {
+		c.compIDs[v.pv] = v.ids
+		c.index.Add(strconv.FormatInt(v.pv, 10), v.comps)
+		select {
+		case free <- v.comps:
+		default:
+		}
 	}
-	flush()
-	return nil
+	return <-read
 }
 
 // WhereIs answers "where is this component?" from the cached component index (name, package URL or
