@@ -412,7 +412,7 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		for _, f := range batch {
 			args = append(args, fleetMatchArgs(tx.org, f)...)
 		}
-		q := "INSERT INTO finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
+		q := tx.bulkInsert() + " finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
 			" RETURNING digest, id"
 		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
 		if err == nil {
@@ -459,7 +459,7 @@ func (tx *Tx) insertFleetMatchesNumbered(ctx context.Context, missing []*domain.
 		for i, f := range batch {
 			args = append(append(args, state.nextMatchID+int64(i)), fleetMatchArgs(tx.org, f)...)
 		}
-		q := "INSERT INTO finding_matches (id, " + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
+		q := tx.bulkInsert() + " finding_matches (id, " + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
 		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
 		if err == nil {
 			_, err = st.ExecContext(ctx, args...)
@@ -473,6 +473,16 @@ func (tx *Tx) insertFleetMatchesNumbered(ctx context.Context, missing []*domain.
 		state.nextMatchID += int64(len(batch))
 	}
 	return nil
+}
+
+// bulkInsert begins the multi-row INSERTs of findings and match rows: on SQLite OR FAIL (an error keeps
+// the statement's earlier rows; the caller rolls the whole transaction back), which with the deferred
+// key of migration 0027 spares each statement a statement journal.
+func (tx *Tx) bulkInsert() string {
+	if tx.Engine() == "sqlite" {
+		return "INSERT OR FAIL INTO"
+	}
+	return "INSERT INTO"
 }
 
 // batchStmt prepares the statements of a multi-row INSERT: the full-size one once, to be reused
@@ -617,7 +627,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 			args = append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
 				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
 		}
-		q := "INSERT INTO findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
+		q := tx.bulkInsert() + " findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
 		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
 		if err == nil {
 			_, err = st.ExecContext(ctx, args...)

@@ -192,6 +192,89 @@ func TestFindingMatchesShared(t *testing.T) {
 	})
 }
 
+// Migration 0027 builds findings, finding_matches and the history again with other keys (on SQLite;
+// PostgreSQL drops one): every row, id and counter survives — a new finding is numbered after a
+// deleted one, never reusing its id — the history still goes with its finding, and neither table
+// refers to organisations any more.
+func TestFindingsBulkKeysMigration(t *testing.T) {
+	for _, engine := range testutil.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			st := storeAt(t, engine, 26)
+			fx := newFixture(t, st, "bulk-keys")
+			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
+			const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+			whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
+			replaceFindings(t, st, org, whole, fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"),
+				fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u62.ID, textPURL, "CVE-2", "in range (text)"))
+			byKey := findingsByKey(t, st, org)
+			triaged := byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-1"]
+			last := byKey[strconv.FormatInt(fx.u62.ID, 10)+" "+textPURL+" CVE-2"]
+			err := st.Scope(org).Write(octx, func(tx *store.Tx) error {
+				if _, err := tx.TriageFinding(octx, triaged.ID, domain.Triage{State: domain.FindingExploitable, Comment: "reachable"}); err != nil {
+					return err
+				}
+				// the newest finding is deleted: its id must not come back
+				_, err := tx.Exec(octx, "DELETE FROM findings WHERE org_id = ? AND id = ?", org, last.ID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Migrate(ctx); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			after := findingsByKey(t, st, org)
+			if len(after) != 2 {
+				t.Fatalf("%d findings after the migration, want 2", len(after))
+			}
+			f := after[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-1"]
+			if f.ID != triaged.ID || f.State != domain.FindingExploitable || f.Reason != "in range" || f.ComponentPURL != netPURL || !f.Active {
+				t.Errorf("triaged finding after the migration = %+v", f)
+			}
+			hist, err := st.Scope(org).FindingEvents(octx, triaged.ID)
+			if err != nil || len(hist) != 1 || hist[0].Comment != "reachable" || hist[0].ToState != domain.FindingExploitable {
+				t.Errorf("history after the migration = %+v, %v", hist, err)
+			}
+			// new rows are numbered after every earlier one, the deleted finding's id included
+			res := replaceFindings(t, st, org, whole, fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"),
+				fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u62.ID, textPURL, "CVE-3", "new"))
+			if res.Created != 1 {
+				t.Fatalf("re-match after the migration = %+v", res)
+			}
+			if n := findingsByKey(t, st, org)[strconv.FormatInt(fx.u62.ID, 10)+" "+textPURL+" CVE-3"]; n.ID <= last.ID || n.Reason != "new" {
+				t.Errorf("new finding %d (%q), after the deleted %d", n.ID, n.Reason, last.ID)
+			}
+			// the keys: a product version's findings and their history go with it
+			err = st.Scope(org).Write(octx, func(tx *store.Tx) error { return tx.DeleteProductVersion(octx, fx.u61.ID) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			var events int
+			if err := st.Scope(org).QueryRow(octx, "SELECT COUNT(*) FROM finding_events WHERE org_id = ? AND finding_id = ?", org, triaged.ID).Scan(&events); err != nil || events != 0 {
+				t.Errorf("%d events of a deleted product version's finding left (%v)", events, err)
+			}
+			var orgKeys int
+			q := `SELECT COUNT(*) FROM pragma_foreign_key_list('findings') WHERE "table" = 'organisations'` +
+				` UNION ALL SELECT COUNT(*) FROM pragma_foreign_key_list('finding_matches') WHERE "table" = 'organisations'`
+			if engine == "postgres" {
+				q = `SELECT COUNT(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY'
+					AND table_schema = current_schema() AND constraint_name IN ('findings_org_id_fkey', 'finding_matches_org_id_fkey')`
+			}
+			rows, err := st.Scope(org).Query(octx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := rows.Scan(&orgKeys); err != nil || orgKeys != 0 {
+					t.Errorf("keys to organisations left: %d (%v)", orgKeys, err)
+				}
+			}
+		})
+	}
+}
+
 // A full match numbers the match rows it inserts itself on SQLite (the only writer): after the
 // counter, never reusing the id of a pruned row or clashing with another organisation's rows, across
 // batches of one transaction and across transactions; each finding shows its own content.

@@ -1,0 +1,5 @@
+-- Fleet matching, speed of storing findings (issue 4): finding_matches no longer refers to
+-- organisations (see the SQLite migration of this number). A match row is only ever written for the
+-- organisation of the transaction and read by it; the key was a trigger PostgreSQL ran for each of
+-- the ~390,000 rows of a full match. findings dropped the same key in 0025.
+ALTER TABLE finding_matches DROP CONSTRAINT IF EXISTS finding_matches_org_id_fkey;
