@@ -195,7 +195,7 @@ func TestFindingMatchesShared(t *testing.T) {
 // Migration 0027 builds findings, finding_matches and the history again with other keys (on SQLite;
 // PostgreSQL drops one): every row, id and counter survives — a new finding is numbered after a
 // deleted one, never reusing its id — the history still goes with its finding, and neither table
-// refers to organisations any more.
+// refers to organisations any more (nor keeps finding_matches its unique key on org_id and id).
 func TestFindingsBulkKeysMigration(t *testing.T) {
 	for _, engine := range testutil.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -270,6 +270,16 @@ func TestFindingsBulkKeysMigration(t *testing.T) {
 				if err := rows.Scan(&orgKeys); err != nil || orgKeys != 0 {
 					t.Errorf("keys to organisations left: %d (%v)", orgKeys, err)
 				}
+			}
+			// finding_matches keeps one unique key: (org_id, digest)
+			q = `SELECT COUNT(*) FROM pragma_index_list('finding_matches') WHERE "unique" = 1`
+			if engine == "postgres" {
+				q = `SELECT COUNT(*) FROM information_schema.table_constraints WHERE constraint_type = 'UNIQUE'
+					AND table_schema = current_schema() AND table_name = 'finding_matches'`
+			}
+			var unique int
+			if err := st.Scope(org).QueryRow(octx, q).Scan(&unique); err != nil || unique != 1 {
+				t.Errorf("finding_matches has %d unique keys (%v), want 1", unique, err)
 			}
 		})
 	}

@@ -6,7 +6,9 @@
 -- nearly every row (measured at full size: 1.5 s of lookups, 1.3 s of the full match). What they
 -- guaranteed holds without them: a finding's organisation is implied by its product version
 -- (org_id, product_version_id → product_versions, as on PostgreSQL since 0025), and a match row is
--- only ever written for the organisation of the transaction and read by it.
+-- only ever written for the organisation of the transaction and read by it. finding_matches also loses
+-- its unique key on (org_id, id): nothing refers to it (a finding's match_id is looked up by the
+-- primary key), and each key is another B-tree insert per row.
 -- The key to the product version is checked at commit (DEFERRABLE INITIALLY DEFERRED, as for
 -- sbom_components in 0026): with no immediate key and INSERT OR FAIL, a multi-row INSERT needs no
 -- statement journal. A finding of another organisation's product version still fails, at commit, and
@@ -85,8 +87,7 @@ CREATE TABLE finding_matches_new (
     vex_statement_id  INTEGER NOT NULL DEFAULT 0, -- vex_statements.id of that statement (0: none, or made in the scan)
     vex_source        TEXT NOT NULL DEFAULT '',
     vex_justification TEXT NOT NULL DEFAULT '',
-    UNIQUE (org_id, digest),
-    UNIQUE (org_id, id)
+    UNIQUE (org_id, digest)
 );
 INSERT INTO finding_matches_new (id, org_id, digest, aliases, component_name, component_version, component_purl, component_cpe, record_id,
     source, matcher, reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score, cvss_vectors, fixed_version,
