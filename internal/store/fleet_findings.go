@@ -451,28 +451,41 @@ func (tx *Tx) insertFleetMatchesNumbered(ctx context.Context, missing []*domain.
 		}
 		state.nextMatchID = max(seq, maxID) + 1
 	}
-	one := "(" + placeholders(fleetMatchNCols+1) + ")"
+	next := state.nextMatchID
+	err := tx.insertBatches(ctx, "finding matches", tx.bulkInsert()+" finding_matches (id, "+fleetMatchCols+") VALUES ", fleetMatchNCols+1,
+		len(missing), func(args []any, i int) []any {
+			return append(append(args, next+int64(i)), fleetMatchArgs(tx.org, missing[i])...)
+		})
+	if err != nil {
+		return err
+	}
+	for i, f := range missing {
+		state.matchIDs[f.Digest] = next + int64(i)
+	}
+	state.nextMatchID += int64(len(missing))
+	return nil
+}
+
+// insertBatches inserts n rows in multi-row statements of fleetInsertBatch rows: head is the
+// statement up to VALUES, row appends the ncols arguments of row i.
+func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int, row func(args []any, i int) []any) error {
+	one := "(" + placeholders(ncols) + ")"
 	var full batchStmt
 	defer full.close()
-	args := make([]any, 0, fleetInsertBatch*(fleetMatchNCols+1))
-	for start := 0; start < len(missing); start += fleetInsertBatch {
-		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
+	args := make([]any, 0, min(n, fleetInsertBatch)*ncols)
+	for start := 0; start < n; start += fleetInsertBatch {
+		end := min(start+fleetInsertBatch, n)
 		args = args[:0]
-		for i, f := range batch {
-			args = append(append(args, state.nextMatchID+int64(i)), fleetMatchArgs(tx.org, f)...)
+		for i := start; i < end; i++ {
+			args = row(args, i)
 		}
-		q := tx.bulkInsert() + " finding_matches (id, " + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
-		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
+		st, err := full.stmt(ctx, tx, head+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", "), end-start == fleetInsertBatch)
 		if err == nil {
 			_, err = st.ExecContext(ctx, args...)
 		}
 		if err != nil {
-			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
+			return fmt.Errorf("insert %s %d–%d: %w", what, start+1, end, mapErr(err))
 		}
-		for i, f := range batch {
-			state.matchIDs[f.Digest] = state.nextMatchID + int64(i)
-		}
-		state.nextMatchID += int64(len(batch))
 	}
 	return nil
 }
@@ -624,25 +637,14 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 		return nil
 	}
 	matchIDs := tx.fleetState().matchIDs
-	one := "(" + placeholders(fleetRowNCols) + ")"
-	var full batchStmt
-	defer full.close()
-	args := make([]any, 0, fleetInsertBatch*fleetRowNCols)
-	for start := 0; start < len(fs); start += fleetInsertBatch {
-		batch := fs[start:min(start+fleetInsertBatch, len(fs))]
-		args = args[:0]
-		for _, f := range batch {
-			args = append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
+	err := tx.insertBatches(ctx, "findings", tx.bulkInsert()+" findings ("+fleetRowCols+") VALUES ", fleetRowNCols, len(fs),
+		func(args []any, i int) []any {
+			f := fs[i]
+			return append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
 				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
-		}
-		q := tx.bulkInsert() + " findings (" + fleetRowCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ")
-		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
-		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
-		}
-		if err != nil {
-			return fmt.Errorf("insert findings %d–%d: %w", start+1, start+len(batch), mapErr(err))
-		}
+		})
+	if err != nil {
+		return err
 	}
 	// As for finding_matches: fresh statistics keep the next chunks' lookups of existing findings on
 	// the index, refreshed whenever the rows this transaction inserted have doubled (after every
