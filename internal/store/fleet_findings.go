@@ -126,9 +126,6 @@ type fleetTxState struct {
 	preloaded bool
 	// the full-size multi-row INSERTs prepared in the transaction (batchStmt), by their text
 	stmts map[string]*sql.Stmt
-	// the id the next match row gets when this transaction numbers them (insertFleetMatchesNumbered);
-	// 0: not read yet
-	nextMatchID int64
 }
 
 func (tx *Tx) fleetState() *fleetTxState {
@@ -437,38 +434,51 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 	return nil
 }
 
-// insertFleetMatchesNumbered inserts match rows with ids it assigns itself, on SQLite after
-// PreloadFindingMatches: the transaction is the only writer, so the next ids are those after the
-// table's AUTOINCREMENT counter (sqlite_sequence, which an explicit id also advances), and no row has
-// to be read back (RETURNING cost a full match ~1 s for 388,000 rows).
+// insertFleetMatchesNumbered inserts match rows on SQLite after PreloadFindingMatches and knows their
+// ids without reading them back (RETURNING cost a full match ~1 s for 388,000 rows): the transaction
+// is the only writer, so AUTOINCREMENT gives the rows of a statement the ids after the largest ever
+// used, one after the other — checked for each statement with its last id. (Ids written by the
+// statement itself would make SQLite keep a statement journal: an explicit id may fail mid-statement.)
 func (tx *Tx) insertFleetMatchesNumbered(ctx context.Context, missing []*domain.Finding) error {
 	state := tx.fleetState()
-	if state.nextMatchID == 0 {
-		var seq, maxID int64
-		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'finding_matches'), 0),
-			COALESCE((SELECT MAX(id) FROM finding_matches), 0)`).Scan(&seq, &maxID); err != nil {
-			return err
-		}
-		state.nextMatchID = max(seq, maxID) + 1
-	}
-	next := state.nextMatchID
-	err := tx.insertBatches(ctx, "finding matches", tx.bulkInsert()+" finding_matches (id, "+fleetMatchCols+") VALUES ", fleetMatchNCols+1,
-		len(missing), func(args []any, i int) []any {
-			return append(append(args, next+int64(i)), fleetMatchArgs(tx.org, missing[i])...)
-		})
-	if err != nil {
+	var next int64
+	if err := tx.QueryRow(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'finding_matches'), 0),
+		COALESCE((SELECT MAX(id) FROM finding_matches), 0)) + 1`).Scan(&next); err != nil {
 		return err
 	}
-	for i, f := range missing {
-		state.matchIDs[f.Digest] = next + int64(i)
-	}
-	state.nextMatchID += int64(len(missing))
-	return nil
+	return tx.insertBatches(ctx, "finding matches", tx.bulkInsert()+" finding_matches ("+fleetMatchCols+") VALUES ", fleetMatchNCols,
+		len(missing), func(args []any, i int) []any { return append(args, fleetMatchArgs(tx.org, missing[i])...) },
+		func(start, end int, res sql.Result) error {
+			last, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if last != next+int64(end-start)-1 {
+				// not numbered as expected: read them back
+				batch := missing[start:end]
+				args := []any{tx.org}
+				for _, f := range batch {
+					args = append(args, f.Digest)
+				}
+				if err := state.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+
+					discPlaceholders(len(batch))+")", args...)); err != nil {
+					return err
+				}
+			} else {
+				for i, f := range missing[start:end] {
+					state.matchIDs[f.Digest] = next + int64(i)
+				}
+			}
+			next = last + 1
+			return nil
+		})
 }
 
 // insertBatches inserts n rows in multi-row statements of fleetInsertBatch rows: head is the
-// statement up to VALUES, row appends the ncols arguments of row i.
-func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int, row func(args []any, i int) []any) error {
+// statement up to VALUES, row appends the ncols arguments of row i; done, when not nil, is given the
+// result of the statement that inserted rows start to end-1.
+func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int, row func(args []any, i int) []any,
+	done func(start, end int, res sql.Result) error) error {
 	one := "(" + placeholders(ncols) + ")"
 	var full batchStmt
 	defer full.close()
@@ -480,8 +490,12 @@ func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int
 			args = row(args, i)
 		}
 		st, err := full.stmt(ctx, tx, head+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", "), end-start == fleetInsertBatch)
+		var res sql.Result
 		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
+			res, err = st.ExecContext(ctx, args...)
+		}
+		if err == nil && done != nil {
+			err = done(start, end, res)
 		}
 		if err != nil {
 			return fmt.Errorf("insert %s %d–%d: %w", what, start+1, end, mapErr(err))
@@ -642,7 +656,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 			f := fs[i]
 			return append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
 				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
-		})
+		}, nil)
 	if err != nil {
 		return err
 	}
