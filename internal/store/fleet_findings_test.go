@@ -324,3 +324,38 @@ func TestFindingsForeignKeys(t *testing.T) {
 		}
 	})
 }
+
+// A key twice in one replacement (an SBOM may list a component twice) is stored and counted once, as
+// the first occurrence says — when nothing is stored in the scope yet (a first match) and beside
+// stored findings alike.
+func TestFleetFindingsDuplicateKeys(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "dup")
+		org := fx.org.ID
+		const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+		whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
+		inactive := fleetFinding(fx.u62.ID, textPURL, "CVE-2", "second, set aside")
+		inactive.Active = false
+		res := replaceFindings(t, st, org, whole,
+			fleetFinding(fx.u62.ID, textPURL, "CVE-2", "first"), fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"), inactive)
+		if res.Created != 2 || res.Active != 2 || len(res.CreatedVulns) != 2 {
+			t.Errorf("first match with a key twice = %+v, want 2 created, 2 active", res)
+		}
+		key := strconv.FormatInt(fx.u62.ID, 10) + " " + textPURL + " CVE-2"
+		if f := findingsByKey(t, st, org)[key]; f.Reason != "first" || !f.Active {
+			t.Errorf("the key twice stored as %+v, want the first", f)
+		}
+		// beside stored findings: a new key twice, a stored one twice
+		res = replaceFindings(t, st, org, whole,
+			fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u61.ID, netPURL, "CVE-3", "new"),
+			fleetFinding(fx.u62.ID, textPURL, "CVE-2", "first"), fleetFinding(fx.u61.ID, netPURL, "CVE-3", "new, again"),
+			fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range, again"))
+		if res.Created != 1 || res.Unchanged != 2 || res.Updated != 0 || res.Gone != 0 || res.Active != 3 {
+			t.Errorf("re-match with keys twice = %+v, want 1 created, 2 unchanged, 3 active", res)
+		}
+		byKey := findingsByKey(t, st, org)
+		if len(byKey) != 3 || byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-3"].Reason != "new" {
+			t.Errorf("after the re-match: %d findings, CVE-3 says %q", len(byKey), byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-3"].Reason)
+		}
+	})
+}
