@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"hash/fnv"
 	"strconv"
 	"strings"
@@ -525,6 +526,70 @@ func TestFindingMatchHash(t *testing.T) {
 		stored, digest = hashOf()
 		if want, _ := strconv.ParseUint(digest[:16], 16, 64); stored != int64(want) || digest != store.FleetFindingDigest(&f) {
 			t.Errorf("after the change: match_hash %x, digest %s", stored, digest)
+		}
+	})
+}
+
+// TestFullMatchReplacesVersionTwice: a full-match transaction on an organisation without findings
+// that replaces a product version's findings a second time sees the first replacement's rows as its
+// own: unchanged, gone or new, never inserted twice. (Skipping the read of existing findings in such
+// a transaction was measured at full size and gave nothing; this guards any later attempt.)
+func TestFullMatchReplacesVersionTwice(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "fresh")
+		other := newFixture(t, st, "fresh-other")
+		replaceFindings(t, st, other.org.ID, []store.FleetFindingScope{{ProductVersionID: other.u61.ID}},
+			fleetFinding(other.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "other"))
+		org := fx.org.ID
+		ctx := testutil.Ctx(org)
+		net, text := "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
+		u61 := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}}
+		var results []store.FleetReplaceResult
+		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			if err := tx.PreloadFindingMatches(ctx); err != nil {
+				return err
+			}
+			for _, step := range []struct {
+				scopes []store.FleetFindingScope
+				fs     []domain.Finding
+			}{
+				{u61, []domain.Finding{fleetFinding(fx.u61.ID, net, "CVE-1", "first"), fleetFinding(fx.u61.ID, text, "CVE-2", "first")}},
+				{[]store.FleetFindingScope{{ProductVersionID: fx.u62.ID}}, []domain.Finding{fleetFinding(fx.u62.ID, net, "CVE-1", "first")}},
+				// the same version again: CVE-1 unchanged, CVE-2 gone, CVE-3 new
+				{u61, []domain.Finding{fleetFinding(fx.u61.ID, net, "CVE-1", "first"), fleetFinding(fx.u61.ID, net, "CVE-3", "second")}},
+			} {
+				r, err := tx.ReplaceFleetFindings(ctx, step.scopes, step.fs)
+				if err != nil {
+					return err
+				}
+				results = append(results, r)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := results[2]; r.Created != 1 || r.Unchanged != 1 || r.Gone != 1 || r.Updated != 0 {
+			t.Errorf("second replacement of a version in the transaction: %+v, want 1 created, 1 unchanged, 1 gone", r)
+		}
+		byKey := findingsByKey(t, st, org)
+		pv := strconv.FormatInt(fx.u61.ID, 10) + " "
+		if len(byKey) != 4 || byKey[pv+net+" CVE-1"].Gone != nil || byKey[pv+text+" CVE-2"].Gone == nil || byKey[pv+net+" CVE-3"].Reason != "second" {
+			t.Errorf("findings after the transaction: %v", byKey)
+		}
+		// a later full match of the same organisation reads what it has
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			if err := tx.PreloadFindingMatches(ctx); err != nil {
+				return err
+			}
+			r, err := tx.ReplaceFleetFindings(ctx, u61, []domain.Finding{fleetFinding(fx.u61.ID, net, "CVE-1", "first")})
+			if err == nil && (r.Unchanged != 1 || r.Created != 0 || r.Gone != 1) {
+				err = fmt.Errorf("a full match with findings stored: %+v, want 1 unchanged, 1 gone", r)
+			}
+			return err
+		})
+		if err != nil {
+			t.Error(err)
 		}
 	})
 }
