@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -144,6 +146,20 @@ const (
 	fleetRowCols    = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, match_hash, active, severity_rank, first_seen, last_seen`
 	fleetRowNCols   = 11
 )
+
+// The same as lists, for COPY (finding_matches with its id first).
+var (
+	fleetMatchColList = append([]string{"id"}, splitCols(fleetMatchCols)...)
+	fleetRowColList   = splitCols(fleetRowCols)
+)
+
+func splitCols(cols string) []string {
+	var out []string
+	for c := range strings.SplitSeq(cols, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
 
 // fleetInsertBatch is the number of rows per INSERT (at most 26 parameters each: 10,400 per
 // statement, below both engines' limits).
@@ -402,10 +418,16 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 	if state.preloaded && len(missing) > 0 {
 		return tx.insertFleetMatchesNumbered(ctx, missing)
 	}
+	copied := tx.conn != nil && len(missing) > 0
+	if copied {
+		if err := tx.copyFleetMatches(ctx, missing); err != nil {
+			return err
+		}
+	}
 	one := "(" + placeholders(fleetMatchNCols) + ")"
 	var full batchStmt
 	defer full.close()
-	for start := 0; start < len(missing); start += fleetInsertBatch {
+	for start := 0; start < len(missing) && !copied; start += fleetInsertBatch {
 		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
 		args := make([]any, 0, len(batch)*fleetMatchNCols)
 		for _, f := range batch {
@@ -430,6 +452,52 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			return err
 		}
 		state.analyzed = state.inserted
+	}
+	return nil
+}
+
+// copyFleetMatches inserts match rows on PostgreSQL with COPY, their ids taken from the table's
+// identity sequence first (COPY returns none).
+func (tx *Tx) copyFleetMatches(ctx context.Context, missing []*domain.Finding) error {
+	state := tx.fleetState()
+	ids, err := queryAll(ctx, tx.Q, func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, "SELECT nextval(pg_get_serial_sequence('finding_matches', 'id')) FROM generate_series(1, CAST(? AS INTEGER))", len(missing))
+	if err != nil {
+		return err
+	}
+	if len(ids) != len(missing) {
+		return fmt.Errorf("finding matches: %d ids for %d rows", len(ids), len(missing))
+	}
+	err = tx.copyRows(ctx, "finding_matches", fleetMatchColList, len(missing), func(i int) []any {
+		args := fleetMatchArgs(tx.org, missing[i])
+		args[15] = int32(missing[i].SeverityRank)
+		return append([]any{ids[i]}, args...)
+	})
+	if err != nil {
+		return err
+	}
+	for i, f := range missing {
+		state.matchIDs[f.Digest] = ids[i]
+	}
+	return nil
+}
+
+// copyRows writes n rows into table with PostgreSQL's COPY, inside the transaction (its connection
+// is held by tx.conn): one round trip and no statement to parse or plan, where the multi-row INSERTs
+// cost the server most of its time per row.
+func (tx *Tx) copyRows(ctx context.Context, table string, cols []string, n int, row func(i int) []any) error {
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs a pgx connection, not %T", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromSlice(n, func(i int) ([]any, error) { return row(i), nil }))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("copy %d rows into %s: %w", n, table, mapErr(err))
 	}
 	return nil
 }
@@ -651,12 +719,21 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 		return nil
 	}
 	matchIDs := tx.fleetState().matchIDs
-	err := tx.insertBatches(ctx, "findings", tx.bulkInsert()+" findings ("+fleetRowCols+") VALUES ", fleetRowNCols, len(fs),
-		func(args []any, i int) []any {
+	var err error
+	if tx.conn != nil {
+		err = tx.copyRows(ctx, "findings", fleetRowColList, len(fs), func(i int) []any {
 			f := fs[i]
-			return append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
-		}, nil)
+			return []any{tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
+				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, int32(f.SeverityRank), t, t}
+		})
+	} else {
+		err = tx.insertBatches(ctx, "findings", tx.bulkInsert()+" findings ("+fleetRowCols+") VALUES ", fleetRowNCols, len(fs),
+			func(args []any, i int) []any {
+				f := fs[i]
+				return append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
+					matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
+			}, nil)
+	}
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -356,6 +357,50 @@ func TestFleetFindingsDuplicateKeys(t *testing.T) {
 		byKey := findingsByKey(t, st, org)
 		if len(byKey) != 3 || byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-3"].Reason != "new" {
 			t.Errorf("after the re-match: %d findings, CVE-3 says %q", len(byKey), byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-3"].Reason)
+		}
+	})
+}
+
+// TestFleetFindingsRefusedWriteNothing: a replacement whose finding names another organisation's
+// product version fails (PostgreSQL refuses the COPY, SQLite the deferred key at commit), and nothing
+// of its transaction stays — neither the findings nor the match rows written before them; the store
+// writes normally afterwards (the connection that failed goes back to the pool clean).
+func TestFleetFindingsRefusedWriteNothing(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "refused")
+		other := newFixture(t, st, "refused-other")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const purl = "pkg:golang/golang.org/x/net@0.7.0"
+		count := func(table string) int {
+			t.Helper()
+			var n int
+			if err := st.Scope(org).QueryRow(ctx, "SELECT COUNT(*) FROM "+table+" WHERE org_id = ?", org).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		scopes := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: other.u61.ID}}
+		for range 3 { // again and again: each failure must leave the connection usable
+			err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.ReplaceFleetFindings(ctx, scopes, []domain.Finding{
+					fleetFinding(fx.u61.ID, purl, "CVE-1", "own"),
+					fleetFinding(other.u61.ID, purl, "CVE-2", "not ours"),
+				})
+				return err
+			})
+			if err == nil {
+				t.Fatal("a finding of another organisation's product version was stored")
+			}
+			if !strings.Contains(err.Error(), "foreign key") && !strings.Contains(err.Error(), "FOREIGN KEY") {
+				t.Errorf("the error does not say which key refused it: %v", err)
+			}
+			if n, m := count("findings"), count("finding_matches"); n != 0 || m != 0 {
+				t.Fatalf("after the refused replacement: %d findings, %d match rows", n, m)
+			}
+		}
+		res := replaceFindings(t, st, org, scopes[:1], fleetFinding(fx.u61.ID, purl, "CVE-1", "own"))
+		if res.Created != 1 || count("findings") != 1 || count("finding_matches") != 1 {
+			t.Errorf("the next replacement: %+v, %d findings, %d match rows", res, count("findings"), count("finding_matches"))
 		}
 	})
 }

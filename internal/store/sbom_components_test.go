@@ -100,6 +100,12 @@ func TestSBOMComponentsDeferredForeignKeys(t *testing.T) {
 					t.Errorf("a component of product version %d (not the organisation's) was stored", pv)
 				}
 			}
+			// and an import into another organisation's version (PostgreSQL writes its components with COPY)
+			if err := write(func(tx *store.Tx) error {
+				return replaceTestSBOM(tx, other.u61.ID, npmComponents("eta", "theta"))
+			}); err == nil {
+				t.Error("an SBOM of another organisation's product version was imported")
+			}
 			if got := rows(st); fmt.Sprint(got) != fmt.Sprint(after) {
 				t.Errorf("after refused statements: %v, want %v", got, after)
 			}

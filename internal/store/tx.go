@@ -28,6 +28,7 @@ type Tx struct {
 	Q
 	org   int64
 	tx    *sql.Tx
+	conn  *sql.Conn     // the transaction's connection on PostgreSQL, for COPY (copyRows)
 	fleet *fleetTxState // see ReplaceFleetFindings
 	// afterCommit runs, in order, once the transaction has committed (caches of what it wrote).
 	afterCommit []func()
@@ -56,11 +57,22 @@ func (s *Store) WriteGlobal(ctx context.Context, fn func(tx *Tx) error) error {
 func (s *Store) Read() Q { return Q{s: s, db: s.r} }
 
 func (s *Store) write(ctx context.Context, org int64, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+	// On PostgreSQL the transaction keeps its connection, whose pgx connection can COPY inside it.
+	var conn *sql.Conn
+	var sqlTx *sql.Tx
+	if s.Engine() == "postgres" {
+		if conn, err = s.w.Conn(ctx); err != nil {
+			return fmt.Errorf("begin transaction: %w", mapErr(err))
+		}
+		defer conn.Close() // after the commit or the rollback: the connection goes back to the pool
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = s.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", mapErr(err))
 	}
-	tx := &Tx{Q: Q{s: s, db: sqlTx}, org: org, tx: sqlTx}
+	tx := &Tx{Q: Q{s: s, db: sqlTx}, org: org, tx: sqlTx, conn: conn}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
