@@ -59,3 +59,8 @@ func SetSBOMStampHook(f func()) (restore func()) {
 	sbomStampHook = f
 	return func() { sbomStampHook = old }
 }
+
+// CopyRows is Tx.copyRows (PostgreSQL only: tx.conn is nil on SQLite).
+func (tx *Tx) CopyRows(ctx context.Context, table string, cols []string, n int, row func(i int) []any) error {
+	return tx.copyRows(ctx, table, cols, n, row)
+}

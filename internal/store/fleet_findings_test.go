@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -403,4 +404,46 @@ func TestFleetFindingsRefusedWriteNothing(t *testing.T) {
 			t.Errorf("the next replacement: %+v, %d findings, %d match rows", res, count("findings"), count("finding_matches"))
 		}
 	})
+}
+
+// TestCopyCancelled: a COPY whose context ends halfway (a match job cancelled, the server stopping)
+// fails, its transaction keeps nothing, and the pool's connections — one, here, so it is the same one
+// — serve the next transaction.
+func TestCopyCancelled(t *testing.T) {
+	if os.Getenv("VIGIL_TEST_POSTGRES") == "" {
+		t.Skip("COPY is PostgreSQL's; VIGIL_TEST_POSTGRES is not set")
+	}
+	opts := testutil.StoreOptions(t, "postgres")
+	opts.MaxConns = 1
+	st, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fx := newFixture(t, st, "copy-cancel")
+	org := fx.org.ID
+	ctx, cancel := context.WithCancel(testutil.Ctx(org))
+	defer cancel()
+	now := time.Now().UTC()
+	cols := []string{"org_id", "product_version_id", "component_key", "vuln_id", "first_seen", "last_seen"}
+	err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+		return tx.CopyRows(ctx, "findings", cols, 100000, func(i int) []any {
+			if i == 50000 {
+				cancel()
+			}
+			return []any{org, fx.u61.ID, "pkg:golang/example.org/m" + strconv.Itoa(i) + "@1.0.0", "CVE-1", now, now}
+		})
+	})
+	if err == nil {
+		t.Fatal("a COPY whose context was cancelled halfway succeeded")
+	}
+	t.Logf("the cancelled COPY: %v", err)
+	if n := len(findingsByKey(t, st, org)); n != 0 {
+		t.Errorf("%d findings kept by the cancelled COPY", n)
+	}
+	res := replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
+		fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "after"))
+	if res.Created != 1 || len(findingsByKey(t, st, org)) != 1 {
+		t.Errorf("the transaction after the cancelled COPY: %+v", res)
+	}
 }
