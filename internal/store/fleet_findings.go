@@ -415,19 +415,25 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 			missing = append(missing, f)
 		}
 	}
-	if state.preloaded && len(missing) > 0 {
+	switch {
+	case len(missing) == 0:
+		return nil
+	case state.preloaded:
 		return tx.insertFleetMatchesNumbered(ctx, missing)
+	case tx.conn != nil:
+		return tx.copyFleetMatches(ctx, missing)
 	}
-	copied := tx.conn != nil && len(missing) > 0
-	if copied {
-		if err := tx.copyFleetMatches(ctx, missing); err != nil {
-			return err
-		}
-	}
+	return tx.insertFleetMatchesReturning(ctx, missing)
+}
+
+// insertFleetMatchesReturning inserts match rows on SQLite when another writer may have numbered
+// rows meanwhile (not preloaded) and reads their ids back.
+func (tx *Tx) insertFleetMatchesReturning(ctx context.Context, missing []*domain.Finding) error {
+	state := tx.fleetState()
 	one := "(" + placeholders(fleetMatchNCols) + ")"
 	var full batchStmt
 	defer full.close()
-	for start := 0; start < len(missing) && !copied; start += fleetInsertBatch {
+	for start := 0; start < len(missing); start += fleetInsertBatch {
 		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
 		args := make([]any, 0, len(batch)*fleetMatchNCols)
 		for _, f := range batch {
@@ -442,16 +448,6 @@ func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) err
 		if err != nil {
 			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
 		}
-	}
-	// PostgreSQL plans the digest lookups from the table's statistics, which know nothing of the rows
-	// this transaction inserted: with a table it believes empty it scans every row for each lookup
-	// (minutes in a full match). Statistics are refreshed whenever the rows have doubled.
-	state.inserted += len(missing)
-	if tx.Engine() == "postgres" && state.inserted >= 5000 && state.inserted >= 2*state.analyzed {
-		if _, err := tx.Exec(ctx, "ANALYZE finding_matches"); err != nil {
-			return err
-		}
-		state.analyzed = state.inserted
 	}
 	return nil
 }
@@ -471,15 +467,23 @@ func (tx *Tx) copyFleetMatches(ctx context.Context, missing []*domain.Finding) e
 		return fmt.Errorf("finding matches: %d ids for %d rows", len(ids), len(missing))
 	}
 	err = tx.copyRows(ctx, "finding_matches", fleetMatchColList, len(missing), func(i int) []any {
-		args := fleetMatchArgs(tx.org, missing[i])
-		args[15] = int32(missing[i].SeverityRank)
-		return append([]any{ids[i]}, args...)
+		return append([]any{ids[i]}, fleetMatchArgs(tx.org, missing[i])...)
 	})
 	if err != nil {
 		return err
 	}
 	for i, f := range missing {
 		state.matchIDs[f.Digest] = ids[i]
+	}
+	// PostgreSQL plans the digest lookups from the table's statistics, which know nothing of the rows
+	// this transaction inserted: with a table it believes empty it scans every row for each lookup
+	// (minutes in a full match). Statistics are refreshed whenever the rows have doubled.
+	state.inserted += len(missing)
+	if state.inserted >= 5000 && state.inserted >= 2*state.analyzed {
+		if _, err := tx.Exec(ctx, "ANALYZE finding_matches"); err != nil {
+			return err
+		}
+		state.analyzed = state.inserted
 	}
 	return nil
 }
@@ -724,7 +728,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 		err = tx.copyRows(ctx, "findings", fleetRowColList, len(fs), func(i int) []any {
 			f := fs[i]
 			return []any{tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, int32(f.SeverityRank), t, t}
+				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t}
 		})
 	} else {
 		err = tx.insertBatches(ctx, "findings", tx.bulkInsert()+" findings ("+fleetRowCols+") VALUES ", fleetRowNCols, len(fs),
