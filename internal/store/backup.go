@@ -227,6 +227,7 @@ func (s *Store) dumpTable(ctx context.Context, tx *sql.Tx, table string, enc *js
 func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 	var st BackupStats
 	defer s.keys.reset() // the restored organisations' SBOM stamps may equal the ones searched before
+	defer s.findex.reset()
 	gz, err := gzip.NewReader(r)
 	if err != nil {
 		return st, fmt.Errorf("not a Vigil backup (expected gzip data): %w", err)

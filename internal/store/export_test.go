@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
 
 // MigrateTo applies the migrations up to version upTo only (tests of a migration).
 func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]Migration, error) {
@@ -63,4 +67,25 @@ func SetSBOMStampHook(f func()) (restore func()) {
 // CopyRows is Tx.copyRows (PostgreSQL only: tx.conn is nil on SQLite).
 func (tx *Tx) CopyRows(ctx context.Context, table string, cols []string, n int, row func(i int) []any) error {
 	return tx.copyRows(ctx, table, cols, n, row)
+}
+
+// FleetFindingsSQL is FleetFindings in SQL, as lists ran before the index in memory (the tests' oracle).
+func (sc *Scope) FleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
+	f.ListParams = f.ListParams.Normalize()
+	return sc.fleetFindingsSQL(ctx, f)
+}
+
+// FindingIndexReads returns how many times lists read every finding of an organisation (full) and
+// the findings of some product versions (partial).
+func (s *Store) FindingIndexReads() (full, partial int) {
+	s.findex.mu.Lock()
+	defer s.findex.mu.Unlock()
+	return s.findex.loads, s.findex.reads
+}
+
+// SetFindingIndexBudget sets how many findings the lists' indexes may hold; restore puts it back.
+func SetFindingIndexBudget(n int) (restore func()) {
+	old := findingIndexBudget
+	findingIndexBudget = n
+	return func() { findingIndexBudget = old }
 }

@@ -128,6 +128,8 @@ type fleetTxState struct {
 	preloaded bool
 	// the full-size multi-row INSERTs prepared in the transaction (batchStmt), by their text
 	stmts map[string]*sql.Stmt
+	// the organisation's findings sequence as this transaction raised it (touchFindings; 0: not yet)
+	findingsSeq int64
 }
 
 func (tx *Tx) fleetState() *fleetTxState {
@@ -350,13 +352,13 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		res.Updated++
 	}
 	// Findings in the scopes that the match no longer produced.
-	var gone []int64
+	var gone, touched []int64 // touched: the product versions whose findings changed, for the lists' index
 	for k, e := range existing {
 		if e.id != 0 && !e.seen {
 			state.refs[e.matchID] = true // a gone finding still shows what it said
 		}
 		if !e.seen && !e.gone && e.id != 0 && inScope(k) {
-			gone = append(gone, e.id)
+			gone, touched = append(gone, e.id), append(touched, k.pv)
 		}
 	}
 	for _, f := range ptrs {
@@ -384,7 +386,10 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	for _, f := range inserts {
 		res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
 	}
-	return res, nil
+	for _, f := range slices.Concat(inserts, updates) {
+		touched = append(touched, f.ProductVersionID)
+	}
+	return res, tx.touchFindings(ctx, touched)
 }
 
 // resolveFleetMatches makes sure a finding_matches row exists for the digest of every finding of fs
@@ -868,6 +873,20 @@ func (sc *Scope) fleetFindingWhere(f domain.FindingFilter) (string, []any) {
 func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
 	p := f.ListParams.Normalize()
 	f.ListParams = p
+	// from the index in memory, outside transactions (which may have changed findings themselves)
+	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+		out, ok, err := sc.fleetFindingsIndexed(ctx, f)
+		if ok || err != nil {
+			return out, err
+		}
+	}
+	return sc.fleetFindingsSQL(ctx, f)
+}
+
+// fleetFindingsSQL is FleetFindings in SQL: in transactions, and for an organisation with more
+// findings than the index may hold.
+func (sc *Scope) fleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
+	p := f.ListParams
 	w, args := sc.fleetFindingWhere(f)
 	out := domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
 	var err error
@@ -1031,6 +1050,9 @@ func (tx *Tx) TriageFinding(ctx context.Context, id int64, t domain.Triage) (dom
 		if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, from_state, to_state, justification, owner,
 			expires, comment) VALUES (?, ?, ?, ?, 'state', ?, ?, ?, ?, ?, ?)`, tx.org, id, at, actor, f.State, t.State, t.Justification, t.Owner,
 			tsPtr(t.Expires), t.Comment); err != nil {
+			return f, err
+		}
+		if err := tx.touchFindings(ctx, []int64{f.ProductVersionID}); err != nil {
 			return f, err
 		}
 	} else if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, comment) VALUES (?, ?, ?, ?, 'comment', ?)`,

@@ -45,6 +45,7 @@ type Store struct {
 	rebinds sync.Map
 	pingErr atomic.Pointer[error] // FailPings
 	keys    searchKeyCache        // the organisations' component search keys (component_search.go)
+	findex  findingIndexCache     // the organisations' findings as lists filter and order them (fleet_findings_index.go)
 }
 
 // Open connects (retrying with backoff until ConnectTimeout), checks the schema version and applies
