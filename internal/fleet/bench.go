@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -54,6 +55,10 @@ type BenchFigures struct {
 	WhereIsAfterImportMS   float64 `json:"where_is_after_import_ms"` // the same, the first search after an SBOM import (SQLite: the import added its keys)
 	WhereIsPURLMS          float64 `json:"where_is_purl_ms"`         // the same search with a package URL (indexed)
 	SBOMRematchMS          float64 `json:"sbom_rematch_ms"`          // one SBOM imported again: its version re-matched, the component cache updated (median of 3)
+	ListFirstMS            float64 `json:"list_first_ms"`            // the findings list's first page, the first time (every finding read into the index in memory)
+	ListMS                 float64 `json:"list_ms"`                  // the same from the index (best of 3)
+	ListFilteredMS         float64 `json:"list_filtered_ms"`         // with a search and a minimum severity (best of 3)
+	ListAfterTriageMS      float64 `json:"list_after_triage_ms"`     // the first list after a finding was triaged (its product version read again)
 	HeapMB                 float64 `json:"heap_mb"`                  // live heap after the full match
 	OrgID                  int64   `json:"-"`                        // the organisation the fleet was generated in
 }
@@ -298,6 +303,41 @@ func Bench(ctx context.Context, st *store.Store, idx *match.Index, o BenchOption
 	f.WhereIsAfterImportMS = float64(time.Since(t).Microseconds()) / 1000
 	st.WaitSearchKeys()
 	logf("where is %s by name, the first search after those imports: %.1f ms", o.WherePackage, f.WhereIsAfterImportMS)
+	phase("lists")
+	// The findings list (/vulnerabilities, GET /findings): its first page, the first time and again,
+	// with a search, and after a triage.
+	list := func(fl domain.FindingFilter) (domain.Page[domain.Finding], float64, error) {
+		t := time.Now()
+		p, err := sc.FleetFindings(actx, fl)
+		return p, float64(time.Since(t).Microseconds()) / 1000, err
+	}
+	page, first, err := list(domain.FindingFilter{})
+	if err != nil || len(page.Items) == 0 {
+		return f, fmt.Errorf("findings list: %d findings, %v", len(page.Items), err)
+	}
+	f.ListFirstMS, f.ListMS, f.ListFilteredMS = first, math.MaxFloat64, math.MaxFloat64
+	for range 3 {
+		_, plain, err := list(domain.FindingFilter{})
+		if err != nil {
+			return f, err
+		}
+		_, filtered, err := list(domain.FindingFilter{Severity: "low", ListParams: domain.ListParams{Q: o.WherePackage}})
+		if err != nil {
+			return f, err
+		}
+		f.ListMS, f.ListFilteredMS = min(f.ListMS, plain), min(f.ListFilteredMS, filtered)
+	}
+	if err := sc.Write(actx, func(tx *store.Tx) error {
+		_, err := tx.TriageFinding(actx, page.Items[0].ID, domain.Triage{State: domain.FindingInTriage, Comment: "bench"})
+		return err
+	}); err != nil {
+		return f, err
+	}
+	if _, f.ListAfterTriageMS, err = list(domain.FindingFilter{}); err != nil {
+		return f, err
+	}
+	logf("findings list, first page: %.0f ms the first time (every finding read), %.1f ms from memory, %.1f ms with a search, %.1f ms after a triage",
+		f.ListFirstMS, f.ListMS, f.ListFilteredMS, f.ListAfterTriageMS)
 	return f, nil
 }
 

@@ -73,6 +73,10 @@ func BenchmarkFleetStore(b *testing.B) {
 			b.ReportMetric(f.SBOMRematchMS, "sbom-rematch-ms")
 			b.ReportMetric(float64(f.Findings), "findings")
 			b.ReportMetric(f.HeapMB, "heap-MB")
+			b.ReportMetric(f.ListFirstMS, "list-first-ms")
+			b.ReportMetric(f.ListMS, "list-ms")
+			b.ReportMetric(f.ListFilteredMS, "list-search-ms")
+			b.ReportMetric(f.ListAfterTriageMS, "list-after-triage-ms")
 		})
 	}
 }

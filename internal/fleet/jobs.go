@@ -72,15 +72,22 @@ func RegisterJobs(r *jobs.Runner, s *Service) {
 			return err
 		}
 		p.Result = res.String()
+		s.Store.RefreshFindingIndexes(ctx)
 		return nil
 	})
 	r.Register(JobUpdate, func(ctx context.Context, j *store.Job, p *jobs.Progress) error {
+		var err error
 		if j.OrgID != 0 {
-			u, err := s.Update(ctx, j.OrgID)
+			var u UpdateResult
+			u, err = s.Update(ctx, j.OrgID)
 			p.Result = u.String()
-			return err
+		} else {
+			err = s.UpdateAll(ctx)
 		}
-		return s.UpdateAll(ctx)
+		if err == nil {
+			s.Store.RefreshFindingIndexes(ctx)
+		}
+		return err
 	})
 	r.Every(jobs.Schedule{Name: JobUpdate, Kind: JobUpdate, Every: UpdateEvery})
 }
