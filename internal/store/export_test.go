@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -88,4 +89,9 @@ func SetFindingIndexBudget(n int) (restore func()) {
 	old := findingIndexBudget
 	findingIndexBudget = n
 	return func() { findingIndexBudget = old }
+}
+
+// FleetHandlingSQL is FleetHandling in SQL (the tests' oracle).
+func (sc *Scope) FleetHandlingSQL(ctx context.Context, now time.Time) (FleetHandlingFigures, error) {
+	return sc.fleetHandlingSQL(ctx, now, FleetHandlingFigures{Matched: true})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -24,9 +25,20 @@ func (sc *Scope) FleetHandling(ctx context.Context, now time.Time) (FleetHandlin
 		return f, err
 	}
 	f.Matched = true
+	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+		if g, ok, err := sc.fleetHandlingIndexed(ctx, now, f); ok || err != nil {
+			return g, err
+		}
+	}
+	return sc.fleetHandlingSQL(ctx, now, f)
+}
+
+// fleetHandlingSQL is FleetHandling in SQL: in transactions, and for an organisation with more
+// findings than the lists' index may hold.
+func (sc *Scope) fleetHandlingSQL(ctx context.Context, now time.Time, f FleetHandlingFigures) (FleetHandlingFigures, error) {
 	open := "f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed')"
 	kev := "(COALESCE(vu.cisa_kev, FALSE) OR COALESCE(vu.eu_kev, FALSE))"
-	err = sc.QueryRow(ctx, `SELECT COUNT(*),
+	err := sc.QueryRow(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN `+kev+` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN (f.state = 'risk_accepted' AND f.expires < ?) OR (`+kev+` AND f.state IN ('new', 'in_triage', 'exploitable') AND vu.cisa_kev_due < ?) THEN 1 ELSE 0 END), 0)
 		FROM findings f LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id

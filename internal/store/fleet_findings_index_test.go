@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
@@ -45,6 +46,10 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 						e := []float64{0.5, 0.9, 0.5, 0.01, 0.3, 0.9}[i]
 						v := domain.Vulnerability{ID: id, Aliases: []string{"ALIAS-" + id}, Summary: "s", EPSSScore: &e, EPSSPercentile: &e,
 							CISAKEV: i >= kevFrom && i%2 == 0, EUKEV: i >= kevFrom && i%3 == 0}
+						if v.CISAKEV && i != 4 {
+							due := time.Now().AddDate(0, 0, 20*i-30) // some past, some to come
+							v.CISAKEVDue = &due
+						}
 						vs, keys = append(vs, v), append(keys, []string{id, "ALIAS-" + id})
 					}
 					if err := tx.UpsertVulnerabilities(ctx, vs, keys); err != nil {
@@ -92,6 +97,9 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 				all = append(all, matchAll(pv, 0.6)...)
 			}
 			replaceFindings(t, st, org, scopes, all...)
+			if err := sc.Write(octx, func(tx *store.Tx) error { return tx.SaveFleetMatchState(octx, 0, true, len(all)) }); err != nil {
+				t.Fatal(err)
+			}
 			triage := func(st *store.Store, n int, state string) {
 				t.Helper()
 				page, err := st.Scope(org).FleetFindingsSQL(octx, domain.FindingFilter{All: true, ListParams: domain.ListParams{Limit: 500}})
@@ -103,7 +111,8 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 				case domain.FindingNotAffected:
 					tri.Justification = "vulnerable_code_not_in_execute_path"
 				case domain.FindingRiskAccepted:
-					tri.Owner = "ciso"
+					review := time.Now().AddDate(0, 0, 10+n)
+					tri.Owner, tri.Expires = "ciso", &review
 				}
 				id := page.Items[n%len(page.Items)].ID
 				if err := st.Scope(org).Write(octx, func(tx *store.Tx) error { _, err := tx.TriageFinding(octx, id, tri); return err }); err != nil {
@@ -147,6 +156,24 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 					}
 					if got.Total != want.Total || !slices.Equal(ids(got), ids(want)) || got.Limit != want.Limit || got.Offset != want.Offset {
 						t.Fatalf("%s: %+v:\nindex %d %v\nSQL   %d %v", what, f, got.Total, ids(got), want.Total, ids(want))
+					}
+				}
+				// the handling figures of the dashboard and the Art. 21 evidence, now and when the accepted
+				// risks' reviews are past
+				for _, at := range []time.Time{time.Now(), time.Now().AddDate(0, 0, 60)} {
+					got, err := sc.FleetHandling(octx, at)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := sc.FleetHandlingSQL(octx, at)
+					if err != nil {
+						t.Fatal(err)
+					}
+					slices.Sort(got.KEVRemediated)
+					slices.Sort(want.KEVRemediated)
+					if got.Open != want.Open || got.KEVOpen != want.KEVOpen || got.Overdue != want.Overdue || !got.Matched ||
+						!slices.Equal(got.KEVRemediated, want.KEVRemediated) {
+						t.Fatalf("%s: handling at %v: index %+v, SQL %+v", what, at, got, want)
 					}
 				}
 				for i, f := range filters {
