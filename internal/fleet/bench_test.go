@@ -77,6 +77,8 @@ func BenchmarkFleetStore(b *testing.B) {
 			b.ReportMetric(f.ListMS, "list-ms")
 			b.ReportMetric(f.ListFilteredMS, "list-search-ms")
 			b.ReportMetric(f.ListAfterTriageMS, "list-after-triage-ms")
+			b.ReportMetric(f.HandlingMS, "handling-ms")
+			b.ReportMetric(f.RiskFactsMS, "risk-facts-ms")
 		})
 	}
 }
