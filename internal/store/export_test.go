@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -94,4 +96,37 @@ func SetFindingIndexBudget(n int) (restore func()) {
 // FleetHandlingSQL is FleetHandling in SQL (the tests' oracle).
 func (sc *Scope) FleetHandlingSQL(ctx context.Context, now time.Time) (FleetHandlingFigures, error) {
 	return sc.fleetHandlingSQL(ctx, now, FleetHandlingFigures{Matched: true})
+}
+
+// OpenFindingFactsSQL is OpenFindingFacts in one SQL query, as it was before the join moved into Go
+// (the tests' oracle).
+func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
+	sc := s.Scope(orgID)
+	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
+		var x domain.FindingFacts
+		var name, version, purl, aliases, vectors string
+		var epss, pct *float64
+		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.ComponentID, &name, &version, &purl, &x.VulnID, &aliases, &vectors,
+			&x.FixedVersion, &x.State, &x.Reason, &x.FirstSeen, &x.Title, &x.CISAKEV, &x.EUKEV, &epss, &pct)
+		switch {
+		case name != "" && version != "":
+			x.Component = name + "@" + version
+		case name != "":
+			x.Component = name
+		default:
+			x.Component = purl
+		}
+		x.Aliases, x.CVSSVectors, x.FirstSeen = strings.Fields(aliases), discLines(vectors), x.FirstSeen.UTC()
+		if epss != nil && !math.IsNaN(*epss) {
+			x.EPSS = *epss
+		}
+		if pct != nil && !math.IsNaN(*pct) {
+			x.EPSSPercentile = *pct
+		}
+		return x, err
+	}, `SELECT f.id, f.product_version_id, f.component_id, fm.component_name, fm.component_version, fm.component_purl, f.vuln_id, fm.aliases,
+		fm.cvss_vectors, fm.fixed_version, f.state, fm.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
+		COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile
+		FROM findings f`+fleetMatchJoin+` LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
+		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.id`, orgID, true)
 }

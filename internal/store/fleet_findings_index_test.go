@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -156,6 +157,23 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 					}
 					if got.Total != want.Total || !slices.Equal(ids(got), ids(want)) || got.Limit != want.Limit || got.Offset != want.Offset {
 						t.Fatalf("%s: %+v:\nindex %d %v\nSQL   %d %v", what, f, got.Total, ids(got), want.Total, ids(want))
+					}
+				}
+				// the open findings risk scoring reads (joined in Go) against the same in one SQL query
+				facts, err := st.OpenFindingFacts(octx, org)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sqlFacts, err := st.OpenFindingFactsSQL(octx, org)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(facts) != len(sqlFacts) || len(facts) == 0 {
+					t.Fatalf("%s: %d open finding facts, SQL %d", what, len(facts), len(sqlFacts))
+				}
+				for i := range facts {
+					if !reflect.DeepEqual(facts[i], sqlFacts[i]) {
+						t.Fatalf("%s: fact %d:\n%+v\nSQL:\n%+v", what, i, facts[i], sqlFacts[i])
 					}
 				}
 				// the handling figures of the dashboard and the Art. 21 evidence, now and when the accepted
