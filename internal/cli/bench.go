@@ -229,8 +229,7 @@ golang.org/x/net?", and one SBOM imported again with its product version re-matc
 				fmt.Fprintf(w, "  one SBOM again:    %.1f ms, median of 3 (its product version re-matched, the component cache updated)\n", f.SBOMRematchMS)
 				fmt.Fprintf(w, "  findings list:     %.1f ms from memory (first page; with a search %.1f ms; after a triage %.1f ms; the first time, reading every finding, %.0f ms)\n",
 					f.ListMS, f.ListFilteredMS, f.ListAfterTriageMS, f.ListFirstMS)
-				fmt.Fprintf(w, "  handling figures:  %.1f ms (the dashboard's vulnerability card, the Art. 21 evidence); the risk pages' open findings %.0f ms\n",
-					f.HandlingMS, f.RiskFactsMS)
+				fmt.Fprintf(w, "  handling figures:  %.1f ms (the dashboard's vulnerability card, the Art. 21 evidence)\n", f.HandlingMS)
 			}
 			fmt.Fprintf(w, "peak memory (VmHWM): %.1f MB\n", float64(res.PeakRSS)/(1<<20))
 			return nil

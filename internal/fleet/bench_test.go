@@ -45,7 +45,7 @@ func goVulnDB(tb testing.TB) *match.Index {
 // VIGIL_BENCH_FLEET="assets,versions,components" (default 5000,200,500: a tenth of the issue's
 // target; `vigil bench --fleet` runs the full size).
 func BenchmarkFleetStore(b *testing.B) {
-	o := fleet.BenchOptions{Assets: 5000, Versions: 200, Components: 500, Known: 0.3, Seed: 1}
+	o := fleet.BenchOptions{Assets: 5000, Versions: 200, Components: 500, Known: 0.3, Seed: 1, RiskFacts: true}
 	if s := os.Getenv("VIGIL_BENCH_FLEET"); s != "" {
 		p := strings.Split(s, ",")
 		if len(p) == 3 {

@@ -181,12 +181,13 @@ func (c *findingIndexCache) index(ctx context.Context, sc *Scope) (*findingIndex
 	e.last = c.tick
 	c.mu.Unlock()
 
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// read under the lock: a list that read an older stamp must not follow one that read a newer
 	st, err := sc.findingIndexStamp(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	old := e.idx
 	if old != nil && old.stamp == st {
 		if old.tooBig {
@@ -675,7 +676,10 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 	}
 	less := sc.findingOrder(idx, infos, sortKey, strings.HasPrefix(p.Sort, "-") && sortKey != "")
 	// the page's findings: the first Offset+Limit in order, kept in a heap while counting
-	k := p.Offset + p.Limit
+	k := 0 // (an offset past every finding only counts; a huge one must not overflow)
+	if p.Offset < idx.n {
+		k = p.Offset + p.Limit
+	}
 	top := &findingHeap{less: less}
 	visit := func(es []findingEntry) {
 		for i := range es {
@@ -684,6 +688,9 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 				continue
 			}
 			out.Total++
+			if k == 0 {
+				continue
+			}
 			if len(top.es) < k {
 				heap.Push(top, e)
 			} else if less(e, top.es[0]) {

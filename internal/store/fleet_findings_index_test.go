@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -134,7 +135,7 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 				{ListParams: domain.ListParams{Q: "log4j"}, All: true, KEV: true}}
 			sorts := []string{"", "vulnerability", "-vulnerability", "severity", "-severity", "cvss", "-cvss", "epss", "-epss", "state",
 				"-state", "product", "-product", "manufacturer", "-manufacturer", "component", "-component", "first_seen", "-first_seen", "bogus"}
-			pages := []domain.ListParams{{Limit: 7, Offset: 5}, {Limit: 500}, {Limit: 7}, {Offset: 1000}}
+			pages := []domain.ListParams{{Limit: 7, Offset: 5}, {Limit: 500}, {Limit: 7}, {Offset: 1000}, {Offset: math.MaxInt - 10}}
 			compare := func(st *store.Store, what string, thorough bool) {
 				t.Helper()
 				sc := st.Scope(org)
