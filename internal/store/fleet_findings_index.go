@@ -42,8 +42,8 @@ type findingIndexCache struct {
 }
 
 type findingIndexEntry struct {
-	mu   sync.Mutex    // one refresh at a time; lists of the current index do not wait for it
-	idx  *findingIndex // never changed once published
+	mu   sync.Mutex    // one refresh at a time: a list waits for the one under way
+	idx  *findingIndex // never changed once published; set holding mu and the cache's mu
 	last uint64        // tick of the last use
 }
 
@@ -199,9 +199,9 @@ func (c *findingIndexCache) index(ctx context.Context, sc *Scope) (*findingIndex
 	if err != nil {
 		return nil, err
 	}
-	e.idx = idx
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	e.idx = idx
 	if full {
 		c.loads++
 	} else {
