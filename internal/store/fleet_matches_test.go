@@ -205,7 +205,8 @@ func TestFindingsBulkKeysMigration(t *testing.T) {
 			fx := newFixture(t, st, "bulk-keys")
 			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
 			// Today's code writes and lists findings with the stamp of migration 0028, which this schema
-			// predates: a stand-in while the rows are written, dropped before the migrations run on.
+			// predates: stand-ins of its tables while the rows are written, dropped before the migrations
+			// run on.
 			standIn := func(stmts ...string) {
 				t.Helper()
 				for _, q := range stmts {
@@ -215,7 +216,7 @@ func TestFindingsBulkKeysMigration(t *testing.T) {
 				}
 			}
 			standIn("CREATE TABLE findings_stamp (org_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL DEFAULT 0)",
-				"ALTER TABLE product_versions ADD COLUMN findings_seq BIGINT NOT NULL DEFAULT 0")
+				"CREATE TABLE findings_changes (org_id BIGINT NOT NULL, seq BIGINT NOT NULL, product_versions TEXT NOT NULL)")
 			const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
 			whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
 			replaceFindings(t, st, org, whole, fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"),
@@ -234,7 +235,7 @@ func TestFindingsBulkKeysMigration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			standIn("DROP TABLE findings_stamp", "ALTER TABLE product_versions DROP COLUMN findings_seq")
+			standIn("DROP TABLE findings_stamp", "DROP TABLE findings_changes")
 			if _, err := st.Migrate(ctx); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}
