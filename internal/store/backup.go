@@ -123,14 +123,30 @@ func (s *Store) tables(ctx context.Context, q queryer) ([]string, error) {
 	return order, nil
 }
 
-// Backup writes a consistent logical snapshot of the whole database to w.
-func (s *Store) Backup(ctx context.Context, w io.Writer) (BackupStats, error) {
-	var st BackupStats
+// readSnapshot begins a read-only transaction that sees one state of the database throughout
+// (REPEATABLE READ on PostgreSQL; a read transaction on SQLite's WAL is one).
+func (s *Store) readSnapshot(ctx context.Context) (*sql.Tx, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if s.d.name() == "postgres" {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := s.r.BeginTx(ctx, opts)
+	return s.r.BeginTx(ctx, opts)
+}
+
+// orgScan prefixes org_id in a query that reads every row of an organisation: on SQLite "+" keeps
+// the planner from an index on org_id, which would look each row up again, so the table is read in
+// its order (twice as fast for ~800,000 findings); PostgreSQL plans for itself.
+func (s *Store) orgScan() string {
+	if s.d.name() == "sqlite" {
+		return "+"
+	}
+	return ""
+}
+
+// Backup writes a consistent logical snapshot of the whole database to w.
+func (s *Store) Backup(ctx context.Context, w io.Writer) (BackupStats, error) {
+	var st BackupStats
+	tx, err := s.readSnapshot(ctx)
 	if err != nil {
 		return st, err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -367,7 +366,7 @@ func (sc *Scope) componentWhere(ctx context.Context, f domain.ComponentFilter) (
 // none, nil when there are more than maxSearchNames.
 func (sc *Scope) searchNames(ctx context.Context, terms []string) ([]string, error) {
 	// Outside a transaction from the keys in memory (inside one, they may hold its uncommitted SBOM).
-	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+	if sc.outsideTx() {
 		names, ok, err := sc.s.keys.names(ctx, sc, terms, maxSearchNames)
 		if err != nil || ok {
 			return names, err

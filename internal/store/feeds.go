@@ -274,6 +274,33 @@ func (tx *Tx) deleteIn(ctx context.Context, query string, pre []any, ids []strin
 	return nil
 }
 
+// queryIn runs query (its "%s" the placeholders of a chunk of ids) for the ids a chunk at a time and
+// calls fn for every row.
+func (q Q) queryIn(ctx context.Context, query string, ids []string, fn func(*sql.Rows) error) error {
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := q.Query(ctx, fmt.Sprintf(query, placeholders(len(part))), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EOLProducts returns the stored endoflife.date products, by name.
 func (s *Store) EOLProducts(ctx context.Context) ([]domain.EOLProduct, error) {
 	rows, err := s.Read().Query(ctx, "SELECT name, title, category, cycles, sha256, data, releases, updated FROM eol_products ORDER BY name")

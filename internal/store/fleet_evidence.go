@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
@@ -25,7 +24,7 @@ func (sc *Scope) FleetHandling(ctx context.Context, now time.Time) (FleetHandlin
 		return f, err
 	}
 	f.Matched = true
-	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+	if sc.outsideTx() {
 		if g, ok, err := sc.fleetHandlingIndexed(ctx, now, f); ok || err != nil {
 			return g, err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"hash/fnv"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -874,7 +875,7 @@ func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (dom
 	p := f.ListParams.Normalize()
 	f.ListParams = p
 	// from the index in memory, outside transactions (which may have changed findings themselves)
-	if db, ok := sc.db.(*sql.DB); ok && db == sc.s.r {
+	if sc.outsideTx() {
 		out, ok, err := sc.fleetFindingsIndexed(ctx, f)
 		if ok || err != nil {
 			return out, err
@@ -913,15 +914,11 @@ func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, er
 // table order, and joined here (a join in SQL searches the match row's B-tree for every finding:
 // twice the time); what a match row says is shared by its findings.
 func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
-	opts := &sql.TxOptions{ReadOnly: true} // one snapshot: every match row a finding refers to is there
-	scan := "+"                            // SQLite: the table in its order, not through an index on org_id
-	if s.d.name() == "postgres" {
-		opts.Isolation, scan = sql.LevelRepeatableRead, ""
-	}
-	rtx, err := s.r.BeginTx(ctx, opts)
+	rtx, err := s.readSnapshot(ctx) // one snapshot: every match row a finding refers to is there
 	if err != nil {
 		return nil, err
 	}
+	scan := s.orgScan()
 	defer rtx.Rollback()
 	q := Q{s: s, db: rtx}
 	type said struct {
@@ -989,45 +986,28 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	}
 	rows.Close()
 	// the vulnerability records: title, KEV, EPSS
-	ids := make([]string, 0, len(vulns))
-	for id := range vulns {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for start := 0; start < len(ids); start += 500 {
-		batch := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
+	err = q.queryIn(ctx, `SELECT id, COALESCE(summary, ''), COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
+		FROM vulnerabilities WHERE id IN (%s)`, slices.Sorted(maps.Keys(vulns)), func(rows *sql.Rows) error {
+		var id, title string
+		var cisa, eu bool
+		var epss, pct *float64
+		if err := rows.Scan(&id, &title, &cisa, &eu, &epss, &pct); err != nil {
+			return err
 		}
-		rows, err := q.Query(ctx, `SELECT id, COALESCE(summary, ''), COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
-			FROM vulnerabilities WHERE id IN (`+discPlaceholders(len(batch))+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id, title string
-			var cisa, eu bool
-			var epss, pct *float64
-			if err := rows.Scan(&id, &title, &cisa, &eu, &epss, &pct); err != nil {
-				rows.Close()
-				return nil, err
+		for _, i := range vulns[id] {
+			x := &out[i]
+			x.Title, x.CISAKEV, x.EUKEV = title, cisa, eu
+			if epss != nil && !math.IsNaN(*epss) {
+				x.EPSS = *epss
 			}
-			for _, i := range vulns[id] {
-				x := &out[i]
-				x.Title, x.CISAKEV, x.EUKEV = title, cisa, eu
-				if epss != nil && !math.IsNaN(*epss) {
-					x.EPSS = *epss
-				}
-				if pct != nil && !math.IsNaN(*pct) {
-					x.EPSSPercentile = *pct
-				}
+			if pct != nil && !math.IsNaN(*pct) {
+				x.EPSSPercentile = *pct
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

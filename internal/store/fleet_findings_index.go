@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,7 +101,11 @@ type findingVulnAttr struct {
 }
 
 // findingStates are the triage states, in the order of their names (state sorts by name).
-var findingStates = []string{"exploitable", "fixed", "in_triage", "mitigated", "new", "not_affected", "risk_accepted"}
+var findingStates = func() []string {
+	s := domain.FindingStates()
+	slices.Sort(s)
+	return s
+}()
 
 func findingStateIndex(s string) uint8 {
 	i, ok := slices.BinarySearch(findingStates, s)
@@ -128,8 +133,10 @@ func (tx *Tx) touchFindings(ctx context.Context, pvs []int64) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM findings_changes WHERE org_id = ? AND seq <= ?", tx.org, st.findingsSeq-findingChangesKept); err != nil {
-			return err
+		if st.findingsSeq%1000 == 0 { // now and then: every transaction would pay for it
+			if _, err := tx.Exec(ctx, "DELETE FROM findings_changes WHERE org_id = ? AND seq <= ?", tx.org, st.findingsSeq-findingChangesKept); err != nil {
+				return err
+			}
 		}
 	}
 	slices.Sort(pvs)
@@ -282,10 +289,7 @@ func (sc *Scope) refreshFindingIndex(ctx context.Context, old *findingIndex, st 
 			return nil, false, err
 		}
 	} else {
-		idx.pvs, idx.n, idx.texts, idx.vulns = make(map[int64][]findingEntry, len(old.pvs)), old.n, old.texts, old.vulns
-		for pv, es := range old.pvs {
-			idx.pvs[pv] = es
-		}
+		idx.pvs, idx.n, idx.texts, idx.vulns = maps.Clone(old.pvs), old.n, old.texts, old.vulns
 		if st.versions != old.stamp.versions || st.versionSum != old.stamp.versionSum {
 			// a product version deleted: its findings went with it
 			ids, err := queryAll(ctx, sc.Q, scanInt64, "SELECT id FROM product_versions WHERE org_id = ?", sc.org)
@@ -343,22 +347,12 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 	// driver, 810,000 times (a NULL time is cheap)
 	const cols = `f.id, f.product_version_id, f.vuln_id, f.severity_rank + (CASE WHEN f.active THEN 8 ELSE 0 END), f.state, f.first_seen,
 		f.match_id, f.gone, f.state_changed, f.expires`
-	q := sc.Q
-	// SQLite: reading every finding, the table in its order, not through an index on org_id that
-	// looks up each row again (+ keeps the planner from the index; PostgreSQL plans for itself)
-	scan := ""
-	if sc.s.d.name() == "sqlite" {
-		scan = "+"
-	}
+	q, scan := sc.Q, sc.s.orgScan()
 	if pvs == nil {
-		// Every finding: the match rows first, then the findings, rather than one match row looked up
-		// per finding (a B-tree search each), in one read transaction so that every match row a
-		// finding refers to is there.
-		opts := &sql.TxOptions{ReadOnly: true}
-		if sc.s.d.name() == "postgres" {
-			opts.Isolation = sql.LevelRepeatableRead
-		}
-		rtx, err := sc.s.r.BeginTx(ctx, opts)
+		// Every finding: the match rows first, then the findings, each in table order, rather than one
+		// match row looked up per finding (a B-tree search each), in one snapshot so that every match
+		// row a finding refers to is there.
+		rtx, err := sc.s.readSnapshot(ctx)
 		if err != nil {
 			return err
 		}
@@ -459,7 +453,7 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 		return f, false, err
 	}
 	at := now.UnixNano()
-	st := func(s string) uint8 { return findingStateIndex(s) }
+	st := findingStateIndex
 	notAffected, fixed, mitigated, accepted := st(domain.FindingNotAffected), st(domain.FindingFixed), st(domain.FindingMitigated), st(domain.FindingRiskAccepted)
 	pending := map[uint8]bool{st(domain.FindingNew): true, st(domain.FindingInTriage): true, st(domain.FindingExploitable): true}
 	for _, es := range idx.pvs {
@@ -515,24 +509,13 @@ func (sc *Scope) readFindingVulnAttrs(ctx context.Context, idx *findingIndex, fr
 	for i := from; i < len(ids); i++ {
 		pos[ids[i]] = i
 	}
-	for start := from; start < len(ids); start += 500 {
-		batch := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		rows, err := sc.Query(ctx, `SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, cisa_kev_due FROM vulnerabilities
-			WHERE id IN (`+discPlaceholders(len(batch))+")", args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+	err := sc.queryIn(ctx, "SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, cisa_kev_due FROM vulnerabilities WHERE id IN (%s)",
+		ids[from:], func(rows *sql.Rows) error {
 			var id string
 			var cisa, eu bool
 			var epss *float64
 			var due *time.Time
 			if err := rows.Scan(&id, &cisa, &eu, &epss, &due); err != nil {
-				rows.Close()
 				return err
 			}
 			a := findingVulnAttr{kev: cisa || eu, cisaKEV: cisa, kevDue: unixNano(due)}
@@ -540,14 +523,10 @@ func (sc *Scope) readFindingVulnAttrs(ctx context.Context, idx *findingIndex, fr
 				a.hasEPSS, a.epss = true, *epss
 			}
 			attrs[pos[id]] = a
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
+			return nil
+		})
 	idx.attrs = attrs
-	return nil
+	return err
 }
 
 // findingVersionInfo is what lists need of a product version: its product and manufacturer.

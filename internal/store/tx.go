@@ -19,6 +19,13 @@ func (s *Store) Scope(orgID int64) *Scope {
 	return &Scope{Q: Q{s: s, db: s.r}, org: orgID}
 }
 
+// outsideTx reports whether the scope reads through the readers' pool, not inside a transaction: only
+// then may it answer from caches in memory, which cannot hold a transaction's uncommitted writes.
+func (sc *Scope) outsideTx() bool {
+	db, ok := sc.db.(*sql.DB)
+	return ok && db == sc.s.r
+}
+
 // Org is the organisation id of the scope.
 func (sc *Scope) Org() int64 { return sc.org }
 
