@@ -266,6 +266,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		if err := a.Feeds.EnsureSnapshot(jobCtx); err != nil {
 			a.Log.Warn("vulnerability feed snapshot", "err", err)
 		}
+		// then the findings lists' indexes, so that the first list after a restart need not read them
+		start := time.Now()
+		if n := a.Store.WarmFindingIndexes(jobCtx); n > 0 {
+			a.Log.Info("findings lists read into memory", "organisations", n, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}()
 	jobsDone := make(chan struct{})
 	go func() { a.Jobs.Run(jobCtx); close(jobsDone) }()

@@ -171,6 +171,41 @@ func (s *Store) RefreshFindingIndexes(ctx context.Context) {
 	}
 }
 
+// WarmFindingIndexes reads the indexes of the organisations matched most recently, as many as the
+// budget holds, when the server starts: the first list after a restart (an upgrade, a reboot) would
+// otherwise read every finding while the CISO waits (2.3 s at the scale on SQLite). It
+// returns how many it read; errors are logged (the first list reads again).
+func (s *Store) WarmFindingIndexes(ctx context.Context) int {
+	type org struct {
+		id int64
+		n  int
+	}
+	orgs, err := queryAll(ctx, s.Read(), func(r interface{ Scan(...any) error }) (org, error) {
+		var o org
+		return o, r.Scan(&o.id, &o.n)
+	}, "SELECT org_id, findings FROM fleet_match_state WHERE findings > 0 ORDER BY last_run DESC, org_id")
+	if err != nil {
+		s.log.Warn("findings indexes not read at start", "err", err)
+		return 0
+	}
+	warmed, used := 0, 0
+	for _, o := range orgs {
+		if ctx.Err() != nil {
+			break
+		}
+		if used+o.n > findingIndexBudget {
+			continue // it would push a more recently matched organisation out
+		}
+		if _, err := s.findex.index(ctx, s.Scope(o.id)); err != nil {
+			s.log.Warn("findings index not read at start", "org", o.id, "err", err)
+			continue
+		}
+		used += o.n
+		warmed++
+	}
+	return warmed
+}
+
 // reset drops every organisation's index (after a restore).
 func (c *findingIndexCache) reset() {
 	c.mu.Lock()

@@ -336,3 +336,82 @@ func TestFindingIndexConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// A server starting on a database with findings reads the indexes of the organisations matched most
+// recently, as many as the budget holds, so that their first list reads nothing.
+func TestWarmFindingIndexes(t *testing.T) {
+	for _, engine := range testutil.Engines() {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			opts := testutil.StoreOptions(t, engine)
+			st, err := store.Open(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			const n = 30
+			var orgs []int64
+			for _, slug := range []string{"warm-older", "warm-newer"} {
+				fx := newFixture(t, st, slug)
+				org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
+				var fs []domain.Finding
+				for i := range n {
+					fs = append(fs, fleetFinding(fx.u61.ID, fmt.Sprintf("pkg:npm/c%02d@1.0.0", i), "CVE-2024-0001", "in range"))
+				}
+				replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}}, fs...)
+				if err := st.Scope(org).Write(octx, func(tx *store.Tx) error { return tx.SaveFleetMatchState(octx, 0, true, n) }); err != nil {
+					t.Fatal(err)
+				}
+				orgs = append(orgs, org)
+				time.Sleep(2 * time.Millisecond) // the second is the more recently matched
+			}
+			testutil.Org(t, st, "warm-unmatched")
+
+			// a restart: a new store on the same database
+			restart := func() *store.Store {
+				t.Helper()
+				s, err := store.Open(ctx, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+			list := func(s *store.Store, org int64) int {
+				t.Helper()
+				page, err := s.Scope(org).FleetFindings(testutil.Ctx(org), domain.FindingFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return page.Total
+			}
+			s := restart()
+			if got := s.WarmFindingIndexes(ctx); got != 2 {
+				t.Fatalf("warmed %d organisations, want 2", got)
+			}
+			if full, _ := s.FindingIndexReads(); full != 2 {
+				t.Fatalf("%d full reads at start, want 2", full)
+			}
+			for _, org := range orgs {
+				if got := list(s, org); got != n {
+					t.Fatalf("org %d lists %d findings, want %d", org, got, n)
+				}
+			}
+			if full, partial := s.FindingIndexReads(); full != 2 || partial != 0 {
+				t.Fatalf("the first lists read again: %d full, %d partial", full, partial)
+			}
+
+			// room for one: the more recently matched organisation
+			restore := store.SetFindingIndexBudget(n)
+			defer restore()
+			s = restart()
+			if got := s.WarmFindingIndexes(ctx); got != 1 {
+				t.Fatalf("warmed %d organisations with room for one, want 1", got)
+			}
+			list(s, orgs[1])
+			if full, _ := s.FindingIndexReads(); full != 1 {
+				t.Fatalf("the newer organisation was not the one read at start: %d full reads", full)
+			}
+		})
+	}
+}
