@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,34 @@ func seed(t *testing.T, st *store.Store, slug string) hospital {
 func service(st *store.Store, f riskmgr.FindingSource) *riskmgr.Service {
 	return &riskmgr.Service{Store: st, Findings: f, Now: func() time.Time { return asOf },
 		EOL: func() *endoflife.Catalog { cat, _ := procurement.EmbeddedEOL(); return cat }}
+}
+
+// A finding source need not group its facts by product version: a version's facts that come apart
+// are all scored, the closed ones among them left out.
+func TestAssessUngroupedFindings(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		h := seed(t, st, "h1")
+		ctx := testutil.Ctx(h.org.ID)
+		kev := domain.FindingFacts{FindingID: 7, ProductVersionID: h.pumpVersion.ID, VulnID: "CVE-2024-0001", CISAKEV: true,
+			CVSSVectors: []string{"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}, State: domain.FindingNew}
+		second, fixed, elsewhere := kev, kev, kev
+		second.FindingID, second.VulnID, second.State = 10, "CVE-2024-0002", domain.FindingExploitable
+		fixed.FindingID, fixed.VulnID, fixed.State = 11, "CVE-2024-0003", domain.FindingFixed
+		elsewhere.FindingID, elsewhere.ProductVersionID = 12, h.pumpVersion.ID+1000 // a version no device runs
+		as, err := service(st, fakeFindings{h.org.ID: {kev, elsewhere, second, fixed}}).Assess(ctx, h.org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pump, _ := as.Find(h.pump.ID)
+		var got []string
+		for _, f := range pump.Findings {
+			got = append(got, f.VulnerabilityID)
+		}
+		slices.Sort(got)
+		if pump.KEV != 2 || !slices.Equal(got, []string{"CVE-2024-0001", "CVE-2024-0002"}) {
+			t.Errorf("pump: KEV %d, findings %v; want both open findings and not the fixed one", pump.KEV, got)
+		}
+	})
 }
 
 func TestAssessLegacyFindingsControls(t *testing.T) {

@@ -40,7 +40,8 @@ const LegacyTerm = "vigil-legacy/1"
 // LegacyVector is the CVSS vector of the synthetic finding of a device past its end of support.
 const LegacyVector = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
-// FindingSource gives the open findings of an organisation (the fleet matching engine's store).
+// FindingSource gives the open findings of an organisation (the fleet matching engine's store),
+// best ordered by product version (each version's run is then used without a copy).
 type FindingSource interface {
 	OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error)
 }
@@ -216,14 +217,35 @@ func (s *Service) load(ctx context.Context, orgID int64) (inputs, error) {
 		if err != nil {
 			return in, fmt.Errorf("open findings: %w", err)
 		}
-		for _, f := range facts {
-			if f.State == domain.FindingNotAffected || f.State == domain.FindingFixed {
-				continue
-			}
-			in.findings[f.ProductVersionID] = append(in.findings[f.ProductVersionID], f)
-		}
+		in.findings = byVersion(facts)
 	}
 	return in, nil
+}
+
+// byVersion groups open findings by product version, leaving out closed ones. The store returns them
+// ordered by product version: each version's run is used in place (copying ~800,000 facts into
+// growing slices at the scale took 0.25 s and allocated ~500 MB).
+func byVersion(facts []domain.FindingFacts) map[int64][]domain.FindingFacts {
+	out := map[int64][]domain.FindingFacts{}
+	closed := func(f domain.FindingFacts) bool {
+		return f.State == domain.FindingNotAffected || f.State == domain.FindingFixed
+	}
+	for i := 0; i < len(facts); {
+		pv, j := facts[i].ProductVersionID, i
+		for j < len(facts) && facts[j].ProductVersionID == pv {
+			j++
+		}
+		run := facts[i:j:j]
+		if slices.ContainsFunc(run, closed) {
+			run = slices.DeleteFunc(slices.Clone(run), closed)
+		}
+		if prev, ok := out[pv]; ok { // not grouped after all: appended, in order
+			run = append(prev, run...)
+		}
+		out[pv] = run
+		i = j
+	}
+	return out
 }
 
 // Assess scores every device of the organisation with its active weights.

@@ -128,5 +128,5 @@ func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.
 		fm.cvss_vectors, fm.fixed_version, f.state, fm.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
 		COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile
 		FROM findings f`+fleetMatchJoin+` LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
-		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.id`, orgID, true)
+		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.product_version_id, f.id`, orgID, true)
 }

@@ -907,7 +907,9 @@ func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, er
 }
 
 // OpenFindingFacts returns the organisation's open findings (matched, active after VEX, state not
-// not_affected or fixed) with what risk scoring needs, EPSS and KEV from the vulnerability records.
+// not_affected or fixed) with what risk scoring needs, EPSS and KEV from the vulnerability records,
+// ordered by product version and id: the risk pages take each version's findings as a part of the
+// result instead of copying them (at the issue's scale ~190 MB more, ~500 MB allocated while growing).
 //
 // The risk pages assess every device on each view, so at the issue's scale (~810,000 findings) this
 // read is most of their time: the match rows are read first and the findings after them, each in
@@ -953,14 +955,21 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 		return nil, err
 	}
 	rows.Close()
-	// sized by the count of the last match (~800,000 facts of ~200 bytes: growing the slice by
-	// doubling cost a quarter of the time)
+	// The findings are read in table order (the fastest read) into small rows, then placed by product
+	// version with a counting sort: the facts, ~230 bytes each, are written once, in their final place.
+	type openRow struct {
+		id, pv, comp, match int64
+		vuln, state         string
+		first               time.Time
+	}
+	// sized by the count of the last match (~800,000 findings: growing by doubling cost a quarter of
+	// the time)
 	var hint int
 	if err := q.QueryRow(ctx, "SELECT COALESCE(MAX(findings), 0) FROM fleet_match_state WHERE org_id = ?", orgID).Scan(&hint); err != nil {
 		return nil, err
 	}
-	out := make([]domain.FindingFacts, 0, min(hint+hint/16+16, 1<<24))
-	vulns := map[string][]int{} // the facts of each vulnerability, by position
+	open := make([]openRow, 0, min(hint+hint/16+16, 1<<24))
+	perPV := map[int64]int{}
 	rows, err = q.Query(ctx, `SELECT id, product_version_id, component_id, vuln_id, state, first_seen, match_id FROM findings
 		WHERE `+scan+`org_id = ? AND gone IS NULL AND active = ? AND state NOT IN ('not_affected', 'fixed') ORDER BY id`, orgID, true)
 	if err != nil {
@@ -968,23 +977,35 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var x domain.FindingFacts
-		var matchID int64
-		if err := rows.Scan(&x.FindingID, &x.ProductVersionID, &x.ComponentID, &x.VulnID, &x.State, &x.FirstSeen, &matchID); err != nil {
+		var r openRow
+		if err := rows.Scan(&r.id, &r.pv, &r.comp, &r.vuln, &r.state, &r.first, &r.match); err != nil {
 			return nil, err
 		}
-		m := matches[matchID]
-		if m == nil {
+		if matches[r.match] == nil {
 			continue // no match row: not a finding the pages show either (they join it)
 		}
-		x.Component, x.Aliases, x.CVSSVectors, x.FixedVersion, x.Reason, x.FirstSeen = m.component, m.aliases, m.vectors, m.fixed, m.reason, x.FirstSeen.UTC()
-		vulns[x.VulnID] = append(vulns[x.VulnID], len(out))
-		out = append(out, x)
+		open = append(open, r)
+		perPV[r.pv]++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
+	next := make(map[int64]int, len(perPV)) // where each version's next fact goes
+	at := 0
+	for _, pv := range slices.Sorted(maps.Keys(perPV)) {
+		next[pv], at = at, at+perPV[pv]
+	}
+	out := make([]domain.FindingFacts, len(open))
+	vulns := map[string][]int{} // the facts of each vulnerability, by position
+	for _, r := range open {
+		i := next[r.pv]
+		next[r.pv]++
+		m := matches[r.match]
+		out[i] = domain.FindingFacts{FindingID: r.id, ProductVersionID: r.pv, ComponentID: r.comp, Component: m.component, VulnID: r.vuln,
+			Aliases: m.aliases, CVSSVectors: m.vectors, FixedVersion: m.fixed, State: r.state, Reason: m.reason, FirstSeen: r.first.UTC()}
+		vulns[r.vuln] = append(vulns[r.vuln], i)
+	}
 	// the vulnerability records: title, KEV, EPSS
 	err = q.queryIn(ctx, `SELECT id, COALESCE(summary, ''), COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
 		FROM vulnerabilities WHERE id IN (%s)`, slices.Sorted(maps.Keys(vulns)), func(rows *sql.Rows) error {
