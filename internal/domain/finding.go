@@ -1,7 +1,5 @@
 package domain
 
-import "time"
-
 // Finding states of the hospital's triage (issue 4). A finding is one vulnerability on one
 // component (or, from a CSAF product status, on the product itself) of one product version; every
 // installed asset of that product version inherits it.
@@ -22,22 +20,17 @@ func FindingStates() []string {
 
 // FindingFacts is what the risk module needs of one finding: the contract between the fleet
 // matching engine (which writes findings) and risk scoring (which reads them). It holds only
-// findings still open: not suppressed by VEX and not in state not_affected or fixed.
+// findings still open: not suppressed by VEX and not in state not_affected or fixed. Only what
+// scoring reads: at the issue's scale (~800,000 open findings) every field costs the risk pages time
+// and memory on each view; what a finding says (reason, component, fixed version) is on its own page.
 type FindingFacts struct {
 	FindingID        int64
 	ProductVersionID int64
-	ComponentID      int64  // 0 for a product-level finding (CSAF product status)
-	Component        string // "name@version" or purl; empty for product-level findings
-	VulnID           string // canonical id (oldest CVE, else GHSA, GO, …)
-	Aliases          []string
-	Title            string
+	VulnID           string   // canonical id (oldest CVE, else GHSA, GO, …)
 	CVSSVectors      []string // every known vector (v2, v3.x, v4.0); risk picks the newest valid one
 	EPSS             float64  // probability 0–1; 0 when unknown
 	EPSSPercentile   float64  // 0–1
 	CISAKEV          bool
 	EUKEV            bool
-	FixedVersion     string
 	State            string // one of FindingStates
-	Reason           string // why it matched, in a sentence
-	FirstSeen        time.Time
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -104,19 +103,10 @@ func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.
 	sc := s.Scope(orgID)
 	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
 		var x domain.FindingFacts
-		var name, version, purl, aliases, vectors string
+		var vectors string
 		var epss, pct *float64
-		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.ComponentID, &name, &version, &purl, &x.VulnID, &aliases, &vectors,
-			&x.FixedVersion, &x.State, &x.Reason, &x.FirstSeen, &x.Title, &x.CISAKEV, &x.EUKEV, &epss, &pct)
-		switch {
-		case name != "" && version != "":
-			x.Component = name + "@" + version
-		case name != "":
-			x.Component = name
-		default:
-			x.Component = purl
-		}
-		x.Aliases, x.CVSSVectors, x.FirstSeen = strings.Fields(aliases), discLines(vectors), x.FirstSeen.UTC()
+		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.VulnID, &vectors, &x.State, &x.CISAKEV, &x.EUKEV, &epss, &pct)
+		x.CVSSVectors = discLines(vectors)
 		if epss != nil && !math.IsNaN(*epss) {
 			x.EPSS = *epss
 		}
@@ -124,9 +114,8 @@ func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.
 			x.EPSSPercentile = *pct
 		}
 		return x, err
-	}, `SELECT f.id, f.product_version_id, f.component_id, fm.component_name, fm.component_version, fm.component_purl, f.vuln_id, fm.aliases,
-		fm.cvss_vectors, fm.fixed_version, f.state, fm.reason, f.first_seen, COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE),
-		COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile
+	}, `SELECT f.id, f.product_version_id, f.vuln_id, fm.cvss_vectors, f.state, COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE),
+		vu.epss_score, vu.epss_percentile
 		FROM findings f`+fleetMatchJoin+` LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
 		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.product_version_id, f.id`, orgID, true)
 }

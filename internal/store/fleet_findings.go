@@ -923,33 +923,27 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	scan := s.orgScan()
 	defer rtx.Rollback()
 	q := Q{s: s, db: rtx}
-	type said struct {
-		component, fixed, reason string
-		aliases, vectors         []string
-	}
-	matches := map[int64]*said{}
-	rows, err := q.Query(ctx, `SELECT id, component_name, component_version, component_purl, aliases, cvss_vectors, fixed_version, reason
-		FROM finding_matches WHERE `+scan+`org_id = ?`, orgID)
+	// what each match row says that scoring needs: its CVSS vectors, one slice per distinct text
+	// (a vulnerability's vectors repeat over its match rows)
+	vectors := map[int64][]string{}
+	same := map[string][]string{}
+	rows, err := q.Query(ctx, `SELECT id, cvss_vectors FROM finding_matches WHERE `+scan+`org_id = ?`, orgID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var name, version, purl, aliases, vectors string
-		m := &said{}
-		if err := rows.Scan(&id, &name, &version, &purl, &aliases, &vectors, &m.fixed, &m.reason); err != nil {
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
 			return nil, err
 		}
-		switch {
-		case name != "" && version != "":
-			m.component = name + "@" + version
-		case name != "":
-			m.component = name
-		default:
-			m.component = purl
+		v, ok := same[text]
+		if !ok {
+			v = discLines(text)
+			same[text] = v
 		}
-		m.aliases, m.vectors, matches[id] = strings.Fields(aliases), discLines(vectors), m
+		vectors[id] = v
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -958,9 +952,8 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	// The findings are read in table order (the fastest read) into small rows, then placed by product
 	// version with a counting sort: the facts, ~230 bytes each, are written once, in their final place.
 	type openRow struct {
-		id, pv, comp, match int64
-		vuln, state         string
-		first               time.Time
+		id, pv, match int64
+		vuln, state   string
 	}
 	// sized by the count of the last match (~800,000 findings: growing by doubling cost a quarter of
 	// the time)
@@ -970,7 +963,7 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	}
 	open := make([]openRow, 0, min(hint+hint/16+16, 1<<24))
 	perPV := map[int64]int{}
-	rows, err = q.Query(ctx, `SELECT id, product_version_id, component_id, vuln_id, state, first_seen, match_id FROM findings
+	rows, err = q.Query(ctx, `SELECT id, product_version_id, vuln_id, state, match_id FROM findings
 		WHERE `+scan+`org_id = ? AND gone IS NULL AND active = ? AND state NOT IN ('not_affected', 'fixed') ORDER BY id`, orgID, true)
 	if err != nil {
 		return nil, err
@@ -978,10 +971,10 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	defer rows.Close()
 	for rows.Next() {
 		var r openRow
-		if err := rows.Scan(&r.id, &r.pv, &r.comp, &r.vuln, &r.state, &r.first, &r.match); err != nil {
+		if err := rows.Scan(&r.id, &r.pv, &r.vuln, &r.state, &r.match); err != nil {
 			return nil, err
 		}
-		if matches[r.match] == nil {
+		if _, ok := vectors[r.match]; !ok {
 			continue // no match row: not a finding the pages show either (they join it)
 		}
 		open = append(open, r)
@@ -1001,23 +994,21 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 	for _, r := range open {
 		i := next[r.pv]
 		next[r.pv]++
-		m := matches[r.match]
-		out[i] = domain.FindingFacts{FindingID: r.id, ProductVersionID: r.pv, ComponentID: r.comp, Component: m.component, VulnID: r.vuln,
-			Aliases: m.aliases, CVSSVectors: m.vectors, FixedVersion: m.fixed, State: r.state, Reason: m.reason, FirstSeen: r.first.UTC()}
+		out[i] = domain.FindingFacts{FindingID: r.id, ProductVersionID: r.pv, VulnID: r.vuln, CVSSVectors: vectors[r.match], State: r.state}
 		vulns[r.vuln] = append(vulns[r.vuln], i)
 	}
-	// the vulnerability records: title, KEV, EPSS
-	err = q.queryIn(ctx, `SELECT id, COALESCE(summary, ''), COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
+	// the vulnerability records: KEV, EPSS
+	err = q.queryIn(ctx, `SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
 		FROM vulnerabilities WHERE id IN (%s)`, slices.Sorted(maps.Keys(vulns)), func(rows *sql.Rows) error {
-		var id, title string
+		var id string
 		var cisa, eu bool
 		var epss, pct *float64
-		if err := rows.Scan(&id, &title, &cisa, &eu, &epss, &pct); err != nil {
+		if err := rows.Scan(&id, &cisa, &eu, &epss, &pct); err != nil {
 			return err
 		}
 		for _, i := range vulns[id] {
 			x := &out[i]
-			x.Title, x.CISAKEV, x.EUKEV = title, cisa, eu
+			x.CISAKEV, x.EUKEV = cisa, eu
 			if epss != nil && !math.IsNaN(*epss) {
 				x.EPSS = *epss
 			}

@@ -194,6 +194,7 @@ type riskAssetView struct {
 type riskFindingView struct {
 	risk.FindingScore
 	Legacy bool
+	Link   string // the finding's page: what matched and why, its triage ("" for the legacy term)
 }
 
 func (s *Server) riskAsset(c *Ctx) error {
@@ -211,7 +212,13 @@ func (s *Server) riskAsset(c *Ctx) error {
 	}
 	v := riskAssetView{R: ar, Why: ar.Why(as.AsOf), Explain: ar.Score.Explain(), Summary: ar.Legacy.Summary(), AsOf: as.AsOf}
 	for _, f := range ar.Findings {
-		v.Findings = append(v.Findings, riskFindingView{FindingScore: f, Legacy: riskmgr.IsLegacyTerm(f)})
+		fv := riskFindingView{FindingScore: f, Legacy: riskmgr.IsLegacyTerm(f)}
+		if id, ok := strings.CutPrefix(f.FindingID, "F"); ok && !fv.Legacy {
+			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
+				fv.Link = "/vulnerabilities/findings/" + id
+			}
+		}
+		v.Findings = append(v.Findings, fv)
 	}
 	return c.Render("risk/asset", "Risk of "+ar.Asset.Tag, v)
 }

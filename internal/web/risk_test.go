@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,6 +14,8 @@ import (
 	"github.com/vigil-med/vigil/internal/config"
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/demo/demotest"
+	"github.com/vigil-med/vigil/internal/riskmgr"
+	"github.com/vigil-med/vigil/internal/testutil"
 )
 
 // TestRiskPagesAndForms: the risk pages render on the demo without inline code; controls are recorded,
@@ -49,6 +52,39 @@ func TestRiskPagesAndForms(t *testing.T) {
 			t.Errorf("GET %s has inline code %q", p.path, m)
 		}
 	}
+	// A device's scored findings link to their pages (what matched on which component, the triage).
+	org, err := a.Store.OrgByRef(context.Background(), demo.HospitalSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := a.Risk.Assess(testutil.Ctx(org.ID), org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked bool
+	for _, ar := range as.Assets {
+		for _, f := range ar.Findings {
+			id, ok := strings.CutPrefix(f.FindingID, "F")
+			if !ok || riskmgr.IsLegacyTerm(f) {
+				continue
+			}
+			w := b.get(fmt.Sprintf("/risk/assets/%d", ar.Asset.ID))
+			if !strings.Contains(w.Body.String(), `href="/vulnerabilities/findings/`+id+`"`) {
+				t.Fatalf("risk of %s: no link to finding %s (%s)", ar.Asset.Tag, id, f.VulnerabilityID)
+			}
+			if w := b.get("/vulnerabilities/findings/" + id); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), f.VulnerabilityID) {
+				t.Fatalf("GET /vulnerabilities/findings/%s: %d, want the finding of %s", id, w.Code, f.VulnerabilityID)
+			}
+			linked = true
+			break
+		}
+		if linked {
+			break
+		}
+	}
+	if !linked {
+		t.Fatal("no device of the demo has a scored finding")
+	}
 	if w := b.get("/risk/plan?years=0"); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "1 to 20 years") {
 		t.Errorf("plan with 0 years: %d", w.Code)
 	}
@@ -68,7 +104,6 @@ func TestRiskPagesAndForms(t *testing.T) {
 		t.Fatalf("record control: %d %s", w.Code, w.Body)
 	}
 	ctx := context.Background()
-	org, _ := a.Store.OrgByRef(ctx, demo.HospitalSlug)
 	sc := a.Store.Scope(org.ID)
 	cs, _ := sc.RiskControls(ctx)
 	var id int64
