@@ -916,6 +916,21 @@ func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, er
 // table order, and joined here (a join in SQL searches the match row's B-tree for every finding:
 // twice the time); what a match row says is shared by its findings.
 func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
+	// from the lists' index when it holds the organisation (read first if need be, as a list would):
+	// tens of milliseconds instead of seconds at the scale
+	idx, err := s.findex.index(ctx, s.Scope(orgID))
+	if err != nil {
+		return nil, err
+	}
+	if idx != nil {
+		return idx.openFacts(), nil
+	}
+	return s.openFindingFactsRead(ctx, orgID)
+}
+
+// openFindingFactsRead is OpenFindingFacts read from the database (an organisation over the index's
+// budget).
+func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
 	rtx, err := s.readSnapshot(ctx) // one snapshot: every match row a finding refers to is there
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,9 +60,12 @@ type findingIndex struct {
 	attrs  []findingVulnAttr // by findingVuln.n, as of stamp.generation
 	// shared by the indexes that follow one another until the next read of every finding (only the
 	// refresh, holding the entry's lock, touches the maps)
-	texts  map[int64]*findingText // by match row id
-	vulns  map[string]*findingVuln
-	ntexts int // len(texts) when this index was made: its entries' texts are numbered below
+	texts map[int64]*findingText // by match row id
+	vulns map[string]*findingVuln
+	// the CVSS vectors of the texts, one slice per distinct stored text (a vulnerability's vectors
+	// repeat over its match rows)
+	vectors map[string][]string
+	ntexts  int // len(texts) when this index was made: its entries' texts are numbered below
 }
 
 // findingEntry is one finding as lists filter and order it.
@@ -85,6 +89,7 @@ type findingText struct {
 	cvss                   float64
 	name                   string // as stored: the component sort
 	lname, lpurl, laliases string
+	vectors                []string // every CVSS vector (the risk pages' open findings)
 }
 
 type findingVuln struct {
@@ -96,7 +101,9 @@ type findingVulnAttr struct {
 	kev     bool  // CISA or EU KEV
 	cisaKEV bool  // the default order puts CISA's first
 	kevDue  int64 // CISA's due date (0: none)
+	euKEV   bool
 	hasEPSS bool
+	epssPct float64 // 0 when unknown or not a number
 	epss    float64
 }
 
@@ -319,12 +326,12 @@ func (sc *Scope) refreshFindingIndex(ctx context.Context, old *findingIndex, st 
 		full = len(changed) > max(len(old.pvs)/2, 50)
 	}
 	if full {
-		idx.pvs, idx.texts, idx.vulns = map[int64][]findingEntry{}, map[int64]*findingText{}, map[string]*findingVuln{}
+		idx.pvs, idx.texts, idx.vulns, idx.vectors = map[int64][]findingEntry{}, map[int64]*findingText{}, map[string]*findingVuln{}, map[string][]string{}
 		if err := sc.readFindingEntries(ctx, idx, nil); err != nil {
 			return nil, false, err
 		}
 	} else {
-		idx.pvs, idx.n, idx.texts, idx.vulns = maps.Clone(old.pvs), old.n, old.texts, old.vulns
+		idx.pvs, idx.n, idx.texts, idx.vulns, idx.vectors = maps.Clone(old.pvs), old.n, old.texts, old.vulns, old.vectors
 		if st.versions != old.stamp.versions || st.versionSum != old.stamp.versionSum {
 			// a product version deleted: its findings went with it
 			ids, err := queryAll(ctx, sc.Q, scanInt64, "SELECT id FROM product_versions WHERE org_id = ?", sc.org)
@@ -393,19 +400,19 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 		}
 		defer rtx.Rollback()
 		q = Q{s: sc.s, db: rtx}
-		rows, err := q.Query(ctx, "SELECT id, cvss_score, component_name, component_purl, aliases FROM finding_matches WHERE "+scan+"org_id = ?", sc.org)
+		rows, err := q.Query(ctx, "SELECT id, cvss_score, component_name, component_purl, aliases, cvss_vectors FROM finding_matches WHERE "+scan+"org_id = ?", sc.org)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var name, purl, aliases sql.RawBytes
+		var name, purl, aliases, vectors sql.RawBytes
 		for rows.Next() {
 			var id int64
 			var cvss float64
-			if err := rows.Scan(&id, &cvss, &name, &purl, &aliases); err != nil {
+			if err := rows.Scan(&id, &cvss, &name, &purl, &aliases, &vectors); err != nil {
 				return err
 			}
-			idx.addText(id, cvss, name, purl, aliases)
+			idx.addText(id, cvss, name, purl, aliases, vectors)
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -418,7 +425,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 			return err
 		}
 		defer rows.Close()
-		var vuln, state, name, purl, aliases sql.RawBytes
+		var vuln, state, name, purl, aliases, vectors sql.RawBytes
 		var first time.Time
 		var gone, changed, expires *time.Time
 		var matchID int64
@@ -428,7 +435,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 			var flags int
 			dest := []any{&e.id, &e.pv, &vuln, &flags, &state, &first, &matchID, &gone, &changed, &expires}
 			if join {
-				dest = append(dest, &cvss, &name, &purl, &aliases)
+				dest = append(dest, &cvss, &name, &purl, &aliases, &vectors)
 			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
@@ -439,7 +446,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 				if !join {
 					continue // no match row: the lists in SQL leave it out too (they join it)
 				}
-				e.text = idx.addText(matchID, cvss, name, purl, aliases)
+				e.text = idx.addText(matchID, cvss, name, purl, aliases, vectors)
 			}
 			if e.vuln = idx.vulns[string(vuln)]; e.vuln == nil {
 				v := &findingVuln{id: string(vuln), n: len(idx.vulns)}
@@ -457,7 +464,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 	if pvs == nil {
 		return read("SELECT "+cols+" FROM findings f WHERE "+scan+"f.org_id = ?", false, sc.org)
 	}
-	const joined = "SELECT " + cols + `, fm.cvss_score, fm.component_name, fm.component_purl, fm.aliases
+	const joined = "SELECT " + cols + `, fm.cvss_score, fm.component_name, fm.component_purl, fm.aliases, fm.cvss_vectors
 		FROM findings f JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id WHERE f.org_id = ?`
 	for start := 0; start < len(pvs) && !idx.tooBig; start += 500 {
 		batch := pvs[start:min(start+500, len(pvs))]
@@ -471,6 +478,48 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 	}
 	return nil
 }
+
+// openFacts is OpenFindingFacts from the index: matched, active, not gone, not triaged as not
+// affected or fixed, ordered by product version and id (a re-read version's entries come in the
+// unique key's order).
+func (idx *findingIndex) openFacts() []domain.FindingFacts {
+	notAffected, fixed := findingStateIndex(domain.FindingNotAffected), findingStateIndex(domain.FindingFixed)
+	open := func(e *findingEntry) bool {
+		return e.active && e.gone == 0 && e.state != notAffected && e.state != fixed && int(e.state) < len(findingStates)
+	}
+	n := 0
+	for _, es := range idx.pvs {
+		for i := range es {
+			if open(&es[i]) {
+				n++
+			}
+		}
+	}
+	out := make([]domain.FindingFacts, 0, n)
+	for _, pv := range slices.Sorted(maps.Keys(idx.pvs)) {
+		start := len(out)
+		es := idx.pvs[pv]
+		for i := range es {
+			e := &es[i]
+			if !open(e) {
+				continue
+			}
+			a := idx.attrs[e.vuln.n]
+			x := domain.FindingFacts{FindingID: e.id, ProductVersionID: pv, VulnID: e.vuln.id, CVSSVectors: e.text.vectors,
+				CISAKEV: a.cisaKEV, EUKEV: a.euKEV, EPSSPercentile: a.epssPct, State: findingStates[e.state]}
+			if a.hasEPSS && !math.IsNaN(a.epss) {
+				x.EPSS = a.epss
+			}
+			out = append(out, x)
+		}
+		if run := out[start:]; !slices.IsSortedFunc(run, byFindingID) {
+			slices.SortFunc(run, byFindingID)
+		}
+	}
+	return out
+}
+
+func byFindingID(a, b domain.FindingFacts) int { return cmp.Compare(a.FindingID, b.FindingID) }
 
 // unixNano is t in Unix nanoseconds, 0 for none.
 func unixNano(t *time.Time) int64 {
@@ -525,9 +574,15 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 }
 
 // addText keeps what a match row says (the bytes are copied).
-func (idx *findingIndex) addText(id int64, cvss float64, name, purl, aliases []byte) *findingText {
+func (idx *findingIndex) addText(id int64, cvss float64, name, purl, aliases, vectors []byte) *findingText {
 	t := &findingText{n: len(idx.texts), cvss: cvss, name: string(name)}
 	t.lname, t.lpurl, t.laliases = strings.ToLower(t.name), strings.ToLower(string(purl)), strings.ToLower(string(aliases))
+	v, ok := idx.vectors[string(vectors)]
+	if !ok {
+		v = discLines(string(vectors))
+		idx.vectors[string(vectors)] = v
+	}
+	t.vectors = v
 	idx.texts[id] = t
 	return t
 }
@@ -544,22 +599,25 @@ func (sc *Scope) readFindingVulnAttrs(ctx context.Context, idx *findingIndex, fr
 	for i := from; i < len(ids); i++ {
 		pos[ids[i]] = i
 	}
-	err := sc.queryIn(ctx, "SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, cisa_kev_due FROM vulnerabilities WHERE id IN (%s)",
-		ids[from:], func(rows *sql.Rows) error {
-			var id string
-			var cisa, eu bool
-			var epss *float64
-			var due *time.Time
-			if err := rows.Scan(&id, &cisa, &eu, &epss, &due); err != nil {
-				return err
-			}
-			a := findingVulnAttr{kev: cisa || eu, cisaKEV: cisa, kevDue: unixNano(due)}
-			if epss != nil {
-				a.hasEPSS, a.epss = true, *epss
-			}
-			attrs[pos[id]] = a
-			return nil
-		})
+	err := sc.queryIn(ctx, `SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile, cisa_kev_due
+		FROM vulnerabilities WHERE id IN (%s)`, ids[from:], func(rows *sql.Rows) error {
+		var id string
+		var cisa, eu bool
+		var epss, pct *float64
+		var due *time.Time
+		if err := rows.Scan(&id, &cisa, &eu, &epss, &pct, &due); err != nil {
+			return err
+		}
+		a := findingVulnAttr{kev: cisa || eu, cisaKEV: cisa, euKEV: eu, kevDue: unixNano(due)}
+		if epss != nil {
+			a.hasEPSS, a.epss = true, *epss
+		}
+		if pct != nil && !math.IsNaN(*pct) {
+			a.epssPct = *pct
+		}
+		attrs[pos[id]] = a
+		return nil
+	})
 	idx.attrs = attrs
 	return err
 }

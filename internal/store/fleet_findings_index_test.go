@@ -46,7 +46,8 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 					var keys [][]string
 					for i, id := range vulns[:6] {
 						e := []float64{0.5, 0.9, 0.5, 0.01, 0.3, 0.9}[i]
-						v := domain.Vulnerability{ID: id, Aliases: []string{"ALIAS-" + id}, Summary: "s", EPSSScore: &e, EPSSPercentile: &e,
+						pct := 0.5 + e/2 // not the score: the facts must not mix them up
+						v := domain.Vulnerability{ID: id, Aliases: []string{"ALIAS-" + id}, Summary: "s", EPSSScore: &e, EPSSPercentile: &pct,
 							CISAKEV: i >= kevFrom && i%2 == 0, EUKEV: i >= kevFrom && i%3 == 0}
 						if v.CISAKEV && i != 4 {
 							due := time.Now().AddDate(0, 0, 20*i-30) // some past, some to come
@@ -160,7 +161,8 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 						t.Fatalf("%s: %+v:\nindex %d %v\nSQL   %d %v", what, f, got.Total, ids(got), want.Total, ids(want))
 					}
 				}
-				// the open findings risk scoring reads (joined in Go) against the same in one SQL query
+				// the open findings risk scoring reads (from the index; over the budget joined in Go) against
+				// the same in one SQL query
 				facts, err := st.OpenFindingFacts(octx, org)
 				if err != nil {
 					t.Fatal(err)
