@@ -277,8 +277,8 @@ func TestFindingIndexMatchesSQL(t *testing.T) {
 	}
 }
 
-// Lists while findings change and the job refreshes the index: no list fails or races (run with
-// -race), and once the writes are done the lists agree with SQL.
+// Lists and the risk pages' open findings while findings change and the job refreshes the index:
+// no read fails or races (run with -race), and once the writes are done the lists agree with SQL.
 func TestFindingIndexConcurrent(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
 		fx := newFixture(t, st, "index-race")
@@ -306,6 +306,12 @@ func TestFindingIndexConcurrent(t *testing.T) {
 					if _, err := st.Scope(org).FleetFindings(ctx, f); err != nil {
 						done <- err
 						return
+					}
+					if i%5 == g { // the risk pages read the same index
+						if _, err := st.OpenFindingFacts(ctx, org); err != nil {
+							done <- err
+							return
+						}
 					}
 				}
 				done <- nil
