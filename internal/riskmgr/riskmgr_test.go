@@ -120,12 +120,21 @@ func TestAssessUngroupedFindings(t *testing.T) {
 		}
 		pump, _ := as.Find(h.pump.ID)
 		var got []string
+		var ids []int64
 		for _, f := range pump.Findings {
 			got = append(got, f.VulnerabilityID)
+			if id, ok := riskmgr.StoredFindingID(f); ok {
+				ids = append(ids, id)
+			}
 		}
 		slices.Sort(got)
+		slices.Sort(ids)
 		if pump.KEV != 2 || !slices.Equal(got, []string{"CVE-2024-0001", "CVE-2024-0002"}) {
 			t.Errorf("pump: KEV %d, findings %v; want both open findings and not the fixed one", pump.KEV, got)
+		}
+		// the pages link each scored finding to the stored one it came from
+		if !slices.Equal(ids, []int64{7, 10}) {
+			t.Errorf("pump: stored finding ids %v, want [7 10]", ids)
 		}
 	})
 }
@@ -410,4 +419,21 @@ func TestSnapshotDayIsTheOrganisationsDay(t *testing.T) {
 			}
 		}
 	})
+}
+
+// StoredFindingID reads back only what the assessment made of a stored finding's id.
+func TestStoredFindingID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want int64
+	}{
+		{"F1", 1}, {"F808970", 808970},
+		{"F", 0}, {"F0", 0}, {"F-3", 0}, {"F+3", 0}, {"F07", 0}, {"F1x", 0}, {"G12", 0}, {"12", 0},
+		{"legacy:B-0000001", 0}, {"legacy:F1", 0},
+	} {
+		got, ok := riskmgr.StoredFindingID(risk.FindingScore{FindingID: tc.id})
+		if got != tc.want || ok != (tc.want != 0) {
+			t.Errorf("StoredFindingID(%q) = %d, %v; want %d", tc.id, got, ok, tc.want)
+		}
+	}
 }

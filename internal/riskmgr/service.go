@@ -305,7 +305,7 @@ func (s *Service) AssessWith(ctx context.Context, orgID int64, w risk.Weights) (
 		}
 		var fs []risk.Finding
 		for _, f := range in.findings[a.ProductVersionID] {
-			rf := risk.Finding{ID: "F" + strconv.FormatInt(f.FindingID, 10), VulnerabilityID: f.VulnID, CVSS: f.CVSSVectors,
+			rf := risk.Finding{ID: findingRef(f.FindingID), VulnerabilityID: f.VulnID, CVSS: f.CVSSVectors,
 				KEV: risk.KEV{CISA: f.CISAKEV, EU: f.EUKEV}}
 			if f.EPSS > 0 || f.EPSSPercentile > 0 {
 				rf.EPSS = &risk.EPSS{Probability: f.EPSS, Percentile: f.EPSSPercentile}
@@ -413,6 +413,23 @@ func legacyID(tag string) string { return legacyPrefix + tag }
 
 // IsLegacyTerm reports whether a finding score is the legacy baseline term.
 func IsLegacyTerm(f risk.FindingScore) bool { return strings.HasPrefix(f.FindingID, legacyPrefix) }
+
+// findingRef is a fleet finding's id in the risk library ("F" and the stored id).
+func findingRef(id int64) string { return "F" + strconv.FormatInt(id, 10) }
+
+// StoredFindingID returns the fleet finding (its stored id) a finding score was computed from; false
+// for the legacy term and for anything else not made by findingRef.
+func StoredFindingID(f risk.FindingScore) (int64, bool) {
+	s, ok := strings.CutPrefix(f.FindingID, "F")
+	if !ok || IsLegacyTerm(f) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || findingRef(id) != f.FindingID {
+		return 0, false
+	}
+	return id, true
+}
 
 // classify gathers the end-of-support items of a device: its product and version as the inventory
 // states them, the hospital's end-of-support records for the product and its components, and its

@@ -213,10 +213,8 @@ func (s *Server) riskAsset(c *Ctx) error {
 	v := riskAssetView{R: ar, Why: ar.Why(as.AsOf), Explain: ar.Score.Explain(), Summary: ar.Legacy.Summary(), AsOf: as.AsOf}
 	for _, f := range ar.Findings {
 		fv := riskFindingView{FindingScore: f, Legacy: riskmgr.IsLegacyTerm(f)}
-		if id, ok := strings.CutPrefix(f.FindingID, "F"); ok && !fv.Legacy {
-			if _, err := strconv.ParseInt(id, 10, 64); err == nil {
-				fv.Link = "/vulnerabilities/findings/" + id
-			}
+		if id, ok := riskmgr.StoredFindingID(f); ok {
+			fv.Link = "/vulnerabilities/findings/" + strconv.FormatInt(id, 10)
 		}
 		v.Findings = append(v.Findings, fv)
 	}
