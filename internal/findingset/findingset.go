@@ -220,15 +220,18 @@ func AppendContents(b []byte, cs []Content) ([]byte, error) {
 // FormatError says where a stored value is damaged.
 type FormatError struct {
 	What  string // "finding set" or "finding contents"
-	Entry int    // -1: the header
+	Entry int    // the entry's number; -1: the header, -2: after the last entry
 	Field string
 	Off   int // byte offset in the value
 	Err   error
 }
 
 func (e *FormatError) Error() string {
-	if e.Entry < 0 {
+	switch e.Entry {
+	case -1:
 		return fmt.Sprintf("%s: header, %s at byte %d: %v", e.What, e.Field, e.Off, e.Err)
+	case -2:
+		return fmt.Sprintf("%s: at byte %d: %v", e.What, e.Off, e.Err)
 	}
 	return fmt.Sprintf("%s: entry %d, %s at byte %d: %v", e.What, e.Entry, e.Field, e.Off, e.Err)
 }
@@ -380,7 +383,7 @@ func (r *reader) header(kind byte, min int) int {
 
 func (r *reader) end() {
 	if r.err == nil && r.off != len(r.b) {
-		r.entry = -1
+		r.entry = -2
 		r.fail("end", r.off, fmt.Errorf("%d bytes after the last entry", len(r.b)-r.off))
 	}
 }

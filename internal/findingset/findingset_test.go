@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -194,7 +195,7 @@ func TestDecodeDamaged(t *testing.T) {
 		{"compressed (unknown flags)", []byte{formatVersion, kindSet, 1, 0}, true, "unknown flags 0x1"},
 		{"a billion entries in a few bytes", huge(kindSet, 1e9, make([]byte, 40)...), true, "1000000000 entries cannot fit in the 40 bytes left"},
 		{"count overflows", huge(kindSet, math.MaxUint64), true, "cannot fit"},
-		{"trailing bytes", append(append([]byte(nil), set...), 0), true, "1 bytes after the last entry"},
+		{"trailing bytes", append(append([]byte(nil), set...), 0), true, fmt.Sprintf("finding set: at byte %d: 1 bytes after the last entry", len(set))},
 		{"id step 0", huge(kindSet, 1, append([]byte{0}, make([]byte, 30)...)...), true, "entry 0, id at byte 4: id step 0"},
 		{"string longer than the value", huge(kindSet, 1, append([]byte{1, 0xff, 0x7f}, make([]byte, 30)...)...), true,
 			"entry 0, component_key at byte 5: a string of 16383 bytes where 30 are left"},
