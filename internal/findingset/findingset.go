@@ -259,11 +259,12 @@ func (r *reader) fail(field string, off int, err error) {
 	}
 }
 
-func (r *reader) uvarint(field string) uint64 {
+// readVarint reads a varint with read (binary.Uvarint or binary.Varint).
+func readVarint[T uint64 | int64](r *reader, field string, read func([]byte) (T, int)) T {
 	if r.err != nil {
 		return 0
 	}
-	v, n := binary.Uvarint(r.b[r.off:])
+	v, n := read(r.b[r.off:])
 	if n <= 0 {
 		if n == 0 {
 			r.fail(field, r.off, errShort)
@@ -276,22 +277,9 @@ func (r *reader) uvarint(field string) uint64 {
 	return v
 }
 
-func (r *reader) varint(field string) int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b[r.off:])
-	if n <= 0 {
-		if n == 0 {
-			r.fail(field, r.off, errShort)
-		} else {
-			r.fail(field, r.off, errOverflow)
-		}
-		return 0
-	}
-	r.off += n
-	return v
-}
+func (r *reader) uvarint(field string) uint64 { return readVarint(r, field, binary.Uvarint) }
+
+func (r *reader) varint(field string) int64 { return readVarint(r, field, binary.Varint) }
 
 func (r *reader) byte(field string) byte {
 	if r.err != nil {
