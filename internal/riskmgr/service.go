@@ -420,8 +420,8 @@ func findingRef(id int64) string { return "F" + strconv.FormatInt(id, 10) }
 // StoredFindingID returns the fleet finding (its stored id) a finding score was computed from; false
 // for the legacy term and for anything else not made by findingRef.
 func StoredFindingID(f risk.FindingScore) (int64, bool) {
-	s, ok := strings.CutPrefix(f.FindingID, "F")
-	if !ok || IsLegacyTerm(f) {
+	s, ok := strings.CutPrefix(f.FindingID, "F") // never the legacy term's prefix
+	if !ok {
 		return 0, false
 	}
 	id, err := strconv.ParseInt(s, 10, 64)

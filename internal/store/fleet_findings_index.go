@@ -114,6 +114,15 @@ var findingStates = func() []string {
 	return s
 }()
 
+// The states in which a finding is closed (triaged not affected, or fixed).
+var stateNotAffected, stateFixed = findingStateIndex(domain.FindingNotAffected), findingStateIndex(domain.FindingFixed)
+
+// open reports whether the finding is open: matched, not set aside by VEX, not gone, not closed by
+// triage (what the risk pages score and the handling figures count).
+func (e *findingEntry) open() bool {
+	return e.active && e.gone == 0 && e.state != stateNotAffected && e.state != stateFixed
+}
+
 func findingStateIndex(s string) uint8 {
 	i, ok := slices.BinarySearch(findingStates, s)
 	if !ok {
@@ -483,10 +492,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 // affected or fixed, ordered by product version and id (a re-read version's entries come in the
 // unique key's order).
 func (idx *findingIndex) openFacts() []domain.FindingFacts {
-	notAffected, fixed := findingStateIndex(domain.FindingNotAffected), findingStateIndex(domain.FindingFixed)
-	open := func(e *findingEntry) bool {
-		return e.active && e.gone == 0 && e.state != notAffected && e.state != fixed && int(e.state) < len(findingStates)
-	}
+	open := func(e *findingEntry) bool { return e.open() && int(e.state) < len(findingStates) } // a known state
 	n := 0
 	for _, es := range idx.pvs {
 		for i := range es {
@@ -538,7 +544,7 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 	}
 	at := now.UnixNano()
 	st := findingStateIndex
-	notAffected, fixed, mitigated, accepted := st(domain.FindingNotAffected), st(domain.FindingFixed), st(domain.FindingMitigated), st(domain.FindingRiskAccepted)
+	fixed, mitigated, accepted := stateFixed, st(domain.FindingMitigated), st(domain.FindingRiskAccepted)
 	pending := map[uint8]bool{st(domain.FindingNew): true, st(domain.FindingInTriage): true, st(domain.FindingExploitable): true}
 	for _, es := range idx.pvs {
 		for i := range es {
@@ -547,7 +553,7 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 				continue
 			}
 			a := idx.attrs[e.vuln.n]
-			if e.gone == 0 && e.state != notAffected && e.state != fixed {
+			if e.open() {
 				f.Open++
 				if a.kev {
 					f.KEVOpen++
