@@ -27,7 +27,7 @@ const (
 	kindContents  = 'C'
 )
 
-// Entry is one finding of a product version: its identity, the match row it refers to and its triage.
+// Entry is one finding of a product version: its identity, the content it refers to and its triage.
 type Entry struct {
 	ID           int64
 	ComponentKey string
@@ -63,7 +63,8 @@ func stateNumber(s string) (byte, bool) {
 	return 0, false
 }
 
-// Content is what a match says about a component and a vulnerability (a finding_matches row).
+// Content is what a match says about a component and a vulnerability (stored in segments since
+// migration 0029; the columns of the finding_matches rows before it).
 type Content struct {
 	ID               int64
 	Digest           string

@@ -218,7 +218,7 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 		}
 		if full {
 			// Every product version was matched: the active findings are the ones just stored, and
-			// the match rows no finding refers to any more can go.
+			// the contents no finding refers to any more can go.
 			if _, err := tx.PruneFindingMatches(ctx); err != nil {
 				return err
 			}

@@ -284,6 +284,17 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 		if err != nil {
 			return err
 		}
+		// A backup from before migration 0029 has finding_matches rows (a backup from before 0022 makes
+		// them from its findings): they go into a temporary table, packed into segments at the end as
+		// the migration does.
+		legacyMatches := !slices.Contains(h.Migrations, 29)
+		if legacyMatches {
+			create, mt := legacyMatchTable()
+			if _, err := tx.Exec(ctx, create); err != nil {
+				return fmt.Errorf("restore: finding contents: %w", err)
+			}
+			types["finding_matches"] = mt
+		}
 		for t := 0; t < h.Tables; t++ {
 			var tl tableLine
 			if err := dec.Decode(&tl); err != nil {
@@ -357,6 +368,11 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 						return fmt.Errorf("restore table %s: identity: %w", tl.Table, err)
 					}
 				}
+			}
+		}
+		if legacyMatches {
+			if err := packFindingMatches(ctx, tx.Q); err != nil {
+				return fmt.Errorf("restore: %w", err)
 			}
 		}
 		// The fleet search's keys (migration 0024) are derived from the components: a backup from

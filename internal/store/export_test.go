@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/findingset"
 )
 
 // MigrateTo applies the migrations up to version upTo only (tests of a migration).
@@ -97,16 +99,17 @@ func (sc *Scope) FleetHandlingSQL(ctx context.Context, now time.Time) (FleetHand
 	return sc.fleetHandlingSQL(ctx, now, FleetHandlingFigures{Matched: true})
 }
 
-// OpenFindingFactsSQL is OpenFindingFacts in one SQL query, as it was before the join moved into Go
-// (the tests' oracle).
+// OpenFindingFactsSQL is OpenFindingFacts in one SQL query, with the vectors looked up in the
+// contents finding by finding (the tests' oracle).
 func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
 	sc := s.Scope(orgID)
-	return queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
+	var matches []int64
+	out, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
 		var x domain.FindingFacts
-		var vectors string
+		var match int64
 		var epss, pct *float64
-		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.VulnID, &vectors, &x.State, &x.CISAKEV, &x.EUKEV, &epss, &pct)
-		x.CVSSVectors = discLines(vectors)
+		err := r.Scan(&x.FindingID, &x.ProductVersionID, &x.VulnID, &match, &x.State, &x.CISAKEV, &x.EUKEV, &epss, &pct)
+		matches = append(matches, match)
 		if epss != nil && !math.IsNaN(*epss) {
 			x.EPSS = *epss
 		}
@@ -114,8 +117,53 @@ func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.
 			x.EPSSPercentile = *pct
 		}
 		return x, err
-	}, `SELECT f.id, f.product_version_id, f.vuln_id, fm.cvss_vectors, f.state, COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE),
+	}, `SELECT f.id, f.product_version_id, f.vuln_id, f.match_id, f.state, COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE),
 		vu.epss_score, vu.epss_percentile
-		FROM findings f`+fleetMatchJoin+` LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
+		FROM findings f LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
 		WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed') ORDER BY f.product_version_id, f.id`, orgID, true)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range matches {
+		cs, err := sc.Q.findingContents(ctx, orgID, []int64{m})
+		if err != nil {
+			return nil, err
+		}
+		if cs[m] == nil {
+			return nil, fmt.Errorf("finding %d: no content %d", out[i].FindingID, m)
+		}
+		out[i].CVSSVectors = discLines(cs[m].CVSSVectors)
+	}
+	return out, nil
+}
+
+// FindingContentCount is how many contents the organisation's segments hold.
+func (sc *Scope) FindingContentCount(ctx context.Context) (int, error) {
+	return sc.Count(ctx, "SELECT COALESCE(SUM(n), 0) FROM finding_segments WHERE org_id = ?", sc.org)
+}
+
+// FindingContentIDs are the ids of the organisation's contents, ascending.
+func (sc *Scope) FindingContentIDs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := sc.Q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// FindingContentByDigest returns the id of a content with that digest (0: none).
+func (sc *Scope) FindingContentByDigest(ctx context.Context, digest string) (int64, error) {
+	var id int64
+	err := sc.Q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
+		for _, c := range cs {
+			if c.Digest == digest && id == 0 {
+				id = c.ID
+			}
+		}
+		return nil
+	})
+	return id, err
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/findingset"
 )
 
 // Findings of the fleet matching (issue 4): one row per product version × component × vulnerability,
@@ -44,7 +45,7 @@ type FleetReplaceResult struct {
 }
 
 // FleetFindingDigest returns the digest of what a match says about a component and a vulnerability
-// (everything stored in finding_matches): equal content is stored once, and a re-match that produces
+// (everything a content holds, fleet_segments.go): equal content is stored once, and a re-match that produces
 // the same digest for a finding writes nothing.
 func FleetFindingDigest(f *domain.Finding) string {
 	// The fields go into one buffer, each followed by a zero byte, and are hashed at once: the same
@@ -109,24 +110,18 @@ type fleetKey struct {
 
 type fleetExisting struct {
 	id, matchID, componentID int64
-	matchHash                int64 // fleetMatchHash of the match row's digest; 0: not known
+	matchHash                int64 // fleetMatchHash of the content's digest; 0: not known
 	gone                     bool
 	seen                     bool
 }
 
-// fleetTxState is what the replacements of one transaction share: the match rows already resolved
+// fleetTxState is what the replacements of one transaction share: the contents already resolved
 // (digest → id) and, for PruneFindingMatches after a full match, the ones the findings refer to.
 type fleetTxState struct {
 	matchIDs map[string]int64
 	refs     map[int64]bool
-	// match rows inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
-	inserted, analyzed int
-	// the same for findings
+	// findings inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
 	findingsInserted, findingsAnalyzed int
-	// matchIDs holds every match row of the organisation and no other transaction can add one
-	// (PreloadFindingMatches on SQLite, the single writer): a digest it lacks is not in the database.
-	// On PostgreSQL a concurrent match may commit rows meanwhile, which the lookups then find.
-	preloaded bool
 	// the full-size multi-row INSERTs prepared in the transaction (batchStmt), by their text
 	stmts map[string]*sql.Stmt
 	// the organisation's findings sequence as this transaction raised it (touchFindings; 0: not yet)
@@ -140,21 +135,14 @@ func (tx *Tx) fleetState() *fleetTxState {
 	return tx.fleet
 }
 
-// fleetMatchCols are the columns of finding_matches a match writes; fleetRowCols those of a finding.
+// fleetRowCols are the columns of a finding a match writes.
 const (
-	fleetMatchCols = `org_id, digest, aliases, component_name, component_version, component_purl, component_cpe, record_id, source, matcher,
-	reason, other_reasons, confidence, guessed, severity, severity_rank, cvss_score, cvss_vectors, fixed_version, remediation, match_status,
-	active, vex_origin, vex_statement_id, vex_source, vex_justification`
-	fleetMatchNCols = 26
-	fleetRowCols    = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, match_hash, active, severity_rank, first_seen, last_seen`
-	fleetRowNCols   = 11
+	fleetRowCols  = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, match_hash, active, severity_rank, first_seen, last_seen`
+	fleetRowNCols = 11
 )
 
-// The same as lists, for COPY (finding_matches with its id first).
-var (
-	fleetMatchColList = append([]string{"id"}, splitCols(fleetMatchCols)...)
-	fleetRowColList   = splitCols(fleetRowCols)
-)
+// The same as a list, for COPY.
+var fleetRowColList = splitCols(fleetRowCols)
 
 func splitCols(cols string) []string {
 	var out []string
@@ -164,25 +152,17 @@ func splitCols(cols string) []string {
 	return out
 }
 
-// fleetInsertBatch is the number of rows per INSERT (at most 26 parameters each: 10,400 per
-// statement, below both engines' limits).
+// fleetInsertBatch is the number of rows per INSERT (11 parameters each: 4,400 per statement,
+// below both engines' limits).
 const fleetInsertBatch = 400
 
 func fleetTrunc(s string, n int) string { return truncate(s, n) }
-
-func fleetMatchArgs(org int64, f *domain.Finding) []any {
-	return []any{org, f.Digest, fleetTrunc(strings.Join(f.Aliases, " "), 2000), fleetTrunc(f.ComponentName, 500),
-		fleetTrunc(f.ComponentVersion, 200), fleetTrunc(f.ComponentPURL, 1000), fleetTrunc(f.ComponentCPE, 500), fleetTrunc(f.RecordID, 200),
-		f.Source, f.Matcher, fleetTrunc(f.Reason, 2000), fleetTrunc(strings.Join(f.OtherReasons, "\n"), 8000), f.Confidence, f.Guessed,
-		f.Severity, f.SeverityRank, f.CVSSScore, strings.Join(f.CVSSVectors, "\n"), fleetTrunc(f.FixedVersion, 200),
-		fleetTrunc(f.Remediation, 4000), f.MatchStatus, f.Active, f.VEXOrigin, f.VEXStatementID, fleetTrunc(f.VEXSource, 500), f.VEXJustification}
-}
 
 // ReplaceFleetFindings makes fs the findings of the scopes, in the transaction: new findings are
 // inserted (state new), changed ones updated in place (their id, state, history and first_seen stay;
 // last_seen is when the match last produced a change), unchanged ones are not written, and findings
 // of a scope that fs no longer holds are marked gone (kept with their triage; cleared when they come
-// back). What a finding says is stored once per distinct content in finding_matches and shared.
+// back). What a finding says is stored once per distinct content (fleet_segments.go) and shared.
 // Every finding must belong to a scope's product version. The findings' Digest is filled in.
 func (tx *Tx) ReplaceFleetFindings(ctx context.Context, scopes []FleetFindingScope, fs []domain.Finding) (FleetReplaceResult, error) {
 	for i := range fs {
@@ -302,7 +282,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			return res, err
 		}
 	}
-	// What the findings say, stored once: a finding is unchanged when it refers to the same match row.
+	// What the findings say, stored once: a finding is unchanged when it refers to the same content.
 	ptrs := make([]*domain.Finding, len(fs))
 	keys := make([]fleetKey, len(fs))
 	for i := range fs {
@@ -312,7 +292,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			return res, fmt.Errorf("finding %s on %q is outside the re-matched scope", f.VulnID, f.ComponentKey)
 		}
 		ptrs[i] = f
-		// A finding whose row carries the same digest still refers to the right match row: no lookup.
+		// A finding whose row carries the same digest still refers to the right content.
 		if e := existing[keys[i]]; e != nil && e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
 			state.matchIDs[f.Digest] = e.matchID
 		}
@@ -393,105 +373,19 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	return res, tx.touchFindings(ctx, touched)
 }
 
-// resolveFleetMatches makes sure a finding_matches row exists for the digest of every finding of fs
-// (looked up, else inserted) and records its id in the transaction's state.
+// resolveFleetMatches makes sure a content exists for the digest of every finding of fs (one already
+// resolved in the transaction, else a new one) and records its id in the transaction's state.
 func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) error {
 	state := tx.fleetState()
-	var want []*domain.Finding
+	var missing []*domain.Finding
 	seen := map[string]bool{}
 	for _, f := range fs {
 		if _, ok := state.matchIDs[f.Digest]; !ok && !seen[f.Digest] {
 			seen[f.Digest] = true
-			want = append(want, f)
-		}
-	}
-	for start := 0; start < len(want) && !state.preloaded; start += 500 {
-		batch := want[start:min(start+500, len(want))]
-		args := []any{tx.org}
-		for _, f := range batch {
-			args = append(args, f.Digest)
-		}
-		if err := state.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+discPlaceholders(len(batch))+")", args...)); err != nil {
-			return err
-		}
-	}
-	var missing []*domain.Finding
-	for _, f := range want {
-		if _, ok := state.matchIDs[f.Digest]; !ok {
 			missing = append(missing, f)
 		}
 	}
-	switch {
-	case len(missing) == 0:
-		return nil
-	case state.preloaded:
-		return tx.insertFleetMatchesNumbered(ctx, missing)
-	case tx.conn != nil:
-		return tx.copyFleetMatches(ctx, missing)
-	}
-	return tx.insertFleetMatchesReturning(ctx, missing)
-}
-
-// insertFleetMatchesReturning inserts match rows on SQLite when another writer may have numbered
-// rows meanwhile (not preloaded) and reads their ids back.
-func (tx *Tx) insertFleetMatchesReturning(ctx context.Context, missing []*domain.Finding) error {
-	state := tx.fleetState()
-	one := "(" + placeholders(fleetMatchNCols) + ")"
-	var full batchStmt
-	defer full.close()
-	for start := 0; start < len(missing); start += fleetInsertBatch {
-		batch := missing[start:min(start+fleetInsertBatch, len(missing))]
-		args := make([]any, 0, len(batch)*fleetMatchNCols)
-		for _, f := range batch {
-			args = append(args, fleetMatchArgs(tx.org, f)...)
-		}
-		q := tx.bulkInsert() + " finding_matches (" + fleetMatchCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", len(batch)), ", ") +
-			" RETURNING digest, id"
-		st, err := full.stmt(ctx, tx, q, len(batch) == fleetInsertBatch)
-		if err == nil {
-			err = state.readMatchIDs(st.QueryContext(ctx, args...))
-		}
-		if err != nil {
-			return fmt.Errorf("insert finding matches %d–%d: %w", start+1, start+len(batch), mapErr(err))
-		}
-	}
-	return nil
-}
-
-// copyFleetMatches inserts match rows on PostgreSQL with COPY, their ids taken from the table's
-// identity sequence first (COPY returns none).
-func (tx *Tx) copyFleetMatches(ctx context.Context, missing []*domain.Finding) error {
-	state := tx.fleetState()
-	ids, err := queryAll(ctx, tx.Q, func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, "SELECT nextval(pg_get_serial_sequence('finding_matches', 'id')) FROM generate_series(1, CAST(? AS INTEGER))", len(missing))
-	if err != nil {
-		return err
-	}
-	if len(ids) != len(missing) {
-		return fmt.Errorf("finding matches: %d ids for %d rows", len(ids), len(missing))
-	}
-	err = tx.copyRows(ctx, "finding_matches", fleetMatchColList, len(missing), func(i int) []any {
-		return append([]any{ids[i]}, fleetMatchArgs(tx.org, missing[i])...)
-	})
-	if err != nil {
-		return err
-	}
-	for i, f := range missing {
-		state.matchIDs[f.Digest] = ids[i]
-	}
-	// PostgreSQL plans the digest lookups from the table's statistics, which know nothing of the rows
-	// this transaction inserted: with a table it believes empty it scans every row for each lookup
-	// (minutes in a full match). Statistics are refreshed whenever the rows have doubled.
-	state.inserted += len(missing)
-	if state.inserted >= 5000 && state.inserted >= 2*state.analyzed {
-		if _, err := tx.Exec(ctx, "ANALYZE finding_matches"); err != nil {
-			return err
-		}
-		state.analyzed = state.inserted
-	}
-	return nil
+	return tx.storeContents(ctx, missing)
 }
 
 // copyRows writes n rows into table with PostgreSQL's COPY, inside the transaction (its connection
@@ -510,46 +404,6 @@ func (tx *Tx) copyRows(ctx context.Context, table string, cols []string, n int, 
 		return fmt.Errorf("copy %d rows into %s: %w", n, table, mapErr(err))
 	}
 	return nil
-}
-
-// insertFleetMatchesNumbered inserts match rows on SQLite after PreloadFindingMatches and knows their
-// ids without reading them back (RETURNING cost a full match ~1 s for 388,000 rows): the transaction
-// is the only writer, so AUTOINCREMENT gives the rows of a statement the ids after the largest ever
-// used, one after the other — checked for each statement with its last id. (Ids written by the
-// statement itself would make SQLite keep a statement journal: an explicit id may fail mid-statement.)
-func (tx *Tx) insertFleetMatchesNumbered(ctx context.Context, missing []*domain.Finding) error {
-	state := tx.fleetState()
-	var next int64
-	if err := tx.QueryRow(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'finding_matches'), 0),
-		COALESCE((SELECT MAX(id) FROM finding_matches), 0)) + 1`).Scan(&next); err != nil {
-		return err
-	}
-	return tx.insertBatches(ctx, "finding matches", tx.bulkInsert()+" finding_matches ("+fleetMatchCols+") VALUES ", fleetMatchNCols,
-		len(missing), func(args []any, i int) []any { return append(args, fleetMatchArgs(tx.org, missing[i])...) },
-		func(start, end int, res sql.Result) error {
-			last, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			if last != next+int64(end-start)-1 {
-				// not numbered as expected: read them back
-				batch := missing[start:end]
-				args := []any{tx.org}
-				for _, f := range batch {
-					args = append(args, f.Digest)
-				}
-				if err := state.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ? AND digest IN ("+
-					discPlaceholders(len(batch))+")", args...)); err != nil {
-					return err
-				}
-			} else {
-				for i, f := range missing[start:end] {
-					state.matchIDs[f.Digest] = next + int64(i)
-				}
-			}
-			next = last + 1
-			return nil
-		})
 }
 
 // insertBatches inserts n rows in multi-row statements of fleetInsertBatch rows: head is the
@@ -582,7 +436,7 @@ func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int
 	return nil
 }
 
-// bulkInsert begins the multi-row INSERTs of findings and match rows: on SQLite OR FAIL (an error keeps
+// bulkInsert begins the multi-row INSERTs of findings: on SQLite OR FAIL (an error keeps
 // the statement's earlier rows; the caller rolls the whole transaction back), which with the deferred
 // key of migration 0027 spares each statement a statement journal.
 func (tx *Tx) bulkInsert() string {
@@ -626,34 +480,6 @@ func (b *batchStmt) close() {
 	}
 }
 
-// PreloadFindingMatches reads every match row of the organisation (digest → id) in one pass, so that
-// the replacements of a full match look none up one by one; before a full match.
-func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
-	st := tx.fleetState()
-	if err := st.readMatchIDs(tx.Query(ctx, "SELECT digest, id FROM finding_matches WHERE org_id = ?", tx.org)); err != nil {
-		return err
-	}
-	st.preloaded = tx.Engine() == "sqlite"
-	return nil
-}
-
-// readMatchIDs records the (digest, id) rows of a query.
-func (st *fleetTxState) readMatchIDs(rows *sql.Rows, err error) error {
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d string
-		var id int64
-		if err := rows.Scan(&d, &id); err != nil {
-			return err
-		}
-		st.matchIDs[d] = id
-	}
-	return rows.Err()
-}
-
 // findingsVulnIndex is the secondary index of findings by vulnerability, as migration 0021 creates it.
 const findingsVulnIndex = "CREATE INDEX findings_org_vuln ON findings(org_id, vuln_id)"
 
@@ -692,38 +518,7 @@ func (tx *Tx) DeferFindingsVulnIndex(ctx context.Context, expected int) (func() 
 	}, nil
 }
 
-// PruneFindingMatches removes the organisation's finding_matches rows that no finding refers to. It is
-// only right after every product version's findings were replaced in this transaction (a full match):
-// the references are those the replacements saw.
-func (tx *Tx) PruneFindingMatches(ctx context.Context) (int, error) {
-	refs := tx.fleetState().refs
-	ids, err := queryAll(ctx, tx.Q, func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, "SELECT id FROM finding_matches WHERE org_id = ?", tx.org)
-	if err != nil {
-		return 0, err
-	}
-	var drop []int64
-	for _, id := range ids {
-		if !refs[id] {
-			drop = append(drop, id)
-		}
-	}
-	for start := 0; start < len(drop); start += 500 {
-		batch := drop[start:min(start+500, len(drop))]
-		args := []any{tx.org}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		if _, err := tx.Exec(ctx, "DELETE FROM finding_matches WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
-			return 0, err
-		}
-	}
-	return len(drop), nil
-}
-
-// insertFleetFindings inserts new findings (their match rows resolved) in multi-row statements.
+// insertFleetFindings inserts new findings (their contents resolved) in multi-row statements.
 func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t time.Time) error {
 	if len(fs) == 0 {
 		return nil
@@ -747,7 +542,7 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 	if err != nil {
 		return err
 	}
-	// As for finding_matches: fresh statistics keep the next chunks' lookups of existing findings on
+	// Fresh statistics keep the next chunks' lookups of existing findings on
 	// the index, refreshed whenever the rows this transaction inserted have doubled (after every
 	// chunk: 40 times, up to 0.3 s each; a full-size full match on PostgreSQL 47.5/48.4 → 46.0/45.5 s).
 	state := tx.fleetState()
@@ -761,32 +556,28 @@ func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t t
 	return nil
 }
 
-const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, fm.aliases, fm.component_name,
-	fm.component_version, fm.component_purl, fm.component_cpe, fm.record_id, fm.source, fm.matcher, fm.reason, fm.other_reasons, fm.confidence,
-	fm.guessed, fm.severity, f.severity_rank, fm.cvss_score, fm.cvss_vectors, fm.fixed_version, fm.remediation, fm.match_status, f.active,
-	fm.vex_origin, fm.vex_statement_id, fm.vex_source, fm.vex_justification, fm.digest, f.state, f.justification, f.owner, f.expires,
-	f.state_changed, f.state_by, f.first_seen, f.last_seen, f.gone,
+const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, f.match_id, f.severity_rank,
+	f.active, f.state, f.justification, f.owner, f.expires, f.state_changed, f.state_by, f.first_seen, f.last_seen, f.gone,
 	m.name, p.name, p.id, v.version,
 	(SELECT COUNT(*) FROM assets a WHERE a.org_id = f.org_id AND a.product_version_id = f.product_version_id),
 	COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile`
 
-// fleetMatchJoin joins what a finding says (finding_matches) to its row.
-const fleetMatchJoin = ` JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id`
-
-const fleetFindingFrom = ` FROM findings f` + fleetMatchJoin + ` JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
+const fleetFindingFrom = ` FROM findings f JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
 	JOIN products p ON p.id = v.product_id JOIN manufacturers m ON m.id = p.manufacturer_id
 	LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id`
 
-func scanFleetFinding(sc interface{ Scan(...any) error }) (domain.Finding, error) {
-	var f domain.Finding
-	var aliases, others, vectors string
-	err := sc.Scan(&f.ID, &f.OrgID, &f.ProductVersionID, &f.ComponentKey, &f.ComponentID, &f.VulnID, &aliases, &f.ComponentName,
-		&f.ComponentVersion, &f.ComponentPURL, &f.ComponentCPE, &f.RecordID, &f.Source, &f.Matcher, &f.Reason, &others, &f.Confidence,
-		&f.Guessed, &f.Severity, &f.SeverityRank, &f.CVSSScore, &vectors, &f.FixedVersion, &f.Remediation, &f.MatchStatus, &f.Active,
-		&f.VEXOrigin, &f.VEXStatementID, &f.VEXSource, &f.VEXJustification, &f.Digest, &f.State, &f.Justification, &f.Owner, &f.Expires,
-		&f.StateChanged, &f.StateBy, &f.FirstSeen, &f.LastSeen, &f.Gone,
+// fleetFindingRow is a finding as its row says, and the content it refers to.
+type fleetFindingRow struct {
+	f     domain.Finding
+	match int64
+}
+
+func scanFleetFinding(sc interface{ Scan(...any) error }) (fleetFindingRow, error) {
+	var r fleetFindingRow
+	f := &r.f
+	err := sc.Scan(&f.ID, &f.OrgID, &f.ProductVersionID, &f.ComponentKey, &f.ComponentID, &f.VulnID, &r.match, &f.SeverityRank,
+		&f.Active, &f.State, &f.Justification, &f.Owner, &f.Expires, &f.StateChanged, &f.StateBy, &f.FirstSeen, &f.LastSeen, &f.Gone,
 		&f.Manufacturer, &f.Product, &f.ProductID, &f.Version, &f.Installed, &f.Summary, &f.CISAKEV, &f.EUKEV, &f.EPSSScore, &f.EPSSPercentile)
-	f.Aliases, f.OtherReasons, f.CVSSVectors = strings.Fields(aliases), discLines(others), discLines(vectors)
 	f.FirstSeen, f.LastSeen = f.FirstSeen.UTC(), f.LastSeen.UTC()
 	for _, t := range []**time.Time{&f.Expires, &f.StateChanged, &f.Gone} {
 		if *t != nil {
@@ -794,12 +585,46 @@ func scanFleetFinding(sc interface{ Scan(...any) error }) (domain.Finding, error
 			*t = &u
 		}
 	}
-	return f, err
+	return r, err
 }
 
-var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "fm.cvss_score",
+// withContents fills in what the findings of rows say from their contents.
+func (sc *Scope) withContents(ctx context.Context, rows []fleetFindingRow) ([]domain.Finding, error) {
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].match
+	}
+	contents, err := sc.Q.findingContents(ctx, sc.org, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Finding, len(rows))
+	for i := range rows {
+		c := contents[rows[i].match]
+		if c == nil {
+			return nil, fmt.Errorf("finding %d: its content %d is not stored", rows[i].f.ID, rows[i].match)
+		}
+		out[i] = rows[i].f
+		fillFromContent(&out[i], c)
+	}
+	return out, nil
+}
+
+// queryFleetFindings reads findings (SELECT fleetFindingSel fleetFindingFrom …) with what they say.
+func (sc *Scope) queryFleetFindings(ctx context.Context, q string, args ...any) ([]domain.Finding, error) {
+	rows, err := queryAll(ctx, sc.Q, scanFleetFinding, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sc.withContents(ctx, rows)
+}
+
+// fleetFindingSort are the orders of the findings lists: columns of SQL, and "" for what a finding's
+// content says (ordered in Go, as is the default order: known exploited, severity, CVSS score,
+// vulnerability id).
+var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "",
 	"epss": "COALESCE(vu.epss_score, 0)", "state": "f.state", "product": "p.name_key", "manufacturer": "m.name_key",
-	"component": "fm.component_name", "first_seen": "f.first_seen"}
+	"component": "", "first_seen": "f.first_seen"}
 
 // SeverityRank returns the rank of a severity name (unknown 0 … critical 5).
 func SeverityRank(s string) int {
@@ -860,12 +685,6 @@ func (sc *Scope) fleetFindingWhere(f domain.FindingFilter) (string, []any) {
 	if f.MinEPSS > 0 {
 		where, args = append(where, "vu.epss_score >= ?"), append(args, f.MinEPSS)
 	}
-	for _, t := range searchTerms(f.Q) {
-		l := likeArg(t)
-		where = append(where, `(LOWER(f.vuln_id) LIKE ? ESCAPE '\' OR LOWER(fm.aliases) LIKE ? ESCAPE '\' OR LOWER(fm.component_name) LIKE ? ESCAPE '\'
-			OR LOWER(fm.component_purl) LIKE ? ESCAPE '\' OR p.name_key LIKE ? ESCAPE '\')`)
-		args = append(args, l, l, l, l, l)
-	}
 	return strings.Join(where, " AND "), args
 }
 
@@ -885,25 +704,139 @@ func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (dom
 }
 
 // fleetFindingsSQL is FleetFindings in SQL: in transactions, and for an organisation with more
-// findings than the index may hold.
+// findings than the index may hold. The search terms and the orders on what findings say (the default
+// one among them) need the contents: then the rows that pass the other filters are read with their
+// content ids, searched and ordered here, and only the page's findings read whole.
 func (sc *Scope) fleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
 	p := f.ListParams
 	w, args := sc.fleetFindingWhere(f)
 	out := domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
+	terms := searchTerms(f.Q)
+	key, desc := strings.TrimPrefix(p.Sort, "-"), strings.HasPrefix(p.Sort, "-")
+	col, known := fleetFindingSort[key]
+	if !known {
+		key, col, desc = "", "", false
+	}
+	order := "f.id"
+	if col != "" {
+		order = col
+		if desc {
+			order += " DESC"
+		}
+		order += ", f.id"
+	}
 	var err error
-	if out.Total, err = sc.Count(ctx, "SELECT COUNT(*)"+fleetFindingFrom+" WHERE "+w, args...); err != nil {
+	if len(terms) == 0 && col != "" {
+		if out.Total, err = sc.Count(ctx, "SELECT COUNT(*)"+fleetFindingFrom+" WHERE "+w, args...); err != nil {
+			return out, err
+		}
+		out.Items, err = sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+			append(args, p.Limit, p.Offset)...)
 		return out, err
 	}
-	order := sortClause(p.Sort, fleetFindingSort, "COALESCE(vu.cisa_kev, FALSE) DESC, f.severity_rank DESC, fm.cvss_score DESC, f.vuln_id") + ", f.id"
-	out.Items, err = queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-		append(args, p.Limit, p.Offset)...)
-	return out, err
+	type light struct {
+		id, match int64
+		vuln      string
+		sev       int
+		kev       bool
+		product   string
+		c         *findingset.Content
+	}
+	ls, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (light, error) {
+		var l light
+		return l, r.Scan(&l.id, &l.match, &l.vuln, &l.sev, &l.kev, &l.product)
+	}, "SELECT f.id, f.match_id, f.vuln_id, f.severity_rank, COALESCE(vu.cisa_kev, FALSE), p.name_key"+fleetFindingFrom+" WHERE "+w+
+		" ORDER BY "+order, args...)
+	if err != nil {
+		return out, err
+	}
+	ids := make([]int64, len(ls))
+	for i := range ls {
+		ids[i] = ls[i].match
+	}
+	contents, err := sc.Q.findingContents(ctx, sc.org, ids)
+	if err != nil {
+		return out, err
+	}
+	kept := ls[:0]
+	for _, l := range ls {
+		if l.c = contents[l.match]; l.c == nil {
+			return out, fmt.Errorf("finding %d: its content %d is not stored", l.id, l.match)
+		}
+		ok := true
+		for _, t := range terms {
+			if !strings.Contains(strings.ToLower(l.vuln), t) && !strings.Contains(strings.ToLower(l.c.Aliases), t) &&
+				!strings.Contains(strings.ToLower(l.c.ComponentName), t) && !strings.Contains(strings.ToLower(l.c.ComponentPURL), t) &&
+				!strings.Contains(l.product, t) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, l)
+		}
+	}
+	if col == "" { // an order on contents (SQL ordered by id)
+		var c func(a, b *light) int
+		switch key {
+		case "cvss":
+			c = func(a, b *light) int { return cmp.Compare(a.c.CVSSScore, b.c.CVSSScore) }
+		case "component":
+			c = func(a, b *light) int { return strings.Compare(a.c.ComponentName, b.c.ComponentName) }
+		default:
+			c = func(a, b *light) int {
+				kev := func(l *light) int {
+					if l.kev {
+						return 1
+					}
+					return 0
+				}
+				return cmp.Or(cmp.Compare(kev(b), kev(a)), cmp.Compare(b.sev, a.sev), cmp.Compare(b.c.CVSSScore, a.c.CVSSScore), strings.Compare(a.vuln, b.vuln))
+			}
+		}
+		slices.SortStableFunc(kept, func(a, b light) int {
+			if desc {
+				return c(&b, &a)
+			}
+			return c(&a, &b)
+		})
+	}
+	out.Total = len(kept)
+	if p.Offset >= len(kept) {
+		return out, nil
+	}
+	page := kept[p.Offset:min(p.Offset+p.Limit, len(kept))]
+	pageIDs := make([]any, 0, len(page)+1)
+	pageIDs = append(pageIDs, sc.org)
+	for _, l := range page {
+		pageIDs = append(pageIDs, l.id)
+	}
+	rows, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
+		discPlaceholders(len(page))+")", pageIDs...)
+	if err != nil {
+		return out, err
+	}
+	byID := make(map[int64]domain.Finding, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	for _, l := range page {
+		out.Items = append(out.Items, byID[l.id])
+	}
+	return out, nil
 }
 
 // FleetFinding returns one finding.
 func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, error) {
-	f, err := scanFleetFinding(sc.QueryRow(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id = ?", sc.org, id))
-	return f, NotFound(err, "finding")
+	r, err := scanFleetFinding(sc.QueryRow(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id = ?", sc.org, id))
+	if err != nil {
+		return domain.Finding{}, NotFound(err, "finding")
+	}
+	fs, err := sc.withContents(ctx, []fleetFindingRow{r})
+	if err != nil {
+		return domain.Finding{}, err
+	}
+	return fs[0], nil
 }
 
 // OpenFindingFacts returns the organisation's open findings (matched, active after VEX, state not
@@ -912,9 +845,8 @@ func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, er
 // result instead of copying them (at the issue's scale ~190 MB more, ~500 MB allocated while growing).
 //
 // The risk pages assess every device on each view, so at the issue's scale (~810,000 findings) this
-// read is most of their time: the match rows are read first and the findings after them, each in
-// table order, and joined here (a join in SQL searches the match row's B-tree for every finding:
-// twice the time); what a match row says is shared by its findings.
+// read is most of their time: the contents are read first and the findings after them in table
+// order, and joined here; what a content says is shared by its findings.
 func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
 	// from the lists' index when it holds the organisation (read first if need be, as a list would):
 	// tens of milliseconds instead of seconds at the issue's scale
@@ -931,39 +863,31 @@ func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.Fin
 // openFindingFactsRead is OpenFindingFacts read from the database (an organisation over the index's
 // budget).
 func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
-	rtx, err := s.readSnapshot(ctx) // one snapshot: every match row a finding refers to is there
+	rtx, err := s.readSnapshot(ctx) // one snapshot: every content a finding refers to is there
 	if err != nil {
 		return nil, err
 	}
 	scan := s.orgScan()
 	defer rtx.Rollback()
 	q := Q{s: s, db: rtx}
-	// what each match row says that scoring needs: its CVSS vectors, one slice per distinct text
-	// (a vulnerability's vectors repeat over its match rows)
+	// what each content says that scoring needs: its CVSS vectors, one slice per distinct text
+	// (a vulnerability's vectors repeat over its contents)
 	vectors := map[int64][]string{}
 	same := map[string][]string{}
-	rows, err := q.Query(ctx, `SELECT id, cvss_vectors FROM finding_matches WHERE `+scan+`org_id = ?`, orgID)
+	err = q.eachFindingSegment(ctx, orgID, func(cs []findingset.Content) error {
+		for i := range cs {
+			v, ok := same[cs[i].CVSSVectors]
+			if !ok {
+				v = discLines(cs[i].CVSSVectors)
+				same[cs[i].CVSSVectors] = v
+			}
+			vectors[cs[i].ID] = v
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var text string
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, err
-		}
-		v, ok := same[text]
-		if !ok {
-			v = discLines(text)
-			same[text] = v
-		}
-		vectors[id] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	// The findings are read in table order (the fastest read) into small rows, then placed by product
 	// version with a counting sort: the facts, ~230 bytes each, are written once, in their final place.
 	type openRow struct {
@@ -978,7 +902,7 @@ func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain
 	}
 	open := make([]openRow, 0, min(hint+hint/16+16, 1<<24))
 	perPV := map[int64]int{}
-	rows, err = q.Query(ctx, `SELECT id, product_version_id, vuln_id, state, match_id FROM findings
+	rows, err := q.Query(ctx, `SELECT id, product_version_id, vuln_id, state, match_id FROM findings
 		WHERE `+scan+`org_id = ? AND gone IS NULL AND active = ? AND state NOT IN ('not_affected', 'fixed') ORDER BY id`, orgID, true)
 	if err != nil {
 		return nil, err
@@ -990,7 +914,7 @@ func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain
 			return nil, err
 		}
 		if _, ok := vectors[r.match]; !ok {
-			continue // no match row: not a finding the pages show either (they join it)
+			continue // no content: not a finding the pages show either
 		}
 		open = append(open, r)
 		perPV[r.pv]++
@@ -1247,7 +1171,7 @@ func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]d
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		fs, err := queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+		fs, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
 			AND f.state NOT IN ('not_affected', 'fixed') AND f.vuln_id IN (`+discPlaceholders(len(batch))+") ORDER BY f.vuln_id, f.id", args...)
 		if err != nil {
 			return nil, err
@@ -1260,7 +1184,7 @@ func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]d
 // FleetUnnotifiedKEV returns the open findings whose vulnerability is in CISA KEV or EU KEV and that
 // no vuln.kev notification covered yet.
 func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, error) {
-	return queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
+	return sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
 		AND f.state NOT IN ('not_affected', 'fixed') AND f.kev_notified = ? AND (vu.cisa_kev = ? OR vu.eu_kev = ?) ORDER BY f.vuln_id, f.id`,
 		sc.org, true, false, true, true)
 }

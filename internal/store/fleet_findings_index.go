@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/findingset"
 )
 
 // The findings lists from memory (issue 4). At the issue's scale (2,000 product versions with 500
@@ -60,10 +61,10 @@ type findingIndex struct {
 	attrs  []findingVulnAttr // by findingVuln.n, as of stamp.generation
 	// shared by the indexes that follow one another until the next read of every finding (only the
 	// refresh, holding the entry's lock, touches the maps)
-	texts map[int64]*findingText // by match row id
+	texts map[int64]*findingText // by content id
 	vulns map[string]*findingVuln
 	// the CVSS vectors of the texts, one slice per distinct stored text (a vulnerability's vectors
-	// repeat over its match rows)
+	// repeat over its contents)
 	vectors map[string][]string
 	ntexts  int // len(texts) when this index was made: its entries' texts are numbered below
 }
@@ -82,7 +83,7 @@ type findingEntry struct {
 	active  bool // not suppressed by VEX
 }
 
-// findingText is what a match row (finding_matches) says that lists search and order by, shared by
+// findingText is what a content (fleet_segments.go) says that lists search and order by, shared by
 // the findings that refer to it; the lower-case copies are the same strings when nothing changes.
 type findingText struct {
 	n                      int // numbered in the order read (a search's memo of each text)
@@ -400,92 +401,115 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 		f.match_id, f.gone, f.state_changed, f.expires`
 	q, scan := sc.Q, sc.s.orgScan()
 	if pvs == nil {
-		// Every finding: the match rows first, then the findings, each in table order, rather than one
-		// match row looked up per finding (a B-tree search each), in one snapshot so that every match
-		// row a finding refers to is there.
+		// Every finding: every content first, then the findings in table order, in one snapshot so
+		// that every content a finding refers to is there.
 		rtx, err := sc.s.readSnapshot(ctx)
 		if err != nil {
 			return err
 		}
 		defer rtx.Rollback()
 		q = Q{s: sc.s, db: rtx}
-		rows, err := q.Query(ctx, "SELECT id, cvss_score, component_name, component_purl, aliases, cvss_vectors FROM finding_matches WHERE "+scan+"org_id = ?", sc.org)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var name, purl, aliases, vectors sql.RawBytes
-		for rows.Next() {
-			var id int64
-			var cvss float64
-			if err := rows.Scan(&id, &cvss, &name, &purl, &aliases, &vectors); err != nil {
-				return err
+		err = q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
+			for i := range cs {
+				idx.addText(&cs[i])
 			}
-			idx.addText(id, cvss, name, purl, aliases, vectors)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
-	}
-	read := func(query string, join bool, args ...any) error {
-		rows, err := q.Query(ctx, query, args...)
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var vuln, state, name, purl, aliases, vectors sql.RawBytes
-		var first time.Time
-		var gone, changed, expires *time.Time
+	}
+	// the entries read, and the contents they refer to that the index has no text of yet
+	var missing []int64
+	type pending struct {
+		e     findingEntry
+		match int64
+	}
+	var read []pending
+	if pvs != nil {
+		scan = "" // some versions: by the index on org_id and product version
+	}
+	rows, err := q.Query(ctx, "SELECT "+cols+" FROM findings f WHERE "+scan+"f.org_id = ?"+pvFilter(len(pvs)), pvArgs(sc.org, pvs)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var vuln, state sql.RawBytes
+	var first time.Time
+	var gone, changed, expires *time.Time
+	for rows.Next() {
+		var e findingEntry
+		var flags int
 		var matchID int64
-		var cvss float64
-		for rows.Next() {
-			var e findingEntry
-			var flags int
-			dest := []any{&e.id, &e.pv, &vuln, &flags, &state, &first, &matchID, &gone, &changed, &expires}
-			if join {
-				dest = append(dest, &cvss, &name, &purl, &aliases, &vectors)
-			}
-			if err := rows.Scan(dest...); err != nil {
-				return err
-			}
-			e.sev, e.active, e.first, e.state = int8(flags&7), flags&8 != 0, first.UnixNano(), findingStateIndex(string(state))
-			e.gone, e.changed, e.expires = unixNano(gone), unixNano(changed), unixNano(expires)
-			if e.text = idx.texts[matchID]; e.text == nil {
-				if !join {
-					continue // no match row: the lists in SQL leave it out too (they join it)
-				}
-				e.text = idx.addText(matchID, cvss, name, purl, aliases, vectors)
-			}
-			if e.vuln = idx.vulns[string(vuln)]; e.vuln == nil {
-				v := &findingVuln{id: string(vuln), n: len(idx.vulns)}
-				v.lower = strings.ToLower(v.id)
-				e.vuln, idx.vulns[v.id] = v, v
-			}
-			idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
-			if idx.n++; idx.n > findingIndexBudget {
-				idx.tooBig = true
-				return nil
-			}
-		}
-		return rows.Err()
-	}
-	if pvs == nil {
-		return read("SELECT "+cols+" FROM findings f WHERE "+scan+"f.org_id = ?", false, sc.org)
-	}
-	const joined = "SELECT " + cols + `, fm.cvss_score, fm.component_name, fm.component_purl, fm.aliases, fm.cvss_vectors
-		FROM findings f JOIN finding_matches fm ON fm.org_id = f.org_id AND fm.id = f.match_id WHERE f.org_id = ?`
-	for start := 0; start < len(pvs) && !idx.tooBig; start += 500 {
-		batch := pvs[start:min(start+500, len(pvs))]
-		args := []any{sc.org}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		if err := read(joined+" AND f.product_version_id IN ("+discPlaceholders(len(batch))+")", true, args...); err != nil {
+		if err := rows.Scan(&e.id, &e.pv, &vuln, &flags, &state, &first, &matchID, &gone, &changed, &expires); err != nil {
 			return err
+		}
+		e.sev, e.active, e.first, e.state = int8(flags&7), flags&8 != 0, first.UnixNano(), findingStateIndex(string(state))
+		e.gone, e.changed, e.expires = unixNano(gone), unixNano(changed), unixNano(expires)
+		if e.vuln = idx.vulns[string(vuln)]; e.vuln == nil {
+			v := &findingVuln{id: string(vuln), n: len(idx.vulns)}
+			v.lower = strings.ToLower(v.id)
+			e.vuln, idx.vulns[v.id] = v, v
+		}
+		if e.text = idx.texts[matchID]; e.text == nil {
+			if pvs == nil {
+				continue // no content: the lists in SQL cannot show it either
+			}
+			missing = append(missing, matchID)
+			read = append(read, pending{e, matchID})
+			continue
+		}
+		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
+		if idx.n++; idx.n > findingIndexBudget {
+			idx.tooBig = true
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if len(read) == 0 {
+		return nil
+	}
+	contents, err := q.findingContents(ctx, sc.org, missing)
+	if err != nil {
+		return err
+	}
+	for _, r := range read {
+		e := r.e
+		if e.text = idx.texts[r.match]; e.text == nil {
+			c := contents[r.match]
+			if c == nil {
+				continue // no content, as above
+			}
+			e.text = idx.addText(c)
+		}
+		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
+		if idx.n++; idx.n > findingIndexBudget {
+			idx.tooBig = true
+			return nil
 		}
 	}
 	return nil
+}
+
+// pvFilter and pvArgs narrow a query of an organisation's findings to some product versions (all
+// when there are none).
+func pvFilter(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return " AND f.product_version_id IN (" + discPlaceholders(n) + ")"
+}
+
+func pvArgs(org int64, pvs []int64) []any {
+	args := make([]any, 0, len(pvs)+1)
+	args = append(args, org)
+	for _, id := range pvs {
+		args = append(args, id)
+	}
+	return args
 }
 
 // openFacts is OpenFindingFacts from the index: matched, active, not gone, not triaged as not
@@ -579,17 +603,17 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 	return f, true, nil
 }
 
-// addText keeps what a match row says (the bytes are copied).
-func (idx *findingIndex) addText(id int64, cvss float64, name, purl, aliases, vectors []byte) *findingText {
-	t := &findingText{n: len(idx.texts), cvss: cvss, name: string(name)}
-	t.lname, t.lpurl, t.laliases = strings.ToLower(t.name), strings.ToLower(string(purl)), strings.ToLower(string(aliases))
-	v, ok := idx.vectors[string(vectors)]
+// addText keeps what a content says that lists search and order by.
+func (idx *findingIndex) addText(c *findingset.Content) *findingText {
+	t := &findingText{n: len(idx.texts), cvss: c.CVSSScore, name: c.ComponentName}
+	t.lname, t.lpurl, t.laliases = strings.ToLower(t.name), strings.ToLower(c.ComponentPURL), strings.ToLower(c.Aliases)
+	v, ok := idx.vectors[c.CVSSVectors]
 	if !ok {
-		v = discLines(string(vectors))
-		idx.vectors[string(vectors)] = v
+		v = discLines(c.CVSSVectors)
+		idx.vectors[c.CVSSVectors] = v
 	}
 	t.vectors = v
-	idx.texts[id] = t
+	idx.texts[c.ID] = t
 	return t
 }
 
@@ -820,7 +844,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 	for _, e := range page {
 		ids = append(ids, e.id)
 	}
-	rows, err := queryAll(ctx, sc.Q, scanFleetFinding, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
+	rows, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
 		discPlaceholders(len(page))+")", ids...)
 	if err != nil {
 		return out, false, err

@@ -363,7 +363,7 @@ func TestFleetFindingsDuplicateKeys(t *testing.T) {
 
 // TestFleetFindingsRefusedWriteNothing: a replacement whose finding names another organisation's
 // product version fails (PostgreSQL refuses the COPY, SQLite the deferred key at commit), and nothing
-// of its transaction stays — neither the findings nor the match rows written before them; the store
+// of its transaction stays — neither the findings nor the segments written before them; the store
 // writes normally afterwards (the connection that failed goes back to the pool clean).
 func TestFleetFindingsRefusedWriteNothing(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
@@ -394,13 +394,13 @@ func TestFleetFindingsRefusedWriteNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), "foreign key") && !strings.Contains(err.Error(), "FOREIGN KEY") {
 				t.Errorf("the error does not say which key refused it: %v", err)
 			}
-			if n, m := count("findings"), count("finding_matches"); n != 0 || m != 0 {
-				t.Fatalf("after the refused replacement: %d findings, %d match rows", n, m)
+			if n, m := count("findings"), count("finding_segments"); n != 0 || m != 0 {
+				t.Fatalf("after the refused replacement: %d findings, %d segments", n, m)
 			}
 		}
 		res := replaceFindings(t, st, org, scopes[:1], fleetFinding(fx.u61.ID, purl, "CVE-1", "own"))
-		if res.Created != 1 || count("findings") != 1 || count("finding_matches") != 1 {
-			t.Errorf("the next replacement: %+v, %d findings, %d match rows", res, count("findings"), count("finding_matches"))
+		if res.Created != 1 || count("findings") != 1 || count("finding_segments") != 1 {
+			t.Errorf("the next replacement: %+v, %d findings, %d segments", res, count("findings"), count("finding_segments"))
 		}
 	})
 }

@@ -54,6 +54,13 @@ func Migrations(engine string) ([]Migration, error) {
 	return out, nil
 }
 
+// migrationSteps are the Go steps of migrations whose change SQL cannot express (packing rows into
+// the binary format of internal/findingset): each runs after its migration's SQL, in the same
+// transaction, on both engines.
+var migrationSteps = map[int]func(ctx context.Context, q Q) error{
+	29: packFindingMatches,
+}
+
 // MigrationStatus is one migration and whether it was applied.
 type MigrationStatus struct {
 	Migration
@@ -178,6 +185,12 @@ func (s *Store) migrate(ctx context.Context, upTo int) ([]Migration, error) {
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
 			return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if step := migrationSteps[m.Version]; step != nil {
+			if err := step(ctx, Q{s: s, db: tx}); err != nil {
+				tx.Rollback()
+				return done, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, s.rebind("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)"),
 			m.Version, m.Name, now().Format("2006-01-02T15:04:05Z")); err != nil {
