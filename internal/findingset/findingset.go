@@ -306,18 +306,22 @@ func (r *reader) fixed64(field string) uint64 {
 	return binary.LittleEndian.Uint64(r.b[r.off-8:])
 }
 
-func (r *reader) string(field string) string {
+func (r *reader) string(field string) string { return string(r.bytes(field)) }
+
+// bytes reads a string as a slice of the value's bytes (capped: appending to it cannot overwrite the
+// value).
+func (r *reader) bytes(field string) []byte {
 	start := r.off
 	n := r.uvarint(field)
 	if r.err != nil {
-		return ""
+		return nil
 	}
 	if n > uint64(len(r.b)-r.off) {
 		r.fail(field, start, fmt.Errorf("a string of %d bytes where %d are left", n, len(r.b)-r.off))
-		return ""
+		return nil
 	}
 	r.off += int(n)
-	return string(r.b[r.off-int(n) : r.off])
+	return r.b[r.off-int(n) : r.off : r.off]
 }
 
 func (r *reader) time(field string) time.Time {
@@ -377,26 +381,68 @@ func (r *reader) end() {
 	}
 }
 
+// EntryView is an entry as ScanSet reads it: its strings are slices of the set's bytes, valid during
+// the call that gets the view and not to be changed. A re-match looks at every entry of the versions
+// it touches for the few it replaces; building strings for all of them is most of DecodeSet's time.
+type EntryView struct {
+	ID, ComponentID, MatchID, MatchHash int64
+	ComponentKey, VulnID                []byte
+	Justification, Owner, StateBy       []byte
+	SeverityRank                        int
+	State                               string // one of States
+	Active, KEVNotified                 bool
+	FirstSeen, LastSeen                 time.Time
+	Expires, StateChanged, Gone         time.Time // zero: none
+}
+
+// Entry is the view as an Entry of its own (the strings copied).
+func (v *EntryView) Entry() Entry {
+	return Entry{ID: v.ID, ComponentKey: string(v.ComponentKey), ComponentID: v.ComponentID, VulnID: string(v.VulnID), MatchID: v.MatchID,
+		MatchHash: v.MatchHash, SeverityRank: v.SeverityRank, Active: v.Active, KEVNotified: v.KEVNotified, State: v.State,
+		Justification: string(v.Justification), Owner: string(v.Owner), StateBy: string(v.StateBy), Expires: v.Expires,
+		StateChanged: v.StateChanged, FirstSeen: v.FirstSeen, LastSeen: v.LastSeen, Gone: v.Gone}
+}
+
 // DecodeSet decodes a set written by AppendSet.
 func DecodeSet(b []byte) ([]Entry, error) {
+	var out []Entry
+	err := scanSet(b, func(n int) { out = make([]Entry, 0, n) }, func(v *EntryView) error {
+		out = append(out, v.Entry())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanSet calls fn with a view of each entry of a set written by AppendSet, in order, without
+// allocating; it stops at the first error of fn (returned as it is) or of the bytes (a FormatError,
+// after the entries before the damage were seen: a caller that must not act on part of a set
+// collects first).
+func ScanSet(b []byte, fn func(v *EntryView) error) error { return scanSet(b, nil, fn) }
+
+func scanSet(b []byte, start func(n int), fn func(v *EntryView) error) error {
 	r := &reader{b: b, what: "finding set"}
 	n := r.header(kindSet, minEntry)
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
-	out := make([]Entry, n)
+	if start != nil {
+		start(n)
+	}
+	var v EntryView
 	var prev int64
-	for i := range out {
+	for i := range n {
 		r.entry = i
-		e := &out[i]
-		e.ID = r.id(prev)
-		prev = e.ID
-		e.ComponentKey = r.string("component_key")
-		e.ComponentID = r.varint("component_id")
-		e.VulnID = r.string("vuln_id")
-		e.MatchID = r.varint("match_id")
-		e.MatchHash = int64(r.fixed64("match_hash"))
-		e.SeverityRank = r.int("severity_rank")
+		v.ID = r.id(prev)
+		prev = v.ID
+		v.ComponentKey = r.bytes("component_key")
+		v.ComponentID = r.varint("component_id")
+		v.VulnID = r.bytes("vuln_id")
+		v.MatchID = r.varint("match_id")
+		v.MatchHash = int64(r.fixed64("match_hash"))
+		v.SeverityRank = r.int("severity_rank")
 		flags := r.byte("flags")
 		if r.err == nil && flags >= entryGone<<1 {
 			r.fail("flags", r.off-1, fmt.Errorf("unknown flags %#x", flags))
@@ -406,33 +452,34 @@ func DecodeSet(b []byte) ([]Entry, error) {
 			r.fail("state", r.off-1, fmt.Errorf("state number %d", st))
 		}
 		if r.err != nil {
-			return nil, r.err
+			return r.err
 		}
-		e.State = States[st]
-		e.Active, e.KEVNotified = flags&entryActive != 0, flags&entryKEVNotified != 0
-		e.Justification = r.string("justification")
-		e.Owner = r.string("owner")
-		e.StateBy = r.string("state_by")
-		e.FirstSeen = r.time("first_seen")
-		e.LastSeen = r.time("last_seen")
+		v.State = States[st]
+		v.Active, v.KEVNotified = flags&entryActive != 0, flags&entryKEVNotified != 0
+		v.Justification = r.bytes("justification")
+		v.Owner = r.bytes("owner")
+		v.StateBy = r.bytes("state_by")
+		v.FirstSeen = r.time("first_seen")
+		v.LastSeen = r.time("last_seen")
+		v.Expires, v.StateChanged, v.Gone = time.Time{}, time.Time{}, time.Time{}
 		if flags&entryExpires != 0 {
-			e.Expires = r.time("expires")
+			v.Expires = r.time("expires")
 		}
 		if flags&entryStateChanged != 0 {
-			e.StateChanged = r.time("state_changed")
+			v.StateChanged = r.time("state_changed")
 		}
 		if flags&entryGone != 0 {
-			e.Gone = r.time("gone")
+			v.Gone = r.time("gone")
 		}
 		if r.err != nil {
-			return nil, r.err
+			return r.err
+		}
+		if err := fn(&v); err != nil {
+			return err
 		}
 	}
 	r.end()
-	if r.err != nil {
-		return nil, r.err
-	}
-	return out, nil
+	return r.err
 }
 
 // DecodeContents decodes a segment written by AppendContents.

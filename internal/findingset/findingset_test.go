@@ -73,6 +73,42 @@ func TestSetRoundTrip(t *testing.T) {
 	}
 }
 
+// ScanSet sees what DecodeSet returns, entry by entry, with strings that are slices of the value
+// which an append cannot overwrite; an error of fn stops it and comes back as it is.
+func TestScanSet(t *testing.T) {
+	b, _ := AppendSet(nil, sampleSet())
+	orig := bytes.Clone(b)
+	var got []Entry
+	err := ScanSet(b, func(v *EntryView) error {
+		_ = append(v.ComponentKey, "overwrite"...)
+		got = append(got, v.Entry())
+		return nil
+	})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("scan: %d entries, %v", len(got), err)
+	}
+	for i, want := range sampleSet() {
+		if !sameEntry(got[i], want) {
+			t.Errorf("entry %d:\n got %+v\nwant %+v", i, got[i], want)
+		}
+	}
+	if !bytes.Equal(b, orig) {
+		t.Error("appending to a view's string changed the set")
+	}
+	stop := errors.New("enough")
+	n := 0
+	if err := ScanSet(b, func(*EntryView) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("fn's error: %v after %d entries", err, n)
+	}
+	// a damaged set: the entries before the damage were seen, then its FormatError
+	n = 0
+	err = ScanSet(b[:len(b)-1], func(*EntryView) error { n++; return nil })
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Entry != 2 || n != 2 {
+		t.Errorf("cut set: %v after %d entries", err, n)
+	}
+}
+
 func TestContentsRoundTrip(t *testing.T) {
 	for _, cs := range [][]Content{nil, sampleContents()} {
 		b, err := AppendContents(nil, cs)
@@ -267,8 +303,18 @@ func FuzzDecodeSet(f *testing.F) {
 	f.Add([]byte{formatVersion, kindSet, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := DecodeSet(b)
+		var scanned []Entry
+		serr := ScanSet(b, func(v *EntryView) error { scanned = append(scanned, v.Entry()); return nil })
+		if (err == nil) != (serr == nil) || err != nil && err.Error() != serr.Error() {
+			t.Fatalf("DecodeSet: %v; ScanSet: %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		for i := range es {
+			if !sameEntry(es[i], scanned[i]) {
+				t.Fatalf("entry %d: decoded %+v, scanned %+v", i, es[i], scanned[i])
+			}
 		}
 		if len(es) > len(b)/minEntry {
 			t.Fatalf("%d entries from %d bytes", len(es), len(b))
@@ -353,6 +399,22 @@ func BenchmarkSet(b *testing.B) {
 		for b.Loop() {
 			if _, err := DecodeSet(enc); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	// what a re-match of some component keys does with each set it touches: look at every entry
+	b.Run("scan", func(b *testing.B) {
+		want := []byte("pkg:golang/golang.org/x/net@v0.7.0")
+		for b.Loop() {
+			n := 0
+			err := ScanSet(enc, func(v *EntryView) error {
+				if bytes.Equal(v.ComponentKey, want) {
+					n++
+				}
+				return nil
+			})
+			if err != nil || n != 134 {
+				b.Fatal(n, err)
 			}
 		}
 	})
