@@ -482,54 +482,94 @@ func scanSet(b []byte, start func(n int), fn func(v *EntryView) error) error {
 	return r.err
 }
 
+// ContentView is a content as ScanContents reads it: its strings are slices of the segment's bytes,
+// valid during the call that gets the view and not to be changed. Readers of every content of an
+// organisation (the lists' index, the risk facts, a full match's digests) keep a few fields of each.
+type ContentView struct {
+	ID                                                             int64
+	Digest, Aliases, ComponentName, ComponentVersion               []byte
+	ComponentPURL, ComponentCPE, RecordID, Source, Matcher         []byte
+	Reason, OtherReasons                                           []byte
+	Confidence                                                     float64
+	Guessed                                                        bool
+	Severity                                                       []byte
+	SeverityRank                                                   int
+	CVSSScore                                                      float64
+	CVSSVectors, FixedVersion, Remediation, MatchStatus, VEXOrigin []byte
+	Active                                                         bool
+	VEXStatementID                                                 int64
+	VEXSource, VEXJustification                                    []byte
+}
+
+// Content is the view as a Content of its own (the strings copied).
+func (v *ContentView) Content() Content {
+	return Content{ID: v.ID, Digest: string(v.Digest), Aliases: string(v.Aliases), ComponentName: string(v.ComponentName),
+		ComponentVersion: string(v.ComponentVersion), ComponentPURL: string(v.ComponentPURL), ComponentCPE: string(v.ComponentCPE),
+		RecordID: string(v.RecordID), Source: string(v.Source), Matcher: string(v.Matcher), Reason: string(v.Reason),
+		OtherReasons: string(v.OtherReasons), Confidence: v.Confidence, Guessed: v.Guessed, Severity: string(v.Severity),
+		SeverityRank: v.SeverityRank, CVSSScore: v.CVSSScore, CVSSVectors: string(v.CVSSVectors), FixedVersion: string(v.FixedVersion),
+		Remediation: string(v.Remediation), MatchStatus: string(v.MatchStatus), Active: v.Active, VEXOrigin: string(v.VEXOrigin),
+		VEXStatementID: v.VEXStatementID, VEXSource: string(v.VEXSource), VEXJustification: string(v.VEXJustification)}
+}
+
 // DecodeContents decodes a segment written by AppendContents.
 func DecodeContents(b []byte) ([]Content, error) {
+	var out []Content
+	err := scanContents(b, func(n int) { out = make([]Content, 0, n) }, func(v *ContentView) error {
+		out = append(out, v.Content())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanContents calls fn with a view of each content of a segment written by AppendContents, in
+// order, without allocating; errors as ScanSet.
+func ScanContents(b []byte, fn func(v *ContentView) error) error { return scanContents(b, nil, fn) }
+
+func scanContents(b []byte, start func(n int), fn func(v *ContentView) error) error {
 	r := &reader{b: b, what: "finding contents"}
 	n := r.header(kindContents, minContent)
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
-	out := make([]Content, n)
+	if start != nil {
+		start(n)
+	}
+	var v ContentView
 	var prev int64
-	for i := range out {
+	for i := range n {
 		r.entry = i
-		c := &out[i]
-		c.ID = r.id(prev)
-		prev = c.ID
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"digest", &c.Digest}, {"aliases", &c.Aliases}, {"component_name", &c.ComponentName}, {"component_version", &c.ComponentVersion},
-			{"component_purl", &c.ComponentPURL}, {"component_cpe", &c.ComponentCPE}, {"record_id", &c.RecordID}, {"source", &c.Source},
-			{"matcher", &c.Matcher}, {"reason", &c.Reason}, {"other_reasons", &c.OtherReasons}} {
-			*f.dst = r.string(f.name)
-		}
-		c.Confidence = math.Float64frombits(r.fixed64("confidence"))
+		v.ID = r.id(prev)
+		prev = v.ID
+		v.Digest, v.Aliases = r.bytes("digest"), r.bytes("aliases")
+		v.ComponentName, v.ComponentVersion = r.bytes("component_name"), r.bytes("component_version")
+		v.ComponentPURL, v.ComponentCPE = r.bytes("component_purl"), r.bytes("component_cpe")
+		v.RecordID, v.Source, v.Matcher = r.bytes("record_id"), r.bytes("source"), r.bytes("matcher")
+		v.Reason, v.OtherReasons = r.bytes("reason"), r.bytes("other_reasons")
+		v.Confidence = math.Float64frombits(r.fixed64("confidence"))
 		flags := r.byte("flags")
 		if r.err == nil && flags >= contentActive<<1 {
 			r.fail("flags", r.off-1, fmt.Errorf("unknown flags %#x", flags))
 		}
-		c.Guessed, c.Active = flags&contentGuessed != 0, flags&contentActive != 0
-		c.Severity = r.string("severity")
-		c.SeverityRank = r.int("severity_rank")
-		c.CVSSScore = math.Float64frombits(r.fixed64("cvss_score"))
-		for _, f := range []struct {
-			name string
-			dst  *string
-		}{{"cvss_vectors", &c.CVSSVectors}, {"fixed_version", &c.FixedVersion}, {"remediation", &c.Remediation},
-			{"match_status", &c.MatchStatus}, {"vex_origin", &c.VEXOrigin}} {
-			*f.dst = r.string(f.name)
-		}
-		c.VEXStatementID = r.varint("vex_statement_id")
-		c.VEXSource = r.string("vex_source")
-		c.VEXJustification = r.string("vex_justification")
+		v.Guessed, v.Active = flags&contentGuessed != 0, flags&contentActive != 0
+		v.Severity = r.bytes("severity")
+		v.SeverityRank = r.int("severity_rank")
+		v.CVSSScore = math.Float64frombits(r.fixed64("cvss_score"))
+		v.CVSSVectors, v.FixedVersion, v.Remediation = r.bytes("cvss_vectors"), r.bytes("fixed_version"), r.bytes("remediation")
+		v.MatchStatus, v.VEXOrigin = r.bytes("match_status"), r.bytes("vex_origin")
+		v.VEXStatementID = r.varint("vex_statement_id")
+		v.VEXSource = r.bytes("vex_source")
+		v.VEXJustification = r.bytes("vex_justification")
 		if r.err != nil {
-			return nil, r.err
+			return r.err
+		}
+		if err := fn(&v); err != nil {
+			return err
 		}
 	}
 	r.end()
-	if r.err != nil {
-		return nil, r.err
-	}
-	return out, nil
+	return r.err
 }

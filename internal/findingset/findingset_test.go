@@ -109,6 +109,39 @@ func TestScanSet(t *testing.T) {
 	}
 }
 
+// ScanContents sees what DecodeContents returns, with the same guarantees as ScanSet.
+func TestScanContents(t *testing.T) {
+	b, _ := AppendContents(nil, sampleContents())
+	orig := bytes.Clone(b)
+	var got []Content
+	err := ScanContents(b, func(v *ContentView) error {
+		_ = append(v.Digest, "overwrite"...)
+		got = append(got, v.Content())
+		return nil
+	})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("scan: %d contents, %v", len(got), err)
+	}
+	for i, want := range sampleContents() {
+		if !sameContent(got[i], want) {
+			t.Errorf("content %d:\n got %+v\nwant %+v", i, got[i], want)
+		}
+	}
+	if !bytes.Equal(b, orig) {
+		t.Error("appending to a view's string changed the segment")
+	}
+	stop := errors.New("enough")
+	if err := ScanContents(b, func(*ContentView) error { return stop }); err != stop {
+		t.Errorf("fn's error: %v", err)
+	}
+	n := 0
+	err = ScanContents(b[:len(b)-1], func(*ContentView) error { n++; return nil })
+	var fe *FormatError
+	if !errors.As(err, &fe) || fe.Entry != 1 || n != 1 {
+		t.Errorf("cut segment: %v after %d contents", err, n)
+	}
+}
+
 func TestContentsRoundTrip(t *testing.T) {
 	for _, cs := range [][]Content{nil, sampleContents()} {
 		b, err := AppendContents(nil, cs)
@@ -341,8 +374,18 @@ func FuzzDecodeContents(f *testing.F) {
 	f.Add([]byte{formatVersion, kindContents, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cs, err := DecodeContents(b)
+		var scanned []Content
+		serr := ScanContents(b, func(v *ContentView) error { scanned = append(scanned, v.Content()); return nil })
+		if (err == nil) != (serr == nil) || err != nil && err.Error() != serr.Error() {
+			t.Fatalf("DecodeContents: %v; ScanContents: %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		for i := range cs {
+			if !sameContent(cs[i], scanned[i]) {
+				t.Fatalf("content %d: decoded %+v, scanned %+v", i, cs[i], scanned[i])
+			}
 		}
 		if len(cs) > len(b)/minContent {
 			t.Fatalf("%d contents from %d bytes", len(cs), len(b))
@@ -434,6 +477,16 @@ func BenchmarkContents(b *testing.B) {
 		for b.Loop() {
 			if _, err := DecodeContents(enc); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	// what the readers of every content do: keep a few fields of each
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			var sum float64
+			err := ScanContents(enc, func(v *ContentView) error { sum += v.CVSSScore + float64(len(v.ComponentName)); return nil })
+			if err != nil || sum == 0 {
+				b.Fatal(sum, err)
 			}
 		}
 	})

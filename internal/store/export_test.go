@@ -145,25 +145,9 @@ func (sc *Scope) FindingContentCount(ctx context.Context) (int, error) {
 // FindingContentIDs are the ids of the organisation's contents, ascending.
 func (sc *Scope) FindingContentIDs(ctx context.Context) ([]int64, error) {
 	var ids []int64
-	err := sc.Q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
-		for _, c := range cs {
-			ids = append(ids, c.ID)
-		}
+	err := sc.Q.eachFindingContent(ctx, sc.org, func(v *findingset.ContentView) error {
+		ids = append(ids, v.ID)
 		return nil
 	})
 	return ids, err
-}
-
-// FindingContentByDigest returns the id of a content with that digest (0: none).
-func (sc *Scope) FindingContentByDigest(ctx context.Context, digest string) (int64, error) {
-	var id int64
-	err := sc.Q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
-		for _, c := range cs {
-			if c.Digest == digest && id == 0 {
-				id = c.ID
-			}
-		}
-		return nil
-	})
-	return id, err
 }

@@ -874,15 +874,13 @@ func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain
 	// (a vulnerability's vectors repeat over its contents)
 	vectors := map[int64][]string{}
 	same := map[string][]string{}
-	err = q.eachFindingSegment(ctx, orgID, func(cs []findingset.Content) error {
-		for i := range cs {
-			v, ok := same[cs[i].CVSSVectors]
-			if !ok {
-				v = discLines(cs[i].CVSSVectors)
-				same[cs[i].CVSSVectors] = v
-			}
-			vectors[cs[i].ID] = v
+	err = q.eachFindingContent(ctx, orgID, func(c *findingset.ContentView) error {
+		v, ok := same[string(c.CVSSVectors)]
+		if !ok {
+			v = discLines(string(c.CVSSVectors))
+			same[string(c.CVSSVectors)] = v
 		}
+		vectors[c.ID] = v
 		return nil
 	})
 	if err != nil {

@@ -409,10 +409,8 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 		}
 		defer rtx.Rollback()
 		q = Q{s: sc.s, db: rtx}
-		err = q.eachFindingSegment(ctx, sc.org, func(cs []findingset.Content) error {
-			for i := range cs {
-				idx.addText(&cs[i])
-			}
+		err = q.eachFindingContent(ctx, sc.org, func(v *findingset.ContentView) error {
+			idx.addText(v.ID, v.CVSSScore, v.ComponentName, v.ComponentPURL, v.Aliases, v.CVSSVectors)
 			return nil
 		})
 		if err != nil {
@@ -483,7 +481,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 			if c == nil {
 				continue // no content, as above
 			}
-			e.text = idx.addText(c)
+			e.text = idx.addText(c.ID, c.CVSSScore, []byte(c.ComponentName), []byte(c.ComponentPURL), []byte(c.Aliases), []byte(c.CVSSVectors))
 		}
 		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
 		if idx.n++; idx.n > findingIndexBudget {
@@ -603,17 +601,17 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 	return f, true, nil
 }
 
-// addText keeps what a content says that lists search and order by.
-func (idx *findingIndex) addText(c *findingset.Content) *findingText {
-	t := &findingText{n: len(idx.texts), cvss: c.CVSSScore, name: c.ComponentName}
-	t.lname, t.lpurl, t.laliases = strings.ToLower(t.name), strings.ToLower(c.ComponentPURL), strings.ToLower(c.Aliases)
-	v, ok := idx.vectors[c.CVSSVectors]
+// addText keeps what a content says that lists search and order by (the bytes are copied).
+func (idx *findingIndex) addText(id int64, cvss float64, name, purl, aliases, vectors []byte) *findingText {
+	t := &findingText{n: len(idx.texts), cvss: cvss, name: string(name)}
+	t.lname, t.lpurl, t.laliases = strings.ToLower(t.name), strings.ToLower(string(purl)), strings.ToLower(string(aliases))
+	v, ok := idx.vectors[string(vectors)]
 	if !ok {
-		v = discLines(c.CVSSVectors)
-		idx.vectors[c.CVSSVectors] = v
+		v = discLines(string(vectors))
+		idx.vectors[string(vectors)] = v
 	}
 	t.vectors = v
-	idx.texts[c.ID] = t
+	idx.texts[id] = t
 	return t
 }
 

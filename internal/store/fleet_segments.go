@@ -108,8 +108,9 @@ func decodeSegment(org, first int64, data []byte) ([]findingset.Content, error) 
 	return cs, nil
 }
 
-// eachFindingSegment calls fn with the contents of every segment of the organisation, by id.
-func (q Q) eachFindingSegment(ctx context.Context, org int64, fn func(cs []findingset.Content) error) error {
+// eachFindingContent calls fn with a view of every content of the organisation, by id (the view's
+// strings are valid during the call only: the readers of every content keep a few fields).
+func (q Q) eachFindingContent(ctx context.Context, org int64, fn func(v *findingset.ContentView) error) error {
 	rows, err := q.Query(ctx, "SELECT first_id, data FROM finding_segments WHERE org_id = ? ORDER BY first_id", org)
 	if err != nil {
 		return err
@@ -121,11 +122,11 @@ func (q Q) eachFindingSegment(ctx context.Context, org int64, fn func(cs []findi
 		if err := rows.Scan(&first, &data); err != nil {
 			return err
 		}
-		cs, err := decodeSegment(org, first, data)
-		if err != nil {
-			return err
-		}
-		if err := fn(cs); err != nil {
+		if err := findingset.ScanContents(data, fn); err != nil {
+			var fe *findingset.FormatError
+			if errors.As(err, &fe) {
+				return fmt.Errorf("organisation %d, finding segment from content %d: %w", org, first, err)
+			}
 			return err
 		}
 	}
@@ -196,11 +197,9 @@ func (q Q) findingContents(ctx context.Context, org int64, ids []int64) (map[int
 // shares what is already stored instead of appending it again; before a full match.
 func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
 	st := tx.fleetState()
-	return tx.Q.eachFindingSegment(ctx, tx.org, func(cs []findingset.Content) error {
-		for i := range cs {
-			if _, ok := st.matchIDs[cs[i].Digest]; !ok { // the first of equal contents (an advisory's re-match may repeat one)
-				st.matchIDs[cs[i].Digest] = cs[i].ID
-			}
+	return tx.Q.eachFindingContent(ctx, tx.org, func(v *findingset.ContentView) error {
+		if _, ok := st.matchIDs[string(v.Digest)]; !ok { // the first of equal contents (an advisory's re-match may repeat one)
+			st.matchIDs[string(v.Digest)] = v.ID
 		}
 		return nil
 	})
