@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -298,19 +299,19 @@ var legacyMatchTable = func() (create string, types map[string]string) {
 }
 
 // packFindingMatches packs every row of finding_matches into segments (per organisation, by id, ids
-// kept), sets each organisation's next content id and drops the table: the Go step of migration 0029,
+// kept; the segments of one organisation never overlap, those of two may), sets each organisation's next content id and drops the table: the Go step of migration 0029,
 // and of restoring a backup made before it.
 func packFindingMatches(ctx context.Context, q Q) error {
 	type row struct {
 		org int64
 		c   findingset.Content
 	}
-	var lastOrg, lastID int64
+	// pages by id (the table's key: a page costs one seek), one segment per organisation in a page
+	var lastID int64
 	var buf []byte
 	packed := 0
 	for {
-		rows, err := q.Query(ctx, "SELECT "+legacyMatchCols+` FROM finding_matches WHERE org_id > ? OR (org_id = ? AND id > ?)
-			ORDER BY org_id, id LIMIT ?`, lastOrg, lastOrg, lastID, segmentSize)
+		rows, err := q.Query(ctx, "SELECT "+legacyMatchCols+" FROM finding_matches WHERE id > ? ORDER BY id LIMIT ?", lastID, segmentSize)
 		if err != nil {
 			return fmt.Errorf("pack finding_matches: %w", err)
 		}
@@ -335,7 +336,9 @@ func packFindingMatches(ctx context.Context, q Q) error {
 		if len(page) == 0 {
 			break
 		}
-		// one segment per organisation in the page
+		lastID = page[len(page)-1].c.ID
+		// the page's organisations in turn (ids stay ascending within each)
+		slices.SortStableFunc(page, func(a, b row) int { return cmp.Compare(a.org, b.org) })
 		for start := 0; start < len(page); {
 			end := start + 1
 			for end < len(page) && page[end].org == page[start].org {
@@ -351,7 +354,6 @@ func packFindingMatches(ctx context.Context, q Q) error {
 			start = end
 		}
 		packed += len(page)
-		lastOrg, lastID = page[len(page)-1].org, page[len(page)-1].c.ID
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO finding_content_ids (org_id, next_id)
 		SELECT org_id, MAX(last_id) + 1 FROM finding_segments WHERE true GROUP BY org_id
