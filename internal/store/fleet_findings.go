@@ -806,22 +806,36 @@ func (sc *Scope) fleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (
 		return out, nil
 	}
 	page := kept[p.Offset:min(p.Offset+p.Limit, len(kept))]
-	pageIDs := make([]any, 0, len(page)+1)
-	pageIDs = append(pageIDs, sc.org)
-	for _, l := range page {
-		pageIDs = append(pageIDs, l.id)
+	pageIDs := make([]int64, len(page))
+	for i, l := range page {
+		pageIDs[i] = l.id
+	}
+	out.Items, err = sc.fleetFindingsByID(ctx, pageIDs)
+	return out, err
+}
+
+// fleetFindingsByID reads a list's page: the findings of ids, in that order (one deleted meanwhile is
+// left out).
+func (sc *Scope) fleetFindingsByID(ctx context.Context, ids []int64) ([]domain.Finding, error) {
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, sc.org)
+	for _, id := range ids {
+		args = append(args, id)
 	}
 	rows, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
-		discPlaceholders(len(page))+")", pageIDs...)
+		discPlaceholders(len(ids))+")", args...)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	byID := make(map[int64]domain.Finding, len(rows))
 	for _, r := range rows {
 		byID[r.ID] = r
 	}
-	for _, l := range page {
-		out.Items = append(out.Items, byID[l.id])
+	out := make([]domain.Finding, 0, len(ids))
+	for _, id := range ids {
+		if r, found := byID[id]; found {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }

@@ -837,26 +837,12 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 		return out, true, nil
 	}
 	page = page[p.Offset:]
-	ids := make([]any, 0, len(page)+1)
-	ids = append(ids, sc.org)
-	for _, e := range page {
-		ids = append(ids, e.id)
+	ids := make([]int64, len(page))
+	for i, e := range page {
+		ids[i] = e.id
 	}
-	rows, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
-		discPlaceholders(len(page))+")", ids...)
-	if err != nil {
-		return out, false, err
-	}
-	byID := make(map[int64]domain.Finding, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r
-	}
-	for _, e := range page {
-		if r, found := byID[e.id]; found { // a finding deleted since the stamp was read is left out
-			out.Items = append(out.Items, r)
-		}
-	}
-	return out, true, nil
+	out.Items, err = sc.fleetFindingsByID(ctx, ids) // a finding deleted since the stamp was read is left out
+	return out, err == nil, err
 }
 
 // findingOrder returns the order of a list: that of fleetFindingSort (the default: known exploited
