@@ -104,9 +104,14 @@ func writeSegment(ctx context.Context, q Q, org int64, cs []findingset.Content, 
 func decodeSegment(org, first int64, data []byte) ([]findingset.Content, error) {
 	cs, err := findingset.DecodeContents(data)
 	if err != nil {
-		return nil, fmt.Errorf("organisation %d, finding segment from content %d: %w", org, first, err)
+		return nil, segmentError(org, first, err)
 	}
 	return cs, nil
+}
+
+// segmentError names the damaged segment an error of findingset came from.
+func segmentError(org, first int64, err error) error {
+	return fmt.Errorf("organisation %d, finding segment from content %d: %w", org, first, err)
 }
 
 // eachFindingContent calls fn with a view of every content of the organisation, by id (the view's
@@ -128,7 +133,7 @@ func (q Q) eachFindingContent(ctx context.Context, org int64, fn func(v *finding
 		if err := findingset.ScanContents(data, fn); err != nil {
 			var fe *findingset.FormatError
 			if errors.As(err, &fe) {
-				return fmt.Errorf("organisation %d, finding segment from content %d: %w", org, first, err)
+				return segmentError(org, first, err)
 			}
 			return err
 		}
