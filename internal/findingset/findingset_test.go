@@ -491,3 +491,42 @@ func BenchmarkContents(b *testing.B) {
 		}
 	})
 }
+
+// A filter holds every id added (no false negatives) and few others; a filter of another size holds
+// anything; the bits of an id are fixed (they are stored).
+func TestVulnFilter(t *testing.T) {
+	var f VulnFilter
+	for i := range 300 {
+		f.Add(fmt.Sprintf("CVE-2024-%05d", i))
+	}
+	for i := range 300 {
+		if id := fmt.Sprintf("CVE-2024-%05d", i); !MayHold(f[:], id) {
+			t.Fatalf("%s added but not held", id)
+		}
+	}
+	false_ := 0
+	for i := range 10000 {
+		if MayHold(f[:], fmt.Sprintf("GHSA-%05d", i)) {
+			false_++
+		}
+	}
+	if false_ > 200 { // 0.4 % expected; 2 % would mean the bits collide
+		t.Errorf("%d of 10,000 other ids held", false_)
+	}
+	if !MayHold(f[:10], "anything") || !MayHold(nil, "anything") {
+		t.Error("a filter of another size must hold anything")
+	}
+	var one VulnFilter
+	one.Add("CVE-2021-44228")
+	var set []int
+	for i, b := range one {
+		for j := range 8 {
+			if b&(1<<j) != 0 {
+				set = append(set, i*8+j)
+			}
+		}
+	}
+	if got := fmt.Sprint(set); got != "[139 262 385 508]" {
+		t.Errorf("bits of CVE-2021-44228 = %s (the stored format changed)", got)
+	}
+}

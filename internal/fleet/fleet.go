@@ -160,20 +160,10 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 		only = in.index.ComponentsByVersion(keys)
 	}
 	err = sc.Write(ctx, func(tx *store.Tx) error {
-		var rebuild func() error // the index a first full match builds after its inserts
 		if full {
 			if err := tx.PreloadFindingMatches(ctx); err != nil {
 				return err
 			}
-			n := 0
-			for _, ids := range in.compIDs {
-				n += len(ids)
-			}
-			r, err := tx.DeferFindingsVulnIndex(ctx, n)
-			if err != nil {
-				return err
-			}
-			rebuild = r
 		}
 		// One goroutine matches the next chunk while this one stores the last: on two cores the
 		// matching is then hidden behind the writing.
@@ -211,11 +201,6 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 			gen = st.FeedGeneration
 		}
 		res.Generation = gen
-		if rebuild != nil {
-			if err := rebuild(); err != nil {
-				return err
-			}
-		}
 		if full {
 			// Every product version was matched: the active findings are the ones just stored, and
 			// the contents no finding refers to any more can go.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -131,16 +132,6 @@ func (s *Store) readSnapshot(ctx context.Context) (*sql.Tx, error) {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	return s.r.BeginTx(ctx, opts)
-}
-
-// orgScan prefixes org_id in a query that reads every row of an organisation: on SQLite "+" keeps
-// the planner from an index on org_id, which would look each row up again, so the table is read in
-// its order (twice as fast for ~800,000 findings); PostgreSQL plans for itself.
-func (s *Store) orgScan() string {
-	if s.d.name() == "sqlite" {
-		return "+"
-	}
-	return ""
 }
 
 // Backup writes a consistent logical snapshot of the whole database to w.
@@ -295,12 +286,28 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 			}
 			types["finding_matches"] = mt
 		}
+		// A backup from before migration 0090 has findings rows and their history keyed by finding:
+		// both go into temporary tables, packed into sets at the end as the migration does.
+		legacyFindings := !slices.Contains(h.Migrations, 90)
+		if legacyFindings {
+			creates, lt := legacyFindingTables(s.d.name())
+			for _, c := range creates {
+				if _, err := tx.Exec(ctx, c); err != nil {
+					return fmt.Errorf("restore: findings: %w", err)
+				}
+			}
+			maps.Copy(types, lt)
+		}
 		for t := 0; t < h.Tables; t++ {
 			var tl tableLine
 			if err := dec.Decode(&tl); err != nil {
 				return fmt.Errorf("backup is damaged at table %d: %w", t+1, err)
 			}
-			ct, ok := types[tl.Table]
+			target := tl.Table // the table the rows go into
+			if legacyFindings && target == "finding_events" {
+				target = "finding_events_old"
+			}
+			ct, ok := types[target]
 			if !ok {
 				return fmt.Errorf("the backup has a table %q that this database does not have", tl.Table)
 			}
@@ -319,11 +326,11 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 			}
 			// Rows a migration seeded (singletons such as feed_state) give way to the backup's.
 			var seeded int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM "`+tl.Table+`"`).Scan(&seeded); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM "`+target+`"`).Scan(&seeded); err != nil {
 				return fmt.Errorf("restore table %s: %w", tl.Table, err)
 			}
 			if seeded > 0 && tl.Rows > 0 {
-				if _, err := tx.Exec(ctx, `DELETE FROM "`+tl.Table+`"`); err != nil {
+				if _, err := tx.Exec(ctx, `DELETE FROM "`+target+`"`); err != nil {
 					return fmt.Errorf("restore table %s: clearing %d seeded rows: %w", tl.Table, seeded, err)
 				}
 			}
@@ -331,7 +338,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 			for i, c := range tl.Columns {
 				quoted[i] = `"` + c + `"`
 			}
-			ins := `INSERT INTO "` + tl.Table + `" (` + strings.Join(quoted, ", ") + `) VALUES (` +
+			ins := `INSERT INTO "` + target + `" (` + strings.Join(quoted, ", ") + `) VALUES (` +
 				strings.TrimSuffix(strings.Repeat("?, ", len(tl.Columns)), ", ") + `)`
 			for i := 0; i < tl.Rows; i++ {
 				var row []any
@@ -363,8 +370,8 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 			st.Tables++
 			if s.d.name() == "postgres" {
 				if _, hasID := ct["id"]; hasID && strings.Contains(ct["id"], "int") {
-					if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('"`+tl.Table+`"', 'id'), COALESCE((SELECT MAX(id) FROM "`+tl.Table+`"), 0) + 1, false)
-						WHERE pg_get_serial_sequence('"`+tl.Table+`"', 'id') IS NOT NULL`); err != nil {
+					if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('"`+target+`"', 'id'), COALESCE((SELECT MAX(id) FROM "`+target+`"), 0) + 1, false)
+						WHERE pg_get_serial_sequence('"`+target+`"', 'id') IS NOT NULL`); err != nil {
 						return fmt.Errorf("restore table %s: identity: %w", tl.Table, err)
 					}
 				}
@@ -372,6 +379,11 @@ func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupStats, error) {
 		}
 		if legacyMatches {
 			if err := packFindingMatches(ctx, tx.Q); err != nil {
+				return fmt.Errorf("restore: %w", err)
+			}
+		}
+		if legacyFindings {
+			if err := packFindingRows(ctx, tx.Q); err != nil {
 				return fmt.Errorf("restore: %w", err)
 			}
 		}

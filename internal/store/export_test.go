@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/findingset"
@@ -73,12 +72,6 @@ func (tx *Tx) CopyRows(ctx context.Context, table string, cols []string, n int, 
 	return tx.copyRows(ctx, table, cols, n, row)
 }
 
-// FleetFindingsSQL is FleetFindings in SQL, as lists ran before the index in memory (the tests' oracle).
-func (sc *Scope) FleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
-	f.ListParams = f.ListParams.Normalize()
-	return sc.fleetFindingsSQL(ctx, f)
-}
-
 // FindingIndexReads returns how many times lists read every finding of an organisation (full) and
 // the findings of some product versions (partial).
 func (s *Store) FindingIndexReads() (full, partial int) {
@@ -94,15 +87,17 @@ func SetFindingIndexBudget(n int) (restore func()) {
 	return func() { findingIndexBudget = old }
 }
 
-// FleetHandlingSQL is FleetHandling in SQL (the tests' oracle).
-func (sc *Scope) FleetHandlingSQL(ctx context.Context, now time.Time) (FleetHandlingFigures, error) {
-	return sc.fleetHandlingSQL(ctx, now, FleetHandlingFigures{Matched: true})
-}
-
 // OpenFindingFactsSQL is OpenFindingFacts in one SQL query, with the vectors looked up in the
 // contents finding by finding (the tests' oracle).
-func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
-	sc := s.Scope(orgID)
+func (s *Store) OpenFindingFactsSQL(ctx context.Context, orgID int64) (out []domain.FindingFacts, err error) {
+	err = s.Scope(orgID).withFindingRows(ctx, func(sc *Scope) error {
+		out, err = sc.oracleOpenFacts(ctx, orgID)
+		return err
+	})
+	return out, err
+}
+
+func (sc *Scope) oracleOpenFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
 	var matches []int64
 	out, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (domain.FindingFacts, error) {
 		var x domain.FindingFacts
@@ -150,4 +145,20 @@ func (sc *Scope) FindingContentIDs(ctx context.Context) ([]int64, error) {
 		return nil
 	})
 	return ids, err
+}
+
+// FindingEntries are the current entries of the organisation's findings, by product version.
+func (sc *Scope) FindingEntries(ctx context.Context) (map[int64][]findingset.Entry, error) {
+	out := map[int64][]findingset.Entry{}
+	err := sc.Q.eachOrgFindingEntry(ctx, sc.org, func(pv int64, _ int, v *findingset.EntryView) error {
+		out[pv] = append(out[pv], v.Entry())
+		return nil
+	})
+	return out, err
+}
+
+// WriteFindingSet stores es as product version pv's only part (tests that change entries by hand).
+func (tx *Tx) WriteFindingSet(ctx context.Context, pv int64, es []findingset.Entry) error {
+	_, err := tx.writeFindingSet(ctx, pv, es, true, 0, nil)
+	return err
 }

@@ -29,44 +29,10 @@ func (sc *Scope) FleetHandling(ctx context.Context, now time.Time) (FleetHandlin
 			return g, err
 		}
 	}
-	return sc.fleetHandlingSQL(ctx, now, f)
-}
-
-// fleetHandlingSQL is FleetHandling in SQL: in transactions, and for an organisation with more
-// findings than the lists' index may hold.
-func (sc *Scope) fleetHandlingSQL(ctx context.Context, now time.Time, f FleetHandlingFigures) (FleetHandlingFigures, error) {
-	open := "f.gone IS NULL AND f.active = ? AND f.state NOT IN ('not_affected', 'fixed')"
-	kev := "(COALESCE(vu.cisa_kev, FALSE) OR COALESCE(vu.eu_kev, FALSE))"
-	err := sc.QueryRow(ctx, `SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN `+kev+` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN (f.state = 'risk_accepted' AND f.expires < ?) OR (`+kev+` AND f.state IN ('new', 'in_triage', 'exploitable') AND vu.cisa_kev_due < ?) THEN 1 ELSE 0 END), 0)
-		FROM findings f LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id
-		WHERE f.org_id = ? AND `+open, TS(now), TS(now), sc.org, true).Scan(&f.Open, &f.KEVOpen, &f.Overdue)
-	if err != nil {
-		return f, mapErr(err)
-	}
-	rows, err := sc.Query(ctx, `SELECT f.first_seen, f.state, f.state_changed, f.gone
-		FROM findings f JOIN vulnerabilities vu ON vu.id = f.vuln_id
-		WHERE f.org_id = ? AND (vu.cisa_kev OR vu.eu_kev) AND f.active = ?
-		AND (f.state IN ('mitigated', 'fixed') OR f.gone IS NOT NULL)`, sc.org, true)
+	// in a transaction, or an organisation over the index's budget
+	idx, err := sc.transientFindingIndex(ctx)
 	if err != nil {
 		return f, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var first time.Time
-		var state string
-		var changed, gone *time.Time
-		if err := rows.Scan(&first, &state, &changed, &gone); err != nil {
-			return f, err
-		}
-		end := gone
-		if (state == "mitigated" || state == "fixed") && changed != nil && (end == nil || changed.Before(*end)) {
-			end = changed
-		}
-		if end != nil && !end.Before(first) {
-			f.KEVRemediated = append(f.KEVRemediated, end.Sub(first))
-		}
-	}
-	return f, rows.Err()
+	return idx.handling(now, f), nil
 }

@@ -5,12 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"hash/fnv"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,9 +20,9 @@ import (
 	"github.com/vigil-med/vigil/internal/findingset"
 )
 
-// Findings of the fleet matching (issue 4): one row per product version × component × vulnerability,
-// replaced by each re-match while the triage columns stay; the append-only triage history; the
-// organisation's matching progress.
+// Findings of the fleet matching (issue 4): one per product version × component × vulnerability,
+// stored in the product version's set (fleet_sets.go) and replaced by each re-match while their triage
+// stays; the append-only triage history; the organisation's matching progress.
 
 // FleetFindingScope is what one re-match covered: a product version and, when ComponentKeys is not nil,
 // only the components with those keys ("" is the product-level findings), and when Vulns is not nil,
@@ -89,9 +89,9 @@ func FleetFindingDigest(f *domain.Finding) string {
 	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
-// fleetMatchHash is the first 64 bits of a digest, kept on the finding's row (findings.match_hash) so
+// fleetMatchHash is the first 64 bits of a digest, kept in the finding's entry (findingset.Entry) so
 // that a re-match recognises an unchanged finding without looking its digest up; 0 for a digest that
-// is not hex (the "f<id>" of migrated rows).
+// is not hex (the "f<id>" of findings migrated from before 0022).
 func fleetMatchHash(digest string) int64 {
 	if len(digest) < 16 {
 		return 0
@@ -108,22 +108,11 @@ type fleetKey struct {
 	comp, vuln string
 }
 
-type fleetExisting struct {
-	id, matchID, componentID int64
-	matchHash                int64 // fleetMatchHash of the content's digest; 0: not known
-	gone                     bool
-	seen                     bool
-}
-
 // fleetTxState is what the replacements of one transaction share: the contents already resolved
 // (digest → id) and, for PruneFindingMatches after a full match, the ones the findings refer to.
 type fleetTxState struct {
 	matchIDs map[string]int64
 	refs     map[int64]bool
-	// findings inserted in the transaction, and how many there were at the last ANALYZE (PostgreSQL)
-	findingsInserted, findingsAnalyzed int
-	// the full-size multi-row INSERTs prepared in the transaction (batchStmt), by their text
-	stmts map[string]*sql.Stmt
 	// the organisation's findings sequence as this transaction raised it (touchFindings; 0: not yet)
 	findingsSeq int64
 }
@@ -135,15 +124,6 @@ func (tx *Tx) fleetState() *fleetTxState {
 	return tx.fleet
 }
 
-// fleetRowCols are the columns of a finding a match writes.
-const (
-	fleetRowCols  = `org_id, product_version_id, component_key, component_id, vuln_id, match_id, match_hash, active, severity_rank, first_seen, last_seen`
-	fleetRowNCols = 11
-)
-
-// The same as a list, for COPY.
-var fleetRowColList = splitCols(fleetRowCols)
-
 func splitCols(cols string) []string {
 	var out []string
 	for c := range strings.SplitSeq(cols, ",") {
@@ -152,14 +132,10 @@ func splitCols(cols string) []string {
 	return out
 }
 
-// fleetInsertBatch is the number of rows per INSERT (11 parameters each: 4,400 per statement,
-// below both engines' limits).
-const fleetInsertBatch = 400
-
 func fleetTrunc(s string, n int) string { return truncate(s, n) }
 
 // ReplaceFleetFindings makes fs the findings of the scopes, in the transaction: new findings are
-// inserted (state new), changed ones updated in place (their id, state, history and first_seen stay;
+// added (state new), changed ones updated in place (their id, state, history and first_seen stay;
 // last_seen is when the match last produced a change), unchanged ones are not written, and findings
 // of a scope that fs no longer holds are marked gone (kept with their triage; cleared when they come
 // back). What a finding says is stored once per distinct content (fleet_segments.go) and shared.
@@ -194,17 +170,15 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	// with the stored (truncated) component keys and vulnerability ids.
 	type scopeSet struct{ keys, vulns map[string]bool }
 	byPV := map[int64][]scopeSet{}
+	whole := map[int64]bool{} // a scope covers the whole version: its findings are written as one part
 	pvs := make([]int64, 0, len(scopes))
-	everyKeyed, everyVulns := true, true
-	keyUnion, vulnUnion := map[string]bool{}, map[string]bool{}
-	set := func(xs []string, n int, union map[string]bool) map[string]bool {
+	set := func(xs []string, n int) map[string]bool {
 		if xs == nil {
 			return nil
 		}
 		m := make(map[string]bool, len(xs))
 		for _, x := range xs {
-			x = fleetTrunc(x, n)
-			m[x], union[x] = true, true
+			m[fleetTrunc(x, n)] = true
 		}
 		return m
 	}
@@ -213,74 +187,83 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		if _, ok := byPV[pv]; !ok {
 			pvs = append(pvs, pv)
 		}
-		everyKeyed, everyVulns = everyKeyed && s.ComponentKeys != nil, everyVulns && s.Vulns != nil
-		byPV[pv] = append(byPV[pv], scopeSet{set(s.ComponentKeys, 1000, keyUnion), set(s.Vulns, 200, vulnUnion)})
+		byPV[pv] = append(byPV[pv], scopeSet{set(s.ComponentKeys, 1000), set(s.Vulns, 200)})
+		whole[pv] = whole[pv] || s.ComponentKeys == nil && s.Vulns == nil
 	}
-	inScope := func(k fleetKey) bool {
-		for _, s := range byPV[k.pv] {
-			if (s.keys == nil || s.keys[k.comp]) && (s.vulns == nil || s.vulns[k.vuln]) {
+	// inScope takes the key as bytes: a keyed re-match looks at every finding of the versions it
+	// touches (map lookups by string(b) allocate nothing)
+	inScope := func(pv int64, comp, vuln []byte) bool {
+		if whole[pv] {
+			return true
+		}
+		for _, s := range byPV[pv] {
+			if (s.keys == nil || s.keys[string(comp)]) && (s.vulns == nil || s.vulns[string(vuln)]) {
 				return true
 			}
 		}
 		return false
 	}
-	// When every scope is keyed (a feed change), only the findings of those component keys are read,
-	// and when every scope names its vulnerabilities, only theirs (short lists only: long ones are
-	// left to inScope).
-	filter := func(every bool, union map[string]bool) []any {
-		if !every || len(union) > 200 {
-			return nil
-		}
-		out := make([]any, 0, max(len(union), 1))
-		for x := range union {
-			out = append(out, x)
-		}
-		if len(out) == 0 {
-			out = append(out, "\x00none")
-		}
-		return out
+	// The existing findings of the scopes, and each version's next finding number.
+	type existingRef struct {
+		pv   int64
+		i    int // in sets[pv].entries
+		seen bool
 	}
-	keyFilter, vulnFilter := filter(everyKeyed, keyUnion), filter(everyVulns, vulnUnion)
-	// The existing findings of the product versions.
-	existing := map[fleetKey]*fleetExisting{}
-	for start := 0; start < len(pvs); start += 500 {
-		batch := pvs[start:min(start+500, len(pvs))]
-		args := []any{tx.org}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		q := `SELECT id, product_version_id, component_key, vuln_id, component_id, match_id, match_hash, gone FROM findings
-			WHERE org_id = ? AND product_version_id IN (` + discPlaceholders(len(batch)) + ")"
-		if keyFilter != nil {
-			q += " AND component_key IN (" + discPlaceholders(len(keyFilter)) + ")"
-			args = append(args, keyFilter...)
-		}
-		if vulnFilter != nil {
-			q += " AND vuln_id IN (" + discPlaceholders(len(vulnFilter)) + ")"
-			args = append(args, vulnFilter...)
-		}
-		rows, err := tx.Query(ctx, q, args...)
-		if err != nil {
-			return res, err
-		}
-		for rows.Next() {
-			var k fleetKey
-			var e fleetExisting
-			var gone *time.Time
-			if err := rows.Scan(&e.id, &k.pv, &k.comp, &k.vuln, &e.componentID, &e.matchID, &e.matchHash, &gone); err != nil {
-				rows.Close()
-				return res, err
+	type versionSet struct {
+		entries []findingset.Entry // the findings in scope (every finding of a whole version)
+		dirty   []bool
+		next    int64 // the next finding number
+		// the next part's number
+		nextPart int
+	}
+	slices.Sort(pvs)
+	// The versions' parts without their data: the next finding number and part, and which versions
+	// may hold findings in scope. A re-match for some vulnerabilities (an advisory, ~170 versions at
+	// the issue's scale) reads only the versions whose filters may hold one of them.
+	parts, err := tx.Q.findingParts(ctx, tx.org, pvs)
+	if err != nil {
+		return res, err
+	}
+	sets := make(map[int64]*versionSet, len(pvs))
+	var read []int64
+	for _, pv := range pvs {
+		vs := &versionSet{next: 1}
+		sets[pv] = vs
+		need := whole[pv]
+		for _, p := range parts[pv] {
+			vs.next, vs.nextPart = max(vs.next, p.lastSeq+1), p.part+1
+			for _, s := range byPV[pv] {
+				if need {
+					break
+				}
+				if s.vulns == nil {
+					need = true
+				}
+				for v := range s.vulns {
+					if findingset.MayHold(p.filter, v) {
+						need = true
+						break
+					}
+				}
 			}
-			if everyKeyed && !inScope(k) {
-				continue // outside the scope of a keyed re-match (another vulnerability): left alone
-			}
-			e.gone = gone != nil
-			existing[k] = &e
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return res, err
+		if need && len(parts[pv]) > 0 {
+			read = append(read, pv)
 		}
+	}
+	existing := map[fleetKey]*existingRef{}
+	err = tx.Q.eachFindingEntry(ctx, tx.org, read, func(pv int64, _ int, v *findingset.EntryView) error {
+		vs := sets[pv]
+		if !inScope(pv, v.ComponentKey, v.VulnID) {
+			return nil // outside the scope of a keyed re-match (another vulnerability): left alone
+		}
+		e := v.Entry()
+		existing[fleetKey{pv, e.ComponentKey, e.VulnID}] = &existingRef{pv: pv, i: len(vs.entries)}
+		vs.entries, vs.dirty = append(vs.entries, e), append(vs.dirty, false)
+		return nil
+	})
+	if err != nil {
+		return res, err
 	}
 	// What the findings say, stored once: a finding is unchanged when it refers to the same content.
 	ptrs := make([]*domain.Finding, len(fs))
@@ -288,87 +271,102 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	for i := range fs {
 		f := &fs[i]
 		keys[i] = fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
-		if !inScope(keys[i]) {
+		if _, ok := byPV[f.ProductVersionID]; !ok || !inScope(f.ProductVersionID, []byte(keys[i].comp), []byte(keys[i].vuln)) {
 			return res, fmt.Errorf("finding %s on %q is outside the re-matched scope", f.VulnID, f.ComponentKey)
 		}
 		ptrs[i] = f
-		// A finding whose row carries the same digest still refers to the right content.
-		if e := existing[keys[i]]; e != nil && e.matchHash != 0 && e.matchHash == fleetMatchHash(f.Digest) {
-			state.matchIDs[f.Digest] = e.matchID
+		// A finding whose entry carries the same digest still refers to the right content.
+		if x := existing[keys[i]]; x != nil {
+			if e := &sets[x.pv].entries[x.i]; e.MatchHash != 0 && e.MatchHash == fleetMatchHash(f.Digest) {
+				state.matchIDs[f.Digest] = e.MatchID
+			}
 		}
 	}
 	if err := tx.resolveFleetMatches(ctx, ptrs); err != nil {
 		return res, err
 	}
-	var inserts, updates []*domain.Finding
-	var updateIDs []int64
 	for i, f := range ptrs {
 		k := keys[i]
-		e, ok := existing[k]
-		if f.Active && (!ok || !e.seen) {
+		x, ok := existing[k]
+		if f.Active && (!ok || !x.seen) {
 			res.Active++
 		}
+		matchID := state.matchIDs[f.Digest]
 		switch {
 		case !ok:
-			existing[k] = &fleetExisting{seen: true}
-			inserts = append(inserts, f)
-		case e.seen:
+			vs := sets[k.pv]
+			if vs.next >= 1<<findingSeqBits {
+				return res, fmt.Errorf("product version %d has had %d findings: no number is left", k.pv, vs.next-1)
+			}
+			id := k.pv<<findingSeqBits | vs.next
+			vs.next++
+			existing[k] = &existingRef{pv: k.pv, i: len(vs.entries), seen: true}
+			vs.entries = append(vs.entries, findingset.Entry{ID: id, ComponentKey: k.comp, ComponentID: f.ComponentID, VulnID: k.vuln,
+				MatchID: matchID, MatchHash: fleetMatchHash(f.Digest), SeverityRank: max(f.SeverityRank, 0), Active: f.Active,
+				State: domain.FindingNew, FirstSeen: t, LastSeen: t})
+			vs.dirty = append(vs.dirty, true)
+			f.ID = id
+			res.Created++
+			res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
+		case x.seen:
 			// a duplicate in fs: the first one counts
-		case e.matchID == state.matchIDs[f.Digest] && e.componentID == f.ComponentID && !e.gone:
-			e.seen = true
-			f.ID = e.id
-			res.Unchanged++
 		default:
-			e.seen = true
-			f.ID = e.id
-			updates, updateIDs = append(updates, f), append(updateIDs, e.id)
+			x.seen = true
+			vs := sets[x.pv]
+			e := &vs.entries[x.i]
+			f.ID = e.ID
+			if e.MatchID == matchID && e.ComponentID == f.ComponentID && e.Gone.IsZero() {
+				res.Unchanged++
+				break
+			}
+			e.ComponentID, e.MatchID, e.MatchHash, e.Active, e.SeverityRank = f.ComponentID, matchID, fleetMatchHash(f.Digest), f.Active, max(f.SeverityRank, 0)
+			e.LastSeen, e.Gone = t, time.Time{}
+			vs.dirty[x.i] = true
+			res.Updated++
 		}
 	}
-	for i, f := range updates {
-		if _, err := tx.Exec(ctx, `UPDATE findings SET component_id = ?, match_id = ?, match_hash = ?, active = ?, severity_rank = ?, last_seen = ?,
-			gone = NULL WHERE org_id = ? AND id = ?`, f.ComponentID, state.matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t,
-			tx.org, updateIDs[i]); err != nil {
-			return res, fmt.Errorf("update finding %s: %w", f.VulnID, err)
+	// Findings in the scopes that the match no longer produced: marked gone, and a gone finding still
+	// shows what it said.
+	for _, x := range existing {
+		if x.seen {
+			continue
 		}
-		res.Updated++
-	}
-	// Findings in the scopes that the match no longer produced.
-	var gone, touched []int64 // touched: the product versions whose findings changed, for the lists' index
-	for k, e := range existing {
-		if e.id != 0 && !e.seen {
-			state.refs[e.matchID] = true // a gone finding still shows what it said
-		}
-		if !e.seen && !e.gone && e.id != 0 && inScope(k) {
-			gone, touched = append(gone, e.id), append(touched, k.pv)
+		vs := sets[x.pv]
+		e := &vs.entries[x.i]
+		state.refs[e.MatchID] = true
+		if e.Gone.IsZero() {
+			e.Gone = t
+			vs.dirty[x.i] = true
+			res.Gone++
 		}
 	}
 	for _, f := range ptrs {
 		state.refs[state.matchIDs[f.Digest]] = true
 	}
-	for start := 0; start < len(gone); start += 500 {
-		batch := gone[start:min(start+500, len(gone))]
-		args := []any{t, tx.org}
-		for _, id := range batch {
-			args = append(args, id)
+	// Each version whose findings changed: all of them as one part (a whole version), or those that
+	// changed as a new part.
+	var touched []int64 // for the lists' index
+	var buf []byte
+	for _, pv := range pvs {
+		vs := sets[pv]
+		var changed []findingset.Entry
+		for i, d := range vs.dirty {
+			if d {
+				changed = append(changed, vs.entries[i])
+			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE findings SET gone = ? WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
+		if len(changed) == 0 {
+			continue
+		}
+		touched = append(touched, pv)
+		if whole[pv] {
+			buf, err = tx.writeFindingSet(ctx, pv, vs.entries, true, 0, buf)
+		} else {
+			buf, err = tx.writeFindingSet(ctx, pv, changed, false, vs.nextPart, buf)
+		}
+		if err != nil {
 			return res, err
 		}
-	}
-	res.Gone = len(gone)
-	// in the order of the unique index: B-tree inserts in order are cheaper
-	slices.SortFunc(inserts, func(a, b *domain.Finding) int {
-		return cmp.Or(cmp.Compare(a.ProductVersionID, b.ProductVersionID), strings.Compare(a.ComponentKey, b.ComponentKey), strings.Compare(a.VulnID, b.VulnID))
-	})
-	if err := tx.insertFleetFindings(ctx, inserts, t); err != nil {
-		return res, err
-	}
-	res.Created = len(inserts)
-	for _, f := range inserts {
-		res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
-	}
-	for _, f := range slices.Concat(inserts, updates) {
-		touched = append(touched, f.ProductVersionID)
 	}
 	return res, tx.touchFindings(ctx, touched)
 }
@@ -406,225 +404,137 @@ func (tx *Tx) copyRows(ctx context.Context, table string, cols []string, n int, 
 	return nil
 }
 
-// insertBatches inserts n rows in multi-row statements of fleetInsertBatch rows: head is the
-// statement up to VALUES, row appends the ncols arguments of row i; done, when not nil, is given the
-// result of the statement that inserted rows start to end-1.
-func (tx *Tx) insertBatches(ctx context.Context, what, head string, ncols, n int, row func(args []any, i int) []any,
-	done func(start, end int, res sql.Result) error) error {
-	one := "(" + placeholders(ncols) + ")"
-	var full batchStmt
-	defer full.close()
-	args := make([]any, 0, min(n, fleetInsertBatch)*ncols)
-	for start := 0; start < n; start += fleetInsertBatch {
-		end := min(start+fleetInsertBatch, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(args, i)
-		}
-		st, err := full.stmt(ctx, tx, head+strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", "), end-start == fleetInsertBatch)
-		var res sql.Result
-		if err == nil {
-			res, err = st.ExecContext(ctx, args...)
-		}
-		if err == nil && done != nil {
-			err = done(start, end, res)
-		}
+// fleetEntry is a finding as its set holds it, with its product version.
+type fleetEntry struct {
+	pv int64
+	e  findingset.Entry
+}
+
+// fleetFindingsOf makes findings of entries: what they say from their contents, their product
+// versions (manufacturer, product, version, installed assets) and vulnerability records (summary,
+// KEV, EPSS) from the database. An entry whose product version is gone (deleted meanwhile) is left
+// out; the order is kept.
+func (sc *Scope) fleetFindingsOf(ctx context.Context, es []fleetEntry) ([]domain.Finding, error) {
+	if len(es) == 0 {
+		return nil, nil
+	}
+	type version struct {
+		maker, product, version string
+		productID               int64
+		installed               int
+	}
+	type vulnInfo struct {
+		summary       string
+		cisa, eu      bool
+		epss, epssPct *float64
+	}
+	pvSet, vulnSet, matches := map[int64]bool{}, map[string]bool{}, make([]int64, 0, len(es))
+	for i := range es {
+		pvSet[es[i].pv], vulnSet[es[i].e.VulnID] = true, true
+		matches = append(matches, es[i].e.MatchID)
+	}
+	pvs := slices.Sorted(maps.Keys(pvSet))
+	versions := make(map[int64]version, len(pvs))
+	for start := 0; start < len(pvs); start += 500 {
+		batch := pvs[start:min(start+500, len(pvs))]
+		rows, err := sc.Query(ctx, `SELECT v.id, m.name, p.name, p.id, v.version,
+			(SELECT COUNT(*) FROM assets a WHERE a.org_id = v.org_id AND a.product_version_id = v.id)
+			FROM product_versions v JOIN products p ON p.id = v.product_id JOIN manufacturers m ON m.id = p.manufacturer_id
+			WHERE v.org_id = ? AND v.id IN (`+discPlaceholders(len(batch))+")", pvArgs(sc.org, batch)...)
 		if err != nil {
-			return fmt.Errorf("insert %s %d–%d: %w", what, start+1, end, mapErr(err))
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var v version
+			if err := rows.Scan(&id, &v.maker, &v.product, &v.productID, &v.version, &v.installed); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			versions[id] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
-	return nil
-}
-
-// bulkInsert begins the multi-row INSERTs of findings: on SQLite OR FAIL (an error keeps
-// the statement's earlier rows; the caller rolls the whole transaction back), which with the deferred
-// key of migration 0027 spares each statement a statement journal.
-func (tx *Tx) bulkInsert() string {
-	if tx.Engine() == "sqlite" {
-		return "INSERT OR FAIL INTO"
-	}
-	return "INSERT INTO"
-}
-
-// batchStmt prepares the statements of a multi-row INSERT: the full-size one once per transaction
-// (parsing a 400-row statement is a tenth of its cost; a full match prepared them again for each of
-// its 80 chunks, 0.3 s at full size; database/sql closes them with the transaction), and the last,
-// shorter one of a call for its single use.
-type batchStmt struct{ last *sql.Stmt }
-
-func (b *batchStmt) stmt(ctx context.Context, tx *Tx, q string, fullSize bool) (*sql.Stmt, error) {
-	state := tx.fleetState()
-	if fullSize {
-		if st := state.stmts[q]; st != nil {
-			return st, nil
-		}
-	}
-	st, err := tx.tx.PrepareContext(ctx, tx.s.rebind(q))
-	if err != nil {
-		return nil, err
-	}
-	if fullSize {
-		if state.stmts == nil {
-			state.stmts = map[string]*sql.Stmt{}
-		}
-		state.stmts[q] = st
-	} else {
-		b.last = st // only the last batch of a call is shorter
-	}
-	return st, nil
-}
-
-func (b *batchStmt) close() {
-	if b.last != nil {
-		b.last.Close()
-	}
-}
-
-// findingsVulnIndex is the secondary index of findings by vulnerability, as migration 0021 creates it.
-const findingsVulnIndex = "CREATE INDEX findings_org_vuln ON findings(org_id, vuln_id)"
-
-// DeferFindingsVulnIndex prepares a bulk of inserts into findings: on SQLite, when the organisation
-// has no findings yet and the whole table holds fewer rows than expected (the components about to be
-// matched), it drops the index of findings by vulnerability, which such a bulk fills in random order
-// (measured at 50,000 devices: maintaining it took about a fifth of the first full match), and
-// returns the function that builds it again in one sorted pass; it must run before the transaction
-// commits (a rollback restores the index anyway). Readers keep the index of their snapshot
-// meanwhile. Otherwise, and on PostgreSQL (where DROP INDEX would lock the table for every reader),
-// it returns nil.
-func (tx *Tx) DeferFindingsVulnIndex(ctx context.Context, expected int) (func() error, error) {
-	if tx.Engine() != "sqlite" {
-		return nil, nil
-	}
-	var own bool
-	if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM findings WHERE org_id = ?)", tx.org).Scan(&own); err != nil {
-		return nil, err
-	}
-	if own {
-		return nil, nil
-	}
-	var rows int
-	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM findings").Scan(&rows); err != nil {
-		return nil, err
-	}
-	if rows >= expected {
-		return nil, nil
-	}
-	if _, err := tx.Exec(ctx, "DROP INDEX findings_org_vuln"); err != nil {
-		return nil, err
-	}
-	return func() error {
-		_, err := tx.Exec(ctx, findingsVulnIndex)
-		return err
-	}, nil
-}
-
-// insertFleetFindings inserts new findings (their contents resolved) in multi-row statements.
-func (tx *Tx) insertFleetFindings(ctx context.Context, fs []*domain.Finding, t time.Time) error {
-	if len(fs) == 0 {
-		return nil
-	}
-	matchIDs := tx.fleetState().matchIDs
-	var err error
-	if tx.conn != nil {
-		err = tx.copyRows(ctx, "findings", fleetRowColList, len(fs), func(i int) []any {
-			f := fs[i]
-			return []any{tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-				matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t}
-		})
-	} else {
-		err = tx.insertBatches(ctx, "findings", tx.bulkInsert()+" findings ("+fleetRowCols+") VALUES ", fleetRowNCols, len(fs),
-			func(args []any, i int) []any {
-				f := fs[i]
-				return append(args, tx.org, f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), f.ComponentID, fleetTrunc(f.VulnID, 200),
-					matchIDs[f.Digest], fleetMatchHash(f.Digest), f.Active, f.SeverityRank, t, t)
-			}, nil)
-	}
-	if err != nil {
-		return err
-	}
-	// Fresh statistics keep the next chunks' lookups of existing findings on
-	// the index, refreshed whenever the rows this transaction inserted have doubled (after every
-	// chunk: 40 times, up to 0.3 s each; a full-size full match on PostgreSQL 47.5/48.4 → 46.0/45.5 s).
-	state := tx.fleetState()
-	state.findingsInserted += len(fs)
-	if tx.Engine() == "postgres" && state.findingsInserted >= 5000 && state.findingsInserted >= 2*state.findingsAnalyzed {
-		if _, err := tx.Exec(ctx, "ANALYZE findings"); err != nil {
+	vulns := map[string]vulnInfo{}
+	err := sc.Q.queryIn(ctx, `SELECT id, summary, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
+		FROM vulnerabilities WHERE id IN (%s)`, slices.Sorted(maps.Keys(vulnSet)), func(rows *sql.Rows) error {
+		var id string
+		var v vulnInfo
+		if err := rows.Scan(&id, &v.summary, &v.cisa, &v.eu, &v.epss, &v.epssPct); err != nil {
 			return err
 		}
-		state.findingsAnalyzed = state.findingsInserted
-	}
-	return nil
-}
-
-const fleetFindingSel = `f.id, f.org_id, f.product_version_id, f.component_key, f.component_id, f.vuln_id, f.match_id, f.severity_rank,
-	f.active, f.state, f.justification, f.owner, f.expires, f.state_changed, f.state_by, f.first_seen, f.last_seen, f.gone,
-	m.name, p.name, p.id, v.version,
-	(SELECT COUNT(*) FROM assets a WHERE a.org_id = f.org_id AND a.product_version_id = f.product_version_id),
-	COALESCE(vu.summary, ''), COALESCE(vu.cisa_kev, FALSE), COALESCE(vu.eu_kev, FALSE), vu.epss_score, vu.epss_percentile`
-
-const fleetFindingFrom = ` FROM findings f JOIN product_versions v ON v.org_id = f.org_id AND v.id = f.product_version_id
-	JOIN products p ON p.id = v.product_id JOIN manufacturers m ON m.id = p.manufacturer_id
-	LEFT JOIN vulnerabilities vu ON vu.id = f.vuln_id`
-
-// fleetFindingRow is a finding as its row says, and the content it refers to.
-type fleetFindingRow struct {
-	f     domain.Finding
-	match int64
-}
-
-func scanFleetFinding(sc interface{ Scan(...any) error }) (fleetFindingRow, error) {
-	var r fleetFindingRow
-	f := &r.f
-	err := sc.Scan(&f.ID, &f.OrgID, &f.ProductVersionID, &f.ComponentKey, &f.ComponentID, &f.VulnID, &r.match, &f.SeverityRank,
-		&f.Active, &f.State, &f.Justification, &f.Owner, &f.Expires, &f.StateChanged, &f.StateBy, &f.FirstSeen, &f.LastSeen, &f.Gone,
-		&f.Manufacturer, &f.Product, &f.ProductID, &f.Version, &f.Installed, &f.Summary, &f.CISAKEV, &f.EUKEV, &f.EPSSScore, &f.EPSSPercentile)
-	f.FirstSeen, f.LastSeen = f.FirstSeen.UTC(), f.LastSeen.UTC()
-	for _, t := range []**time.Time{&f.Expires, &f.StateChanged, &f.Gone} {
-		if *t != nil {
-			u := (*t).UTC()
-			*t = &u
-		}
-	}
-	return r, err
-}
-
-// withContents fills in what the findings of rows say from their contents.
-func (sc *Scope) withContents(ctx context.Context, rows []fleetFindingRow) ([]domain.Finding, error) {
-	ids := make([]int64, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].match
-	}
-	contents, err := sc.Q.findingContents(ctx, sc.org, ids)
+		vulns[id] = v
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]domain.Finding, len(rows))
-	for i := range rows {
-		c := contents[rows[i].match]
-		if c == nil {
-			return nil, fmt.Errorf("finding %d: its content %d is not stored", rows[i].f.ID, rows[i].match)
+	contents, err := sc.Q.findingContents(ctx, sc.org, matches)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Finding, 0, len(es))
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
 		}
-		out[i] = rows[i].f
-		fillFromContent(&out[i], c)
+		return &t
+	}
+	for i := range es {
+		x, e := &es[i], &es[i].e
+		v, ok := versions[x.pv]
+		if !ok {
+			continue
+		}
+		c := contents[e.MatchID]
+		if c == nil {
+			return nil, fmt.Errorf("finding %d: its content %d is not stored", e.ID, e.MatchID)
+		}
+		vu := vulns[e.VulnID]
+		f := domain.Finding{ID: e.ID, OrgID: sc.org, ProductVersionID: x.pv, ComponentKey: e.ComponentKey, ComponentID: e.ComponentID,
+			VulnID: e.VulnID, SeverityRank: e.SeverityRank, Active: e.Active, State: e.State, Justification: e.Justification, Owner: e.Owner,
+			Expires: at(e.Expires), StateChanged: at(e.StateChanged), StateBy: e.StateBy, FirstSeen: e.FirstSeen, LastSeen: e.LastSeen,
+			Gone: at(e.Gone), Manufacturer: v.maker, Product: v.product, ProductID: v.productID, Version: v.version, Installed: v.installed,
+			Summary: vu.summary, CISAKEV: vu.cisa, EUKEV: vu.eu, EPSSScore: vu.epss, EPSSPercentile: vu.epssPct}
+		fillFromContent(&f, c)
+		out = append(out, f)
 	}
 	return out, nil
 }
 
-// queryFleetFindings reads findings (SELECT fleetFindingSel fleetFindingFrom …) with what they say.
-func (sc *Scope) queryFleetFindings(ctx context.Context, q string, args ...any) ([]domain.Finding, error) {
-	rows, err := queryAll(ctx, sc.Q, scanFleetFinding, q, args...)
-	if err != nil {
-		return nil, err
+// fleetEntriesWhere returns the current entries of the organisation's findings (of the product
+// versions pvs, or of all when all is true) for which keep is true, in the order of their product
+// versions and ids.
+func (sc *Scope) fleetEntriesWhere(ctx context.Context, pvs []int64, all bool, keep func(pv int64, v *findingset.EntryView) bool) ([]fleetEntry, error) {
+	var out []fleetEntry
+	fn := func(pv int64, _ int, v *findingset.EntryView) error {
+		if keep(pv, v) {
+			out = append(out, fleetEntry{pv, v.Entry()})
+		}
+		return nil
 	}
-	return sc.withContents(ctx, rows)
+	var err error
+	if all {
+		err = sc.Q.eachOrgFindingEntry(ctx, sc.org, fn)
+	} else {
+		err = sc.Q.eachFindingEntry(ctx, sc.org, pvs, fn)
+	}
+	slices.SortFunc(out, func(a, b fleetEntry) int { return cmp.Or(cmp.Compare(a.pv, b.pv), cmp.Compare(a.e.ID, b.e.ID)) })
+	return out, err
 }
 
-// fleetFindingSort are the orders of the findings lists: columns of SQL, and "" for what a finding's
-// content says (ordered in Go, as is the default order: known exploited, severity, CVSS score,
-// vulnerability id).
-var fleetFindingSort = map[string]string{"vulnerability": "f.vuln_id", "severity": "f.severity_rank", "cvss": "",
-	"epss": "COALESCE(vu.epss_score, 0)", "state": "f.state", "product": "p.name_key", "manufacturer": "m.name_key",
-	"component": "", "first_seen": "f.first_seen"}
+// openEntry reports whether a finding is open: matched, not set aside by VEX, not closed by triage.
+func openEntry(v *findingset.EntryView) bool {
+	return v.Gone.IsZero() && v.Active && v.State != domain.FindingNotAffected && v.State != domain.FindingFixed
+}
+
+// fleetFindingSort are the orders of the findings lists (the default one, known exploited first, then
+// severity, CVSS score, vulnerability id, when none of these is asked for).
+var fleetFindingSort = map[string]bool{"vulnerability": true, "severity": true, "cvss": true, "epss": true, "state": true, "product": true,
+	"manufacturer": true, "component": true, "first_seen": true}
 
 // SeverityRank returns the rank of a severity name (unknown 0 … critical 5).
 func SeverityRank(s string) int {
@@ -643,51 +553,6 @@ func SeverityRank(s string) int {
 	return 0
 }
 
-func (sc *Scope) fleetFindingWhere(f domain.FindingFilter) (string, []any) {
-	where, args := []string{"f.org_id = ?"}, []any{sc.org}
-	if !f.All {
-		where = append(where, "f.gone IS NULL", "f.active = ?")
-		args = append(args, true)
-	}
-	if f.ProductVersionID != 0 {
-		where, args = append(where, "f.product_version_id = ?"), append(args, f.ProductVersionID)
-	}
-	if f.ProductID != 0 {
-		where, args = append(where, "v.product_id = ?"), append(args, f.ProductID)
-	}
-	if f.ManufacturerID != 0 {
-		where, args = append(where, "p.manufacturer_id = ?"), append(args, f.ManufacturerID)
-	}
-	if f.AssetID != 0 {
-		where = append(where, "f.product_version_id IN (SELECT a.product_version_id FROM assets a WHERE a.org_id = ? AND a.id = ?)")
-		args = append(args, sc.org, f.AssetID)
-	}
-	if f.DepartmentID != 0 {
-		where = append(where, "f.product_version_id IN (SELECT a.product_version_id FROM assets a WHERE a.org_id = ? AND a.department_id = ?)")
-		args = append(args, sc.org, f.DepartmentID)
-	}
-	if f.VulnID != "" {
-		where, args = append(where, "f.vuln_id = ?"), append(args, f.VulnID)
-	}
-	if len(f.States) > 0 {
-		where = append(where, "f.state IN ("+discPlaceholders(len(f.States))+")")
-		for _, s := range f.States {
-			args = append(args, s)
-		}
-	}
-	if r := SeverityRank(f.Severity); r > 0 {
-		where, args = append(where, "f.severity_rank >= ?"), append(args, r)
-	}
-	if f.KEV {
-		where = append(where, "(vu.cisa_kev = ? OR vu.eu_kev = ?)")
-		args = append(args, true, true)
-	}
-	if f.MinEPSS > 0 {
-		where, args = append(where, "vu.epss_score >= ?"), append(args, f.MinEPSS)
-	}
-	return strings.Join(where, " AND "), args
-}
-
 // FleetFindings lists findings, filtered and paged: most severe first unless sorted otherwise. Without
 // All, only matched findings that VEX does not suppress.
 func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
@@ -700,141 +565,49 @@ func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (dom
 			return out, err
 		}
 	}
-	return sc.fleetFindingsSQL(ctx, f)
-}
-
-// fleetFindingsSQL is FleetFindings in SQL: in transactions, and for an organisation with more
-// findings than the index may hold. The search terms and the orders on what findings say (the default
-// one among them) need the contents: then the rows that pass the other filters are read with their
-// content ids, searched and ordered here, and only the page's findings read whole.
-func (sc *Scope) fleetFindingsSQL(ctx context.Context, f domain.FindingFilter) (domain.Page[domain.Finding], error) {
-	p := f.ListParams
-	w, args := sc.fleetFindingWhere(f)
-	out := domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
-	terms := searchTerms(f.Q)
-	key, desc := strings.TrimPrefix(p.Sort, "-"), strings.HasPrefix(p.Sort, "-")
-	col, known := fleetFindingSort[key]
-	if !known {
-		key, col, desc = "", "", false
-	}
-	order := "f.id"
-	if col != "" {
-		order = col
-		if desc {
-			order += " DESC"
-		}
-		order += ", f.id"
-	}
-	var err error
-	if len(terms) == 0 && col != "" {
-		if out.Total, err = sc.Count(ctx, "SELECT COUNT(*)"+fleetFindingFrom+" WHERE "+w, args...); err != nil {
-			return out, err
-		}
-		out.Items, err = sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE "+w+" ORDER BY "+order+" LIMIT ? OFFSET ?",
-			append(args, p.Limit, p.Offset)...)
-		return out, err
-	}
-	type light struct {
-		id, match int64
-		vuln      string
-		sev       int
-		kev       bool
-		product   string
-		c         *findingset.Content
-	}
-	ls, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (light, error) {
-		var l light
-		return l, r.Scan(&l.id, &l.match, &l.vuln, &l.sev, &l.kev, &l.product)
-	}, "SELECT f.id, f.match_id, f.vuln_id, f.severity_rank, COALESCE(vu.cisa_kev, FALSE), p.name_key"+fleetFindingFrom+" WHERE "+w+
-		" ORDER BY "+order, args...)
+	// in a transaction, or an organisation over the index's budget: an index for this list alone
+	idx, err := sc.transientFindingIndex(ctx)
 	if err != nil {
-		return out, err
+		return domain.Page[domain.Finding]{}, err
 	}
-	ids := make([]int64, len(ls))
-	for i := range ls {
-		ids[i] = ls[i].match
-	}
-	contents, err := sc.Q.findingContents(ctx, sc.org, ids)
-	if err != nil {
-		return out, err
-	}
-	kept := ls[:0]
-	for _, l := range ls {
-		if l.c = contents[l.match]; l.c == nil {
-			return out, fmt.Errorf("finding %d: its content %d is not stored", l.id, l.match)
-		}
-		ok := true
-		for _, t := range terms {
-			if !strings.Contains(strings.ToLower(l.vuln), t) && !strings.Contains(strings.ToLower(l.c.Aliases), t) &&
-				!strings.Contains(strings.ToLower(l.c.ComponentName), t) && !strings.Contains(strings.ToLower(l.c.ComponentPURL), t) &&
-				!strings.Contains(l.product, t) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			kept = append(kept, l)
-		}
-	}
-	if col == "" { // an order on contents (SQL ordered by id)
-		var c func(a, b *light) int
-		switch key {
-		case "cvss":
-			c = func(a, b *light) int { return cmp.Compare(a.c.CVSSScore, b.c.CVSSScore) }
-		case "component":
-			c = func(a, b *light) int { return strings.Compare(a.c.ComponentName, b.c.ComponentName) }
-		default:
-			c = func(a, b *light) int {
-				kev := func(l *light) int {
-					if l.kev {
-						return 1
-					}
-					return 0
-				}
-				return cmp.Or(cmp.Compare(kev(b), kev(a)), cmp.Compare(b.sev, a.sev), cmp.Compare(b.c.CVSSScore, a.c.CVSSScore), strings.Compare(a.vuln, b.vuln))
-			}
-		}
-		slices.SortStableFunc(kept, func(a, b light) int {
-			if desc {
-				return c(&b, &a)
-			}
-			return c(&a, &b)
-		})
-	}
-	out.Total = len(kept)
-	if p.Offset >= len(kept) {
-		return out, nil
-	}
-	page := kept[p.Offset:min(p.Offset+p.Limit, len(kept))]
-	pageIDs := make([]int64, len(page))
-	for i, l := range page {
-		pageIDs[i] = l.id
-	}
-	out.Items, err = sc.fleetFindingsByID(ctx, pageIDs)
-	return out, err
+	return sc.listFindings(ctx, idx, f)
 }
 
 // fleetFindingsByID reads a list's page: the findings of ids, in that order (one deleted meanwhile is
 // left out).
 func (sc *Scope) fleetFindingsByID(ctx context.Context, ids []int64) ([]domain.Finding, error) {
-	args := make([]any, 0, len(ids)+1)
-	args = append(args, sc.org)
+	want := map[int64]map[int64]bool{}
+	var pvs []int64
 	for _, id := range ids {
-		args = append(args, id)
+		pv, err := sc.Q.findingVersion(ctx, sc.org, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if want[pv] == nil {
+			want[pv] = map[int64]bool{}
+			pvs = append(pvs, pv)
+		}
+		want[pv][id] = true
 	}
-	rows, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id IN ("+
-		discPlaceholders(len(ids))+")", args...)
+	es, err := sc.fleetEntriesWhere(ctx, pvs, false, func(pv int64, v *findingset.EntryView) bool { return want[pv][v.ID] })
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]domain.Finding, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r
+	fs, err := sc.fleetFindingsOf(ctx, es)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]domain.Finding, len(fs))
+	for _, f := range fs {
+		byID[f.ID] = f
 	}
 	out := make([]domain.Finding, 0, len(ids))
 	for _, id := range ids {
-		if r, found := byID[id]; found {
-			out = append(out, r)
+		if f, found := byID[id]; found {
+			out = append(out, f)
 		}
 	}
 	return out, nil
@@ -842,13 +615,12 @@ func (sc *Scope) fleetFindingsByID(ctx context.Context, ids []int64) ([]domain.F
 
 // FleetFinding returns one finding.
 func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, error) {
-	r, err := scanFleetFinding(sc.QueryRow(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+" WHERE f.org_id = ? AND f.id = ?", sc.org, id))
-	if err != nil {
-		return domain.Finding{}, NotFound(err, "finding")
-	}
-	fs, err := sc.withContents(ctx, []fleetFindingRow{r})
+	fs, err := sc.fleetFindingsByID(ctx, []int64{id})
 	if err != nil {
 		return domain.Finding{}, err
+	}
+	if len(fs) == 0 {
+		return domain.Finding{}, NotFound(sql.ErrNoRows, "finding")
 	}
 	return fs[0], nil
 }
@@ -857,122 +629,20 @@ func (sc *Scope) FleetFinding(ctx context.Context, id int64) (domain.Finding, er
 // not_affected or fixed) with what risk scoring needs, EPSS and KEV from the vulnerability records,
 // ordered by product version and id: the risk pages take each version's findings as a part of the
 // result instead of copying them (at the issue's scale ~190 MB more, ~500 MB allocated while growing).
-//
-// The risk pages assess every device on each view, so at the issue's scale (~810,000 findings) this
-// read is most of their time: the contents are read first and the findings after them in table
-// order, and joined here; what a content says is shared by its findings.
 func (s *Store) OpenFindingFacts(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
 	// from the lists' index when it holds the organisation (read first if need be, as a list would):
 	// tens of milliseconds instead of seconds at the issue's scale
-	idx, err := s.findex.index(ctx, s.Scope(orgID))
+	sc := s.Scope(orgID)
+	idx, err := s.findex.index(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	if idx != nil {
-		return idx.openFacts(), nil
-	}
-	return s.openFindingFactsRead(ctx, orgID)
-}
-
-// openFindingFactsRead is OpenFindingFacts read from the database (an organisation over the index's
-// budget).
-func (s *Store) openFindingFactsRead(ctx context.Context, orgID int64) ([]domain.FindingFacts, error) {
-	rtx, err := s.readSnapshot(ctx) // one snapshot: every content a finding refers to is there
-	if err != nil {
-		return nil, err
-	}
-	scan := s.orgScan()
-	defer rtx.Rollback()
-	q := Q{s: s, db: rtx}
-	// what each content says that scoring needs: its CVSS vectors, one slice per distinct text
-	// (a vulnerability's vectors repeat over its contents)
-	vectors := map[int64][]string{}
-	same := map[string][]string{}
-	err = q.eachFindingContent(ctx, orgID, func(c *findingset.ContentView) error {
-		v, ok := same[string(c.CVSSVectors)]
-		if !ok {
-			v = discLines(string(c.CVSSVectors))
-			same[string(c.CVSSVectors)] = v
-		}
-		vectors[c.ID] = v
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	// The findings are read in table order (the fastest read) into small rows, then placed by product
-	// version with a counting sort: the facts, ~230 bytes each, are written once, in their final place.
-	type openRow struct {
-		id, pv, match int64
-		vuln, state   string
-	}
-	// sized by the count of the last match (~800,000 findings: growing by doubling cost a quarter of
-	// the time)
-	var hint int
-	if err := q.QueryRow(ctx, "SELECT COALESCE(MAX(findings), 0) FROM fleet_match_state WHERE org_id = ?", orgID).Scan(&hint); err != nil {
-		return nil, err
-	}
-	open := make([]openRow, 0, min(hint+hint/16+16, 1<<24))
-	perPV := map[int64]int{}
-	rows, err := q.Query(ctx, `SELECT id, product_version_id, vuln_id, state, match_id FROM findings
-		WHERE `+scan+`org_id = ? AND gone IS NULL AND active = ? AND state NOT IN ('not_affected', 'fixed') ORDER BY id`, orgID, true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r openRow
-		if err := rows.Scan(&r.id, &r.pv, &r.vuln, &r.state, &r.match); err != nil {
+	if idx == nil { // over the budget: an index for this once
+		if idx, err = sc.transientFindingIndex(ctx); err != nil {
 			return nil, err
 		}
-		if _, ok := vectors[r.match]; !ok {
-			continue // no content: not a finding the pages show either
-		}
-		open = append(open, r)
-		perPV[r.pv]++
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	next := make(map[int64]int, len(perPV)) // where each version's next fact goes
-	at := 0
-	for _, pv := range slices.Sorted(maps.Keys(perPV)) {
-		next[pv], at = at, at+perPV[pv]
-	}
-	out := make([]domain.FindingFacts, len(open))
-	vulns := map[string][]int{} // the facts of each vulnerability, by position
-	for _, r := range open {
-		i := next[r.pv]
-		next[r.pv]++
-		out[i] = domain.FindingFacts{FindingID: r.id, ProductVersionID: r.pv, VulnID: r.vuln, CVSSVectors: vectors[r.match], State: r.state}
-		vulns[r.vuln] = append(vulns[r.vuln], i)
-	}
-	// the vulnerability records: KEV, EPSS
-	err = q.queryIn(ctx, `SELECT id, COALESCE(cisa_kev, FALSE), COALESCE(eu_kev, FALSE), epss_score, epss_percentile
-		FROM vulnerabilities WHERE id IN (%s)`, slices.Sorted(maps.Keys(vulns)), func(rows *sql.Rows) error {
-		var id string
-		var cisa, eu bool
-		var epss, pct *float64
-		if err := rows.Scan(&id, &cisa, &eu, &epss, &pct); err != nil {
-			return err
-		}
-		for _, i := range vulns[id] {
-			x := &out[i]
-			x.CISAKEV, x.EUKEV = cisa, eu
-			if epss != nil && !math.IsNaN(*epss) {
-				x.EPSS = *epss
-			}
-			if pct != nil && !math.IsNaN(*pct) {
-				x.EPSSPercentile = *pct
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return idx.openFacts(), nil
 }
 
 // FleetMatchState returns the organisation's matching progress (zero before the first match).
@@ -1080,20 +750,26 @@ func (tx *Tx) TriageFinding(ctx context.Context, id int64, t domain.Triage) (dom
 	}
 	at, actor := now(), domain.ActorFrom(ctx).Name
 	if t.State != "" {
-		if _, err := tx.Exec(ctx, `UPDATE findings SET state = ?, justification = ?, owner = ?, expires = ?, state_changed = ?, state_by = ?
-			WHERE org_id = ? AND id = ?`, t.State, t.Justification, t.Owner, tsPtr(t.Expires), at, actor, tx.org, id); err != nil {
+		_, err := tx.changeFindings(ctx, []int64{id}, func(e *findingset.Entry) {
+			e.State, e.Justification, e.Owner, e.StateChanged, e.StateBy = t.State, t.Justification, t.Owner, at, actor
+			e.Expires = time.Time{}
+			if t.Expires != nil {
+				e.Expires = t.Expires.UTC().Truncate(time.Microsecond)
+			}
+		})
+		if err != nil {
 			return f, err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, from_state, to_state, justification, owner,
-			expires, comment) VALUES (?, ?, ?, ?, 'state', ?, ?, ?, ?, ?, ?)`, tx.org, id, at, actor, f.State, t.State, t.Justification, t.Owner,
-			tsPtr(t.Expires), t.Comment); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, product_version_id, finding_id, at, actor, kind, from_state, to_state,
+			justification, owner, expires, comment) VALUES (?, ?, ?, ?, ?, 'state', ?, ?, ?, ?, ?, ?)`, tx.org, f.ProductVersionID, id, at, actor,
+			f.State, t.State, t.Justification, t.Owner, tsPtr(t.Expires), t.Comment); err != nil {
 			return f, err
 		}
 		if err := tx.touchFindings(ctx, []int64{f.ProductVersionID}); err != nil {
 			return f, err
 		}
-	} else if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, comment) VALUES (?, ?, ?, ?, 'comment', ?)`,
-		tx.org, id, at, actor, t.Comment); err != nil {
+	} else if _, err := tx.Exec(ctx, `INSERT INTO finding_events (org_id, product_version_id, finding_id, at, actor, kind, comment)
+		VALUES (?, ?, ?, ?, ?, 'comment', ?)`, tx.org, f.ProductVersionID, id, at, actor, t.Comment); err != nil {
 		return f, err
 	}
 	what := "commented on"
@@ -1174,46 +850,49 @@ func (sc *Scope) FleetHasDisclosures(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// FleetOpenFindingsOf returns the open findings of some vulnerabilities (for notifications).
+// FleetOpenFindingsOf returns the open findings of some vulnerabilities, by vulnerability and id.
 func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]domain.Finding, error) {
-	var out []domain.Finding
-	for start := 0; start < len(vulnIDs); start += 500 {
-		batch := vulnIDs[start:min(start+500, len(vulnIDs))]
-		args := []any{sc.org, true}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		fs, err := sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
-			AND f.state NOT IN ('not_affected', 'fixed') AND f.vuln_id IN (`+discPlaceholders(len(batch))+") ORDER BY f.vuln_id, f.id", args...)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fs...)
+	want := map[string]bool{}
+	for _, v := range vulnIDs {
+		want[v] = true
 	}
-	return out, nil
+	return sc.openFindingsWhere(ctx, func(v *findingset.EntryView) bool { return want[string(v.VulnID)] })
+}
+
+// openFindingsWhere returns the open findings for which keep is true, by vulnerability and id (it
+// reads every finding of the organisation).
+func (sc *Scope) openFindingsWhere(ctx context.Context, keep func(v *findingset.EntryView) bool) ([]domain.Finding, error) {
+	es, err := sc.fleetEntriesWhere(ctx, nil, true, func(_ int64, v *findingset.EntryView) bool { return openEntry(v) && keep(v) })
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(es, func(a, b fleetEntry) int {
+		return cmp.Or(strings.Compare(a.e.VulnID, b.e.VulnID), cmp.Compare(a.e.ID, b.e.ID))
+	})
+	return sc.fleetFindingsOf(ctx, es)
 }
 
 // FleetUnnotifiedKEV returns the open findings whose vulnerability is in CISA KEV or EU KEV and that
 // no vuln.kev notification covered yet.
 func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, error) {
-	return sc.queryFleetFindings(ctx, "SELECT "+fleetFindingSel+fleetFindingFrom+` WHERE f.org_id = ? AND f.gone IS NULL AND f.active = ?
-		AND f.state NOT IN ('not_affected', 'fixed') AND f.kev_notified = ? AND (vu.cisa_kev = ? OR vu.eu_kev = ?) ORDER BY f.vuln_id, f.id`,
-		sc.org, true, false, true, true)
+	kev := map[string]bool{}
+	ids, err := queryAll(ctx, sc.Q, func(r interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, "SELECT id FROM vulnerabilities WHERE cisa_kev = ? OR eu_kev = ?", true, true)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	for _, id := range ids {
+		kev[id] = true
+	}
+	return sc.openFindingsWhere(ctx, func(v *findingset.EntryView) bool { return !v.KEVNotified && kev[string(v.VulnID)] })
 }
 
 // MarkKEVNotified records that the vuln.kev notification covered these findings.
 func (tx *Tx) MarkKEVNotified(ctx context.Context, ids []int64) error {
-	for start := 0; start < len(ids); start += 500 {
-		batch := ids[start:min(start+500, len(ids))]
-		args := []any{true, tx.org}
-		for _, id := range batch {
-			args = append(args, id)
-		}
-		if _, err := tx.Exec(ctx, "UPDATE findings SET kev_notified = ? WHERE org_id = ? AND id IN ("+discPlaceholders(len(batch))+")", args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := tx.changeFindings(ctx, ids, func(e *findingset.Entry) { e.KEVNotified = true })
+	return err
 }
 
 // FleetSubjects returns the SBOM subjects (the device or firmware each SBOM describes) of the given

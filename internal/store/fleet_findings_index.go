@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"database/sql"
+	"errors"
 	"maps"
 	"math"
 	"slices"
@@ -21,7 +22,7 @@ import (
 // components each: ~810,000 findings) a list in SQL counts and orders every finding of the
 // organisation with its joins: the first page of /vulnerabilities took 3.2 s on pure-Go SQLite, a
 // search 4.2 s, a filter that matches nothing 1.3 s. A list now filters, counts and orders an index of
-// the organisation's findings kept in memory, and reads only the rows of its page from the database.
+// the organisation's findings kept in memory, and reads only the findings of its page from the database.
 //
 // Keeping it current, across processes too (the CLI writing while the server runs, several servers on
 // one PostgreSQL): every transaction that changes findings raises the organisation's findings
@@ -33,7 +34,8 @@ import (
 // findings means a change committed in between is read again next time, never missed.
 
 // findingIndexBudget bounds the findings the indexes of all organisations hold (~180 bytes each); the
-// least recently listed organisation is dropped first, and one larger than the budget is listed in SQL.
+// least recently listed organisation is dropped first, and one larger than the budget is listed from
+// an index read for each list (transientFindingIndex).
 var findingIndexBudget = 2_000_000
 
 type findingIndexCache struct {
@@ -55,10 +57,12 @@ type findingIndexStamp struct{ seq, versions, versionSum, generation int64 }
 
 type findingIndex struct {
 	stamp  findingIndexStamp
-	tooBig bool // more findings than the budget: listed in SQL until the stamp changes
-	pvs    map[int64][]findingEntry
-	n      int
-	attrs  []findingVulnAttr // by findingVuln.n, as of stamp.generation
+	tooBig bool // more findings than the budget: listed from a transient index until the stamp changes
+	// unbounded: a transient index (transientFindingIndex), not held to the budget
+	unbounded bool
+	pvs       map[int64][]findingEntry
+	n         int
+	attrs     []findingVulnAttr // by findingVuln.n, as of stamp.generation
 	// shared by the indexes that follow one another until the next read of every finding (only the
 	// refresh, holding the entry's lock, touches the maps)
 	texts map[int64]*findingText // by content id
@@ -395,21 +399,19 @@ func scanInt64(r interface{ Scan(...any) error }) (int64, error) {
 
 // readFindingEntries adds the findings of the product versions pvs (all when nil) to idx.
 func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs []int64) error {
-	// severity rank (0–5) and active (8) in one column: each column read costs a lock and a copy in the
-	// driver, 810,000 times (a NULL time is cheap)
-	const cols = `f.id, f.product_version_id, f.vuln_id, f.severity_rank + (CASE WHEN f.active THEN 8 ELSE 0 END), f.state, f.first_seen,
-		f.match_id, f.gone, f.state_changed, f.expires`
-	q, scan := sc.Q, sc.s.orgScan()
+	q := sc.Q
 	if pvs == nil {
-		// Every finding: every content first, then the findings in table order, in one snapshot so
-		// that every content a finding refers to is there.
-		rtx, err := sc.s.readSnapshot(ctx)
-		if err != nil {
-			return err
+		// Every finding: every content first, then the findings, in one snapshot so that every
+		// content a finding refers to is there (a transaction's own snapshot inside one).
+		if sc.outsideTx() {
+			rtx, err := sc.s.readSnapshot(ctx)
+			if err != nil {
+				return err
+			}
+			defer rtx.Rollback()
+			q = Q{s: sc.s, db: rtx}
 		}
-		defer rtx.Rollback()
-		q = Q{s: sc.s, db: rtx}
-		err = q.eachFindingContent(ctx, sc.org, func(v *findingset.ContentView) error {
+		err := q.eachFindingContent(ctx, sc.org, func(v *findingset.ContentView) error {
 			idx.addText(v.ID, v.CVSSScore, v.ComponentName, v.ComponentPURL, v.Aliases, v.CVSSVectors)
 			return nil
 		})
@@ -424,49 +426,46 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 		match int64
 	}
 	var read []pending
-	if pvs != nil {
-		scan = "" // some versions: by the index on org_id and product version
+	add := func(e findingEntry) bool {
+		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
+		idx.n++
+		return idx.n > findingIndexBudget && !idx.unbounded
 	}
-	rows, err := q.Query(ctx, "SELECT "+cols+" FROM findings f WHERE "+scan+"f.org_id = ?"+pvFilter(len(pvs)), pvArgs(sc.org, pvs)...)
+	errTooBig := errors.New("too many findings")
+	each := q.eachOrgFindingEntry
+	if pvs != nil {
+		each = func(ctx context.Context, org int64, fn func(int64, int, *findingset.EntryView) error) error {
+			return q.eachFindingEntry(ctx, org, pvs, fn)
+		}
+	}
+	err := each(ctx, sc.org, func(pv int64, _ int, v *findingset.EntryView) error {
+		e := findingEntry{id: v.ID, pv: pv, sev: int8(min(v.SeverityRank, 7)), active: v.Active, first: v.FirstSeen.UnixNano(),
+			state: findingStateIndex(v.State), gone: unixNano(v.Gone), changed: unixNano(v.StateChanged), expires: unixNano(v.Expires)}
+		if e.vuln = idx.vulns[string(v.VulnID)]; e.vuln == nil {
+			x := &findingVuln{id: string(v.VulnID), n: len(idx.vulns)}
+			x.lower = strings.ToLower(x.id)
+			e.vuln, idx.vulns[x.id] = x, x
+		}
+		if e.text = idx.texts[v.MatchID]; e.text == nil {
+			if pvs == nil {
+				return nil // no content: not a finding a list can show
+			}
+			missing = append(missing, v.MatchID)
+			read = append(read, pending{e, v.MatchID})
+			return nil
+		}
+		if add(e) {
+			return errTooBig
+		}
+		return nil
+	})
+	if errors.Is(err, errTooBig) {
+		idx.tooBig = true
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var vuln, state sql.RawBytes
-	var first time.Time
-	var gone, changed, expires *time.Time
-	for rows.Next() {
-		var e findingEntry
-		var flags int
-		var matchID int64
-		if err := rows.Scan(&e.id, &e.pv, &vuln, &flags, &state, &first, &matchID, &gone, &changed, &expires); err != nil {
-			return err
-		}
-		e.sev, e.active, e.first, e.state = int8(flags&7), flags&8 != 0, first.UnixNano(), findingStateIndex(string(state))
-		e.gone, e.changed, e.expires = unixNano(gone), unixNano(changed), unixNano(expires)
-		if e.vuln = idx.vulns[string(vuln)]; e.vuln == nil {
-			v := &findingVuln{id: string(vuln), n: len(idx.vulns)}
-			v.lower = strings.ToLower(v.id)
-			e.vuln, idx.vulns[v.id] = v, v
-		}
-		if e.text = idx.texts[matchID]; e.text == nil {
-			if pvs == nil {
-				continue // no content: the lists in SQL cannot show it either
-			}
-			missing = append(missing, matchID)
-			read = append(read, pending{e, matchID})
-			continue
-		}
-		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
-		if idx.n++; idx.n > findingIndexBudget {
-			idx.tooBig = true
-			return nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows.Close()
 	if len(read) == 0 {
 		return nil
 	}
@@ -483,8 +482,7 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 			}
 			e.text = idx.addText(c.ID, c.CVSSScore, []byte(c.ComponentName), []byte(c.ComponentPURL), []byte(c.Aliases), []byte(c.CVSSVectors))
 		}
-		idx.pvs[e.pv] = append(idx.pvs[e.pv], e)
-		if idx.n++; idx.n > findingIndexBudget {
+		if add(e) {
 			idx.tooBig = true
 			return nil
 		}
@@ -492,15 +490,31 @@ func (sc *Scope) readFindingEntries(ctx context.Context, idx *findingIndex, pvs 
 	return nil
 }
 
-// pvFilter and pvArgs narrow a query of an organisation's findings to some product versions (all
-// when there are none).
-func pvFilter(n int) string {
-	if n == 0 {
-		return ""
+// transientFindingIndex reads an index of every finding of the organisation for one use, whatever
+// their number: the lists, figures and facts of an organisation over the budget, and those read
+// inside a transaction (which sees its own changes).
+func (sc *Scope) transientFindingIndex(ctx context.Context) (*findingIndex, error) {
+	idx := &findingIndex{unbounded: true, pvs: map[int64][]findingEntry{}, texts: map[int64]*findingText{}, vulns: map[string]*findingVuln{},
+		vectors: map[string][]string{}}
+	if err := sc.readFindingEntries(ctx, idx, nil); err != nil {
+		return nil, err
 	}
-	return " AND f.product_version_id IN (" + discPlaceholders(n) + ")"
+	idx.ntexts = len(idx.texts)
+	if err := sc.readFindingVulnAttrs(ctx, idx, 0); err != nil {
+		return nil, err
+	}
+	return idx, nil
 }
 
+// unixNano is a time as Unix nanoseconds, 0 for none.
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// pvArgs are the arguments of a query of an organisation's product versions pvs.
 func pvArgs(org int64, pvs []int64) []any {
 	args := make([]any, 0, len(pvs)+1)
 	args = append(args, org)
@@ -549,21 +563,18 @@ func (idx *findingIndex) openFacts() []domain.FindingFacts {
 
 func byFindingID(a, b domain.FindingFacts) int { return cmp.Compare(a.FindingID, b.FindingID) }
 
-// unixNano is t in Unix nanoseconds, 0 for none.
-func unixNano(t *time.Time) int64 {
-	if t == nil {
-		return 0
-	}
-	return t.UnixNano()
-}
-
 // fleetHandlingIndexed is FleetHandling from the index (f.Matched set by the caller); ok is false
-// when the organisation is counted in SQL.
+// when the organisation is over the budget.
 func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f FleetHandlingFigures) (FleetHandlingFigures, bool, error) {
 	idx, err := sc.s.findex.index(ctx, sc)
 	if err != nil || idx == nil {
 		return f, false, err
 	}
+	return idx.handling(now, f), true, nil
+}
+
+// handling is FleetHandling from the index idx.
+func (idx *findingIndex) handling(now time.Time, f FleetHandlingFigures) FleetHandlingFigures {
 	at := now.UnixNano()
 	st := findingStateIndex
 	fixed, mitigated, accepted := stateFixed, st(domain.FindingMitigated), st(domain.FindingRiskAccepted)
@@ -598,7 +609,7 @@ func (sc *Scope) fleetHandlingIndexed(ctx context.Context, now time.Time, f Flee
 			}
 		}
 	}
-	return f, true, nil
+	return f
 }
 
 // addText keeps what a content says that lists search and order by (the bytes are copied).
@@ -636,7 +647,10 @@ func (sc *Scope) readFindingVulnAttrs(ctx context.Context, idx *findingIndex, fr
 		if err := rows.Scan(&id, &cisa, &eu, &epss, &pct, &due); err != nil {
 			return err
 		}
-		a := findingVulnAttr{kev: cisa || eu, cisaKEV: cisa, euKEV: eu, kevDue: unixNano(due)}
+		a := findingVulnAttr{kev: cisa || eu, cisaKEV: cisa, euKEV: eu}
+		if due != nil {
+			a.kevDue = unixNano(*due)
+		}
 		if epss != nil {
 			a.hasEPSS, a.epss = true, *epss
 		}
@@ -675,8 +689,8 @@ func (sc *Scope) findingVersionInfos(ctx context.Context) (map[int64]findingVers
 	return out, rows.Err()
 }
 
-// fleetFindingsIndexed is FleetFindings from the index; ok is false when the organisation is listed in
-// SQL (more findings than the budget).
+// fleetFindingsIndexed is FleetFindings from the index; ok is false when the organisation has more
+// findings than the budget.
 func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilter) (out domain.Page[domain.Finding], ok bool, err error) {
 	p := f.ListParams
 	out = domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
@@ -684,6 +698,14 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 	if err != nil || idx == nil {
 		return out, false, err
 	}
+	out, err = sc.listFindings(ctx, idx, f)
+	return out, err == nil, err
+}
+
+// listFindings is FleetFindings from the index idx.
+func (sc *Scope) listFindings(ctx context.Context, idx *findingIndex, f domain.FindingFilter) (out domain.Page[domain.Finding], err error) {
+	p := f.ListParams
+	out = domain.Page[domain.Finding]{Limit: p.Limit, Offset: p.Offset, Items: []domain.Finding{}}
 	terms := searchTerms(f.Q)
 	sortKey := strings.TrimPrefix(p.Sort, "-")
 	if _, known := fleetFindingSort[sortKey]; !known {
@@ -692,7 +714,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 	var infos map[int64]findingVersionInfo
 	if f.ProductID != 0 || f.ManufacturerID != 0 || len(terms) > 0 || sortKey == "product" || sortKey == "manufacturer" {
 		if infos, err = sc.findingVersionInfos(ctx); err != nil {
-			return out, false, err
+			return out, err
 		}
 	}
 	// the product versions in question (nil: all)
@@ -713,7 +735,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 		ids, err := queryAll(ctx, sc.Q, scanInt64, "SELECT product_version_id FROM assets WHERE org_id = ? AND id = ? AND product_version_id IS NOT NULL",
 			sc.org, f.AssetID)
 		if err != nil {
-			return out, false, err
+			return out, err
 		}
 		narrow(ids)
 	}
@@ -721,7 +743,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 		ids, err := queryAll(ctx, sc.Q, scanInt64, `SELECT DISTINCT product_version_id FROM assets WHERE org_id = ? AND department_id = ?
 			AND product_version_id IS NOT NULL`, sc.org, f.DepartmentID)
 		if err != nil {
-			return out, false, err
+			return out, err
 		}
 		narrow(ids)
 	}
@@ -834,7 +856,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 		return 0
 	})
 	if p.Offset >= len(page) {
-		return out, true, nil
+		return out, nil
 	}
 	page = page[p.Offset:]
 	ids := make([]int64, len(page))
@@ -842,7 +864,7 @@ func (sc *Scope) fleetFindingsIndexed(ctx context.Context, f domain.FindingFilte
 		ids[i] = e.id
 	}
 	out.Items, err = sc.fleetFindingsByID(ctx, ids) // a finding deleted since the stamp was read is left out
-	return out, err == nil, err
+	return out, err
 }
 
 // findingOrder returns the order of a list: that of fleetFindingSort (the default: known exploited

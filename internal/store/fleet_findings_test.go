@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/findingset"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
@@ -302,12 +303,15 @@ func TestFindingsForeignKeys(t *testing.T) {
 				return err
 			})
 		}
-		now := time.Now().UTC()
-		insert := "INSERT INTO findings (org_id, product_version_id, vuln_id, first_seen, last_seen) VALUES (?, ?, 'CVE-2024-1', ?, ?)"
-		if err := exec(insert, org, other.u62.ID, now, now); err == nil {
+		set, err := findingset.AppendSet(nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		insert := "INSERT INTO finding_sets (org_id, product_version_id, part, n, data) VALUES (?, ?, 7, 0, ?)"
+		if err := exec(insert, org, other.u62.ID, set); err == nil {
 			t.Error("a finding of another organisation's product version was stored")
 		}
-		if err := exec(insert, int64(1<<40), fx.u62.ID, now, now); err == nil {
+		if err := exec(insert, int64(1<<40), fx.u62.ID, set); err == nil {
 			t.Error("a finding of an organisation that does not exist was stored")
 		}
 		if err := exec("DELETE FROM organisations WHERE id = ?", org); err == nil {
@@ -316,7 +320,7 @@ func TestFindingsForeignKeys(t *testing.T) {
 		if len(findingsByKey(t, st, org)) != 1 {
 			t.Fatal("the finding is gone after refused changes")
 		}
-		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { return tx.DeleteProductVersion(ctx, fx.u62.ID) })
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error { return tx.DeleteProductVersion(ctx, fx.u62.ID) })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,13 +398,13 @@ func TestFleetFindingsRefusedWriteNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), "foreign key") && !strings.Contains(err.Error(), "FOREIGN KEY") {
 				t.Errorf("the error does not say which key refused it: %v", err)
 			}
-			if n, m := count("findings"), count("finding_segments"); n != 0 || m != 0 {
-				t.Fatalf("after the refused replacement: %d findings, %d segments", n, m)
+			if n, m := count("finding_sets"), count("finding_segments"); n != 0 || m != 0 {
+				t.Fatalf("after the refused replacement: %d sets, %d segments", n, m)
 			}
 		}
 		res := replaceFindings(t, st, org, scopes[:1], fleetFinding(fx.u61.ID, purl, "CVE-1", "own"))
-		if res.Created != 1 || count("findings") != 1 || count("finding_segments") != 1 {
-			t.Errorf("the next replacement: %+v, %d findings, %d segments", res, count("findings"), count("finding_segments"))
+		if res.Created != 1 || count("finding_sets") != 1 || count("finding_segments") != 1 {
+			t.Errorf("the next replacement: %+v, %d sets, %d segments", res, count("finding_sets"), count("finding_segments"))
 		}
 	})
 }
@@ -423,22 +427,22 @@ func TestCopyCancelled(t *testing.T) {
 	org := fx.org.ID
 	ctx, cancel := context.WithCancel(testutil.Ctx(org))
 	defer cancel()
-	now := time.Now().UTC()
-	cols := []string{"org_id", "product_version_id", "component_key", "vuln_id", "first_seen", "last_seen"}
+	cols := []string{"org_id", "first_id", "last_id", "product_version_id"}
 	err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
-		return tx.CopyRows(ctx, "findings", cols, 100000, func(i int) []any {
+		return tx.CopyRows(ctx, "finding_legacy_ids", cols, 100000, func(i int) []any {
 			if i == 50000 {
 				cancel()
 			}
-			return []any{org, fx.u61.ID, "pkg:golang/example.org/m" + strconv.Itoa(i) + "@1.0.0", "CVE-1", now, now}
+			return []any{org, int64(i), int64(i), fx.u61.ID}
 		})
 	})
 	if err == nil {
 		t.Fatal("a COPY whose context was cancelled halfway succeeded")
 	}
 	t.Logf("the cancelled COPY: %v", err)
-	if n := len(findingsByKey(t, st, org)); n != 0 {
-		t.Errorf("%d findings kept by the cancelled COPY", n)
+	var kept int
+	if err := st.Scope(org).QueryRow(testutil.Ctx(org), "SELECT COUNT(*) FROM finding_legacy_ids").Scan(&kept); err != nil || kept != 0 {
+		t.Errorf("%d rows kept by the cancelled COPY (%v)", kept, err)
 	}
 	res := replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
 		fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "after"))

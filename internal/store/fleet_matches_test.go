@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/findingset"
 	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/testutil"
 )
@@ -193,10 +195,9 @@ func TestFindingMatchesShared(t *testing.T) {
 	})
 }
 
-// Migration 0027 builds findings, finding_matches and the history again with other keys (on SQLite;
-// PostgreSQL drops one): every row, id and counter survives — a new finding is numbered after a
-// deleted one, never reusing its id — the history still goes with its finding, and neither table
-// refers to organisations any more (nor keeps finding_matches its unique key on org_id and id).
+// Migrations 0027–0090 carry findings written as rows (at schema 0026) into sets: every finding keeps
+// its id, triage, content and history; a deleted finding's id stays unused; the findings of a
+// product version and their history go with it; and the tables of rows are gone.
 func TestFindingsBulkKeysMigration(t *testing.T) {
 	for _, engine := range testutil.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -204,87 +205,88 @@ func TestFindingsBulkKeysMigration(t *testing.T) {
 			st := storeAt(t, engine, 26)
 			fx := newFixture(t, st, "bulk-keys")
 			org, octx := fx.org.ID, testutil.Ctx(fx.org.ID)
-			// Today's code writes and lists findings with the stamp of migration 0028, which this schema
-			// predates: stand-ins of its tables while the rows are written, dropped before the migrations
-			// run on.
-			standIn := func(stmts ...string) {
-				t.Helper()
-				for _, q := range stmts {
-					if err := st.Scope(org).Write(octx, func(tx *store.Tx) error { _, err := tx.Exec(octx, q); return err }); err != nil {
-						t.Fatalf("%s: %v", q, err)
-					}
-				}
-			}
-			standIn("CREATE TABLE findings_stamp (org_id BIGINT PRIMARY KEY, seq BIGINT NOT NULL DEFAULT 0)",
-				"CREATE TABLE findings_changes (org_id BIGINT NOT NULL, seq BIGINT NOT NULL, product_versions TEXT NOT NULL)",
-				"CREATE TABLE finding_segments (org_id BIGINT NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL, n INTEGER NOT NULL, data "+
-					map[string]string{"sqlite": "BLOB", "postgres": "BYTEA"}[engine]+" NOT NULL)",
-				"CREATE TABLE finding_content_ids (org_id BIGINT PRIMARY KEY, next_id BIGINT NOT NULL)")
 			const netPURL, textPURL = "pkg:golang/golang.org/x/net@0.7.0", "pkg:golang/golang.org/x/text@0.3.0"
-			whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
-			replaceFindings(t, st, org, whole, fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"),
-				fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u62.ID, textPURL, "CVE-2", "in range (text)"))
-			byKey := findingsByKey(t, st, org)
-			triaged := byKey[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-1"]
-			last := byKey[strconv.FormatInt(fx.u62.ID, 10)+" "+textPURL+" CVE-2"]
+			at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+			var ids []int64
 			err := st.Scope(org).Write(octx, func(tx *store.Tx) error {
-				if _, err := tx.TriageFinding(octx, triaged.ID, domain.Triage{State: domain.FindingExploitable, Comment: "reachable"}); err != nil {
+				match, err := tx.InsertID(octx, `INSERT INTO finding_matches (org_id, digest, component_name, component_version, component_purl,
+					reason, severity, severity_rank, active) VALUES (?, 'd1', 'x/net', '0.7.0', ?, 'in range', 'high', 4, ?) RETURNING id`,
+					org, netPURL, true)
+				if err != nil {
+					return err
+				}
+				for _, r := range []struct {
+					pv        int64
+					key, vuln string
+					state     string
+				}{{fx.u61.ID, netPURL, "CVE-1", "exploitable"}, {fx.u62.ID, netPURL, "CVE-1", "new"}, {fx.u62.ID, textPURL, "CVE-2", "new"}} {
+					id, err := tx.InsertID(octx, `INSERT INTO findings (org_id, product_version_id, component_key, component_id, vuln_id, severity_rank,
+						active, state, first_seen, last_seen, match_id) VALUES (?, ?, ?, 1, ?, 4, ?, ?, ?, ?, ?) RETURNING id`,
+						org, r.pv, r.key, r.vuln, true, r.state, at, at, match)
+					if err != nil {
+						return err
+					}
+					ids = append(ids, id)
+				}
+				if _, err := tx.Exec(octx, `INSERT INTO finding_events (org_id, finding_id, at, actor, kind, from_state, to_state, comment)
+					VALUES (?, ?, ?, 'ciso@example', 'state', 'new', 'exploitable', 'reachable')`, org, ids[0], at); err != nil {
 					return err
 				}
 				// the newest finding is deleted: its id must not come back
-				_, err := tx.Exec(octx, "DELETE FROM findings WHERE org_id = ? AND id = ?", org, last.ID)
+				_, err = tx.Exec(octx, "DELETE FROM findings WHERE org_id = ? AND id = ?", org, ids[2])
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			// the contents written meanwhile (0029 packs finding_matches, which today's code left empty)
-			// wait aside and come back after the migrations
-			standIn("DROP TABLE findings_stamp", "DROP TABLE findings_changes", "ALTER TABLE finding_segments RENAME TO segments_aside",
-				"ALTER TABLE finding_content_ids RENAME TO content_ids_aside")
 			if _, err := st.Migrate(ctx); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}
-			standIn("INSERT INTO finding_segments SELECT * FROM segments_aside", "INSERT INTO finding_content_ids SELECT * FROM content_ids_aside",
-				"DROP TABLE segments_aside", "DROP TABLE content_ids_aside")
 			after := findingsByKey(t, st, org)
 			if len(after) != 2 {
 				t.Fatalf("%d findings after the migration, want 2", len(after))
 			}
 			f := after[strconv.FormatInt(fx.u61.ID, 10)+" "+netPURL+" CVE-1"]
-			if f.ID != triaged.ID || f.State != domain.FindingExploitable || f.Reason != "in range" || f.ComponentPURL != netPURL || !f.Active {
+			if f.ID != ids[0] || f.State != domain.FindingExploitable || f.Reason != "in range" || f.ComponentPURL != netPURL || !f.Active ||
+				!f.FirstSeen.Equal(at) {
 				t.Errorf("triaged finding after the migration = %+v", f)
 			}
-			hist, err := st.Scope(org).FindingEvents(octx, triaged.ID)
+			if g, err := st.Scope(org).FleetFinding(octx, ids[1]); err != nil || g.ProductVersionID != fx.u62.ID {
+				t.Errorf("finding %d by its old id = %+v, %v", ids[1], g, err)
+			}
+			if _, err := st.Scope(org).FleetFinding(octx, ids[2]); domain.ErrorCode(err) != domain.ENotFound {
+				t.Errorf("the deleted finding %d: %v, want not found", ids[2], err)
+			}
+			hist, err := st.Scope(org).FindingEvents(octx, ids[0])
 			if err != nil || len(hist) != 1 || hist[0].Comment != "reachable" || hist[0].ToState != domain.FindingExploitable {
 				t.Errorf("history after the migration = %+v, %v", hist, err)
 			}
-			// new rows are numbered after every earlier one, the deleted finding's id included
+			// a new finding gets a new number: never the deleted finding's, nor another migrated one's
+			whole := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}}
 			res := replaceFindings(t, st, org, whole, fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range"),
 				fleetFinding(fx.u62.ID, netPURL, "CVE-1", "in range"), fleetFinding(fx.u62.ID, textPURL, "CVE-3", "new"))
-			if res.Created != 1 {
+			if res.Created != 1 || res.Updated != 2 {
 				t.Fatalf("re-match after the migration = %+v", res)
 			}
-			if n := findingsByKey(t, st, org)[strconv.FormatInt(fx.u62.ID, 10)+" "+textPURL+" CVE-3"]; n.ID <= last.ID || n.Reason != "new" {
-				t.Errorf("new finding %d (%q), after the deleted %d", n.ID, n.Reason, last.ID)
+			if n := findingsByKey(t, st, org)[strconv.FormatInt(fx.u62.ID, 10)+" "+textPURL+" CVE-3"]; slices.Contains(ids, n.ID) || n.Reason != "new" {
+				t.Errorf("new finding %d (%q), old ones %v", n.ID, n.Reason, ids)
 			}
-			// the keys: a product version's findings and their history go with it
+			// a product version's findings and their history go with it
 			err = st.Scope(org).Write(octx, func(tx *store.Tx) error { return tx.DeleteProductVersion(octx, fx.u61.ID) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			var events int
-			if err := st.Scope(org).QueryRow(octx, "SELECT COUNT(*) FROM finding_events WHERE org_id = ? AND finding_id = ?", org, triaged.ID).Scan(&events); err != nil || events != 0 {
+			if err := st.Scope(org).QueryRow(octx, "SELECT COUNT(*) FROM finding_events WHERE org_id = ? AND finding_id = ?", org, ids[0]).Scan(&events); err != nil || events != 0 {
 				t.Errorf("%d events of a deleted product version's finding left (%v)", events, err)
 			}
-			var orgKeys int
-			q := `SELECT COUNT(*) FROM pragma_foreign_key_list('findings') WHERE "table" = 'organisations'`
-			if engine == "postgres" {
-				q = `SELECT COUNT(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY'
-					AND table_schema = current_schema() AND constraint_name = 'findings_org_id_fkey'`
+			if _, err := st.Scope(org).FleetFinding(octx, ids[0]); domain.ErrorCode(err) != domain.ENotFound {
+				t.Errorf("a deleted product version's finding: %v, want not found", err)
 			}
-			if err := st.Scope(org).QueryRow(octx, q).Scan(&orgKeys); err != nil || orgKeys != 0 {
-				t.Errorf("keys to organisations left: %d (%v)", orgKeys, err)
+			for _, table := range []string{"findings", "finding_matches", "finding_events_old"} {
+				if _, err := st.Scope(org).Count(octx, "SELECT COUNT(*) FROM "+table); err == nil {
+					t.Errorf("table %s is still there", table)
+				}
 			}
 		})
 	}
@@ -400,75 +402,6 @@ func TestFleetFindingDigestStable(t *testing.T) {
 	}
 }
 
-// A first full match on SQLite builds the index of findings by vulnerability after its inserts
-// instead of during them: only for an organisation without findings and a bulk larger than the
-// table, and the index comes back exactly as the migration made it (lists by vulnerability use it).
-func TestDeferFindingsVulnIndex(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
-		fx := newFixture(t, st, "bulk")
-		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
-		indexSQL := func() string {
-			if st.Engine() != "sqlite" {
-				return ""
-			}
-			var s string
-			if err := st.Scope(org).QueryRow(ctx, "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'findings_org_vuln'").Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			return s
-		}
-		before := indexSQL()
-		defer1 := func(expected int, insert bool) (deferred bool) {
-			err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
-				rebuild, err := tx.DeferFindingsVulnIndex(ctx, expected)
-				if err != nil {
-					return err
-				}
-				deferred = rebuild != nil
-				if insert {
-					if _, err := tx.ReplaceFleetFindings(ctx, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
-						[]domain.Finding{fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range")}); err != nil {
-						return err
-					}
-				}
-				if rebuild != nil {
-					return rebuild()
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return deferred
-		}
-		if got, want := defer1(1000, true), st.Engine() == "sqlite"; got != want {
-			t.Errorf("first bulk of an organisation without findings: deferred %v, want %v", got, want)
-		}
-		if after := indexSQL(); after != before {
-			t.Errorf("index after the rebuild:\n%s\nwant\n%s", after, before)
-		}
-		if defer1(1000, false) {
-			t.Error("deferred for an organisation that has findings")
-		}
-		other := newFixture(t, st, "bulk-other")
-		err := st.Scope(other.org.ID).Write(testutil.Ctx(other.org.ID), func(tx *store.Tx) error {
-			rebuild, err := tx.DeferFindingsVulnIndex(testutil.Ctx(other.org.ID), 1) // the table holds one row already
-			if rebuild != nil {
-				t.Error("deferred for a bulk smaller than the table")
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// the index serves the lists by vulnerability
-		fs, err := st.Scope(org).FleetOpenFindingsOf(ctx, []string{"CVE-1"})
-		if err != nil || len(fs) != 1 {
-			t.Errorf("findings of CVE-1 = %d, %v", len(fs), err)
-		}
-	})
-}
-
 // A finding's row carries the first 64 bits of its match row's digest (migration 0023): a re-match
 // recognises an unchanged finding from its own row instead of looking the digest up, and a changed
 // finding's row gets the new one.
@@ -480,23 +413,22 @@ func TestFindingMatchHash(t *testing.T) {
 		scope := []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}}
 		f := fleetFinding(fx.u61.ID, netPURL, "CVE-1", "in range")
 		replaceFindings(t, st, org, scope, f)
-		exec := func(q string, args ...any) {
+		entry := func() findingset.Entry {
 			t.Helper()
-			if err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
-				t.Fatal(err)
+			es, err := st.Scope(org).FindingEntries(ctx)
+			if err != nil || len(es[fx.u61.ID]) != 1 {
+				t.Fatalf("entries = %+v, %v", es, err)
 			}
+			return es[fx.u61.ID][0]
 		}
 		hashOf := func() (stored int64, digest string) {
 			t.Helper()
-			var id int64
-			if err := st.Scope(org).QueryRow(ctx, `SELECT id, match_hash FROM findings WHERE org_id = ?`, org).Scan(&id, &stored); err != nil {
-				t.Fatal(err)
-			}
-			f, err := st.Scope(org).FleetFinding(ctx, id)
+			e := entry()
+			f, err := st.Scope(org).FleetFinding(ctx, e.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return stored, f.Digest
+			return e.MatchHash, f.Digest
 		}
 		stored, digest := hashOf()
 		if want, _ := strconv.ParseUint(digest[:16], 16, 64); stored != int64(want) || stored == 0 {
@@ -512,7 +444,11 @@ func TestFindingMatchHash(t *testing.T) {
 		}
 		// A finding without the hash (stored before 0023): a full match, which reads every digest
 		// first, finds its content again.
-		exec("UPDATE findings SET match_hash = 0 WHERE org_id = ?", org)
+		e := entry()
+		e.MatchHash = 0
+		if err := st.Scope(org).Write(ctx, func(tx *store.Tx) error { return tx.WriteFindingSet(ctx, fx.u61.ID, []findingset.Entry{e}) }); err != nil {
+			t.Fatal(err)
+		}
 		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
 			if err := tx.PreloadFindingMatches(ctx); err != nil {
 				return err

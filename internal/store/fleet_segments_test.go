@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,11 +173,12 @@ func TestFindingSegmentDamaged(t *testing.T) {
 		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
 		replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}},
 			fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range"))
-		var id int64
-		if err := st.Scope(org).QueryRow(ctx, "SELECT id FROM findings WHERE org_id = ?", org).Scan(&id); err != nil {
-			t.Fatal(err)
+		es, err := st.Scope(org).FindingEntries(ctx)
+		if err != nil || len(es[fx.u61.ID]) != 1 {
+			t.Fatalf("entries = %+v, %v", es, err)
 		}
-		err := st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+		id := es[fx.u61.ID][0].ID
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.Exec(ctx, "UPDATE finding_segments SET data = ? WHERE org_id = ?", []byte{1, 'C', 0, 5, 1}, org)
 			return err
 		})
@@ -192,6 +194,53 @@ func TestFindingSegmentDamaged(t *testing.T) {
 		}
 		if _, err := st.OpenFindingFacts(ctx, org); err == nil {
 			t.Error("the risk facts were read from a damaged segment")
+		}
+	})
+}
+
+// A damaged set makes every read of its findings fail with where it is (organisation, product
+// version, part), not show fewer findings; the other product versions' findings still read.
+func TestFindingSetDamaged(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "damaged-set")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}, {ProductVersionID: fx.u62.ID}},
+			fleetFinding(fx.u61.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range"),
+			fleetFinding(fx.u62.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range"))
+		es, err := st.Scope(org).FindingEntries(ctx)
+		if err != nil || len(es[fx.u61.ID]) != 1 || len(es[fx.u62.ID]) != 1 {
+			t.Fatalf("entries = %+v, %v", es, err)
+		}
+		good, bad := es[fx.u61.ID][0].ID, es[fx.u62.ID][0].ID
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			// the header says three entries; the bytes hold none
+			_, err := tx.Exec(ctx, "UPDATE finding_sets SET data = ? WHERE org_id = ? AND product_version_id = ?", []byte{1, 'S', 0, 3, 1}, org, fx.u62.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		where := fmt.Sprintf("findings of product version %d (part 0)", fx.u62.ID)
+		if _, err := st.Scope(org).FleetFinding(ctx, bad); err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("finding of the damaged set: %v", err)
+		}
+		if f, err := st.Scope(org).FleetFinding(ctx, good); err != nil || f.Reason != "in range" {
+			t.Errorf("finding of the other version = %+v, %v", f, err)
+		}
+		if _, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{ListParams: domain.ListParams{Limit: 5}}); err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("list with a damaged set: %v", err)
+		}
+		if _, err := st.OpenFindingFacts(ctx, org); err == nil {
+			t.Error("the risk facts were read from a damaged set")
+		}
+		// a re-match of the version must not write over what it cannot read
+		err = st.Scope(org).Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ReplaceFleetFindings(ctx, []store.FleetFindingScope{{ProductVersionID: fx.u62.ID}},
+				[]domain.Finding{fleetFinding(fx.u62.ID, "pkg:golang/golang.org/x/net@0.7.0", "CVE-1", "in range")})
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), where) {
+			t.Errorf("re-match of the damaged set: %v", err)
 		}
 	})
 }

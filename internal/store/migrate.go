@@ -59,6 +59,7 @@ func Migrations(engine string) ([]Migration, error) {
 // transaction, on both engines.
 var migrationSteps = map[int]func(ctx context.Context, q Q) error{
 	29: packFindingMatches,
+	90: packFindingRows,
 }
 
 // MigrationStatus is one migration and whether it was applied.
