@@ -3,13 +3,13 @@ package store
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	"hash/fnv"
 	"maps"
 	"slices"
 	"strconv"
@@ -82,11 +82,11 @@ func FleetFindingDigest(f *domain.Finding) string {
 	b = append(strconv.AppendInt(b, f.VEXStatementID, 10), 0)
 	str(f.VEXSource)
 	str(f.VEXJustification)
-	h := fnv.New128a()
-	h.Write(b)
-	// 128 bits: the digest is the identity of shared content, so a collision must not be plausible
-	var sum [16]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
+	// the first 128 bits of SHA-256: the digest is the identity of shared content, so a collision
+	// must not be plausible; SHA-256 (with the CPU's SHA instructions) is four times as fast as the
+	// FNV-1a of 128 bits used before (1.4 → 0.34 µs a finding: ~0.9 s of a full match's matcher)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // fleetMatchHash is the first 64 bits of a digest, kept in the finding's entry (findingset.Entry) so
@@ -346,7 +346,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	// Each version whose findings changed: all of them as one part (a whole version), or those that
 	// changed as a new part.
 	var touched []int64 // for the lists' index
-	var buf []byte
+	var ws []findingSetWrite
 	for _, pv := range pvs {
 		vs := sets[pv]
 		var changed []findingset.Entry
@@ -360,13 +360,13 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		}
 		touched = append(touched, pv)
 		if whole[pv] {
-			buf, err = tx.writeFindingSet(ctx, pv, vs.entries, true, 0, buf)
+			ws = append(ws, findingSetWrite{pv: pv, es: vs.entries, whole: true})
 		} else {
-			buf, err = tx.writeFindingSet(ctx, pv, changed, false, vs.nextPart, buf)
+			ws = append(ws, findingSetWrite{pv: pv, es: changed, next: vs.nextPart})
 		}
-		if err != nil {
-			return res, err
-		}
+	}
+	if err := tx.writeFindingSets(ctx, ws); err != nil {
+		return res, err
 	}
 	return res, tx.touchFindings(ctx, touched)
 }
