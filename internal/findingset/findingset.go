@@ -131,10 +131,16 @@ func appendFloat(b []byte, f float64) []byte {
 // AppendSet appends the set of entries to b. The entries must be in ascending order of their ids
 // (positive), and their states known.
 func AppendSet(b []byte, es []Entry) ([]byte, error) {
-	b = header(b, kindSet, len(es))
+	return AppendSetOf(b, len(es), func(i int) *Entry { return &es[i] })
+}
+
+// AppendSetOf is AppendSet of the n entries at(0) … at(n-1): the writer of a full match keeps its
+// entries in one buffer it reuses and appends each version's without copying them together.
+func AppendSetOf(b []byte, n int, at func(i int) *Entry) ([]byte, error) {
+	b = header(b, kindSet, n)
 	var prev int64
-	for i := range es {
-		e := &es[i]
+	for i := range n {
+		e := at(i)
 		if e.ID <= prev {
 			return nil, fmt.Errorf("finding set: entry %d: id %d after %d (ids must ascend)", i, e.ID, prev)
 		}

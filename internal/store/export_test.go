@@ -159,5 +159,5 @@ func (sc *Scope) FindingEntries(ctx context.Context) (map[int64][]findingset.Ent
 
 // WriteFindingSet stores es as product version pv's only part (tests that change entries by hand).
 func (tx *Tx) WriteFindingSet(ctx context.Context, pv int64, es []findingset.Entry) error {
-	return tx.writeFindingSets(ctx, []findingSetWrite{{pv: pv, es: es, whole: true}})
+	return tx.writeFindingSets(ctx, []findingSetWrite{{pv: pv, es: entryPtrs(es), whole: true}})
 }

@@ -115,6 +115,10 @@ type fleetTxState struct {
 	refs     map[int64]bool
 	// the organisation's findings sequence as this transaction raised it (touchFindings; 0: not yet)
 	findingsSeq int64
+	// buffers the replacements of a transaction reuse (a full match makes ~80 of them): the entries
+	// of a call's versions, and the encoded sets of a statement
+	entries []fleetEntry
+	setBuf  []byte
 }
 
 func (tx *Tx) fleetState() *fleetTxState {
@@ -203,18 +207,13 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		}
 		return false
 	}
-	// The existing findings of the scopes, and each version's next finding number.
-	type existingRef struct {
-		pv   int64
-		i    int // in sets[pv].entries
-		seen bool
-	}
+	// The existing findings of the scopes and the new ones, in one buffer of the transaction (a full
+	// match's ~810,000 entries of ~270 bytes were a quarter of a gigabyte of garbage), and each
+	// version's next finding number.
 	type versionSet struct {
-		entries []findingset.Entry // the findings in scope (every finding of a whole version)
-		dirty   []bool
-		next    int64 // the next finding number
-		// the next part's number
-		nextPart int
+		idx      []int32 // the version's entries in scope (every one of a whole version)
+		next     int64   // the next finding number
+		nextPart int     // the next part's number
 	}
 	slices.Sort(pvs)
 	// The versions' parts without their data: the next finding number and part, and which versions
@@ -251,15 +250,18 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			read = append(read, pv)
 		}
 	}
-	existing := map[fleetKey]*existingRef{}
+	ents := state.entries[:0]
+	var dirty, seen []bool // by position in ents
+	existing := map[fleetKey]int32{}
 	err = tx.Q.eachFindingEntry(ctx, tx.org, read, func(pv int64, _ int, v *findingset.EntryView) error {
-		vs := sets[pv]
 		if !inScope(pv, v.ComponentKey, v.VulnID) {
 			return nil // outside the scope of a keyed re-match (another vulnerability): left alone
 		}
 		e := v.Entry()
-		existing[fleetKey{pv, e.ComponentKey, e.VulnID}] = &existingRef{pv: pv, i: len(vs.entries)}
-		vs.entries, vs.dirty = append(vs.entries, e), append(vs.dirty, false)
+		i := int32(len(ents))
+		existing[fleetKey{pv, e.ComponentKey, e.VulnID}] = i
+		ents, dirty, seen = append(ents, fleetEntry{pv, e}), append(dirty, false), append(seen, false)
+		sets[pv].idx = append(sets[pv].idx, i)
 		return nil
 	})
 	if err != nil {
@@ -276,8 +278,8 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		}
 		ptrs[i] = f
 		// A finding whose entry carries the same digest still refers to the right content.
-		if x := existing[keys[i]]; x != nil {
-			if e := &sets[x.pv].entries[x.i]; e.MatchHash != 0 && e.MatchHash == fleetMatchHash(f.Digest) {
+		if x, ok := existing[keys[i]]; ok {
+			if e := &ents[x].e; e.MatchHash != 0 && e.MatchHash == fleetMatchHash(f.Digest) {
 				state.matchIDs[f.Digest] = e.MatchID
 			}
 		}
@@ -288,7 +290,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	for i, f := range ptrs {
 		k := keys[i]
 		x, ok := existing[k]
-		if f.Active && (!ok || !x.seen) {
+		if f.Active && (!ok || !seen[x]) {
 			res.Active++
 		}
 		matchID := state.matchIDs[f.Digest]
@@ -300,20 +302,21 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			}
 			id := k.pv<<findingSeqBits | vs.next
 			vs.next++
-			existing[k] = &existingRef{pv: k.pv, i: len(vs.entries), seen: true}
-			vs.entries = append(vs.entries, findingset.Entry{ID: id, ComponentKey: k.comp, ComponentID: f.ComponentID, VulnID: k.vuln,
+			x = int32(len(ents))
+			existing[k] = x
+			ents = append(ents, fleetEntry{k.pv, findingset.Entry{ID: id, ComponentKey: k.comp, ComponentID: f.ComponentID, VulnID: k.vuln,
 				MatchID: matchID, MatchHash: fleetMatchHash(f.Digest), SeverityRank: max(f.SeverityRank, 0), Active: f.Active,
-				State: domain.FindingNew, FirstSeen: t, LastSeen: t})
-			vs.dirty = append(vs.dirty, true)
+				State: domain.FindingNew, FirstSeen: t, LastSeen: t}})
+			dirty, seen = append(dirty, true), append(seen, true)
+			vs.idx = append(vs.idx, x)
 			f.ID = id
 			res.Created++
 			res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
-		case x.seen:
+		case seen[x]:
 			// a duplicate in fs: the first one counts
 		default:
-			x.seen = true
-			vs := sets[x.pv]
-			e := &vs.entries[x.i]
+			seen[x] = true
+			e := &ents[x].e
 			f.ID = e.ID
 			if e.MatchID == matchID && e.ComponentID == f.ComponentID && e.Gone.IsZero() {
 				res.Unchanged++
@@ -321,22 +324,21 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			}
 			e.ComponentID, e.MatchID, e.MatchHash, e.Active, e.SeverityRank = f.ComponentID, matchID, fleetMatchHash(f.Digest), f.Active, max(f.SeverityRank, 0)
 			e.LastSeen, e.Gone = t, time.Time{}
-			vs.dirty[x.i] = true
+			dirty[x] = true
 			res.Updated++
 		}
 	}
 	// Findings in the scopes that the match no longer produced: marked gone, and a gone finding still
 	// shows what it said.
-	for _, x := range existing {
-		if x.seen {
+	for x := range ents {
+		if seen[x] {
 			continue
 		}
-		vs := sets[x.pv]
-		e := &vs.entries[x.i]
+		e := &ents[x].e
 		state.refs[e.MatchID] = true
 		if e.Gone.IsZero() {
 			e.Gone = t
-			vs.dirty[x.i] = true
+			dirty[x] = true
 			res.Gone++
 		}
 	}
@@ -349,10 +351,10 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	var ws []findingSetWrite
 	for _, pv := range pvs {
 		vs := sets[pv]
-		var changed []findingset.Entry
-		for i, d := range vs.dirty {
-			if d {
-				changed = append(changed, vs.entries[i])
+		var changed []*findingset.Entry
+		for _, x := range vs.idx {
+			if dirty[x] {
+				changed = append(changed, &ents[x].e)
 			}
 		}
 		if len(changed) == 0 {
@@ -360,7 +362,11 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		}
 		touched = append(touched, pv)
 		if whole[pv] {
-			ws = append(ws, findingSetWrite{pv: pv, es: vs.entries, whole: true})
+			all := make([]*findingset.Entry, len(vs.idx))
+			for i, x := range vs.idx {
+				all[i] = &ents[x].e
+			}
+			ws = append(ws, findingSetWrite{pv: pv, es: all, whole: true})
 		} else {
 			ws = append(ws, findingSetWrite{pv: pv, es: changed, next: vs.nextPart})
 		}
@@ -368,6 +374,8 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	if err := tx.writeFindingSets(ctx, ws); err != nil {
 		return res, err
 	}
+	clear(ents) // the buffer is kept for the next call, not the strings of this one's findings
+	state.entries = ents[:0]
 	return res, tx.touchFindings(ctx, touched)
 }
 

@@ -191,9 +191,18 @@ func (q Q) findingParts(ctx context.Context, org int64, pvs []int64) (map[int64]
 // part next (-1: after its last), or all its findings as its only part when whole.
 type findingSetWrite struct {
 	pv    int64
-	es    []findingset.Entry
+	es    []*findingset.Entry
 	whole bool
 	next  int
+}
+
+// entryPtrs returns pointers to the entries of es.
+func entryPtrs(es []findingset.Entry) []*findingset.Entry {
+	out := make([]*findingset.Entry, len(es))
+	for i := range es {
+		out[i] = &es[i]
+	}
+	return out
 }
 
 // findingPartBatch is the most parts one INSERT stores (7 values each).
@@ -232,7 +241,7 @@ func (tx *Tx) writeFindingSets(ctx context.Context, ws []findingSetWrite) error 
 			if err != nil {
 				return err
 			}
-			merged := all[w.pv]
+			merged := entryPtrs(all[w.pv])
 			at := make(map[int64]int, len(merged))
 			for i, e := range merged {
 				at[e.ID] = i
@@ -250,7 +259,7 @@ func (tx *Tx) writeFindingSets(ctx context.Context, ws []findingSetWrite) error 
 			w.next = 0
 			wholePVs = append(wholePVs, w.pv)
 		}
-		slices.SortFunc(w.es, func(a, b findingset.Entry) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(w.es, func(a, b *findingset.Entry) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	for start := 0; start < len(wholePVs); start += 500 {
 		batch := wholePVs[start:min(start+500, len(wholePVs))]
@@ -259,38 +268,53 @@ func (tx *Tx) writeFindingSets(ctx context.Context, ws []findingSetWrite) error 
 			return err
 		}
 	}
-	return insertFindingParts(ctx, tx.Q, tx.org, ws)
+	st := tx.fleetState()
+	var err error
+	st.setBuf, err = insertFindingParts(ctx, tx.Q, tx.org, ws, st.setBuf)
+	return err
 }
 
 // insertFindingParts stores the parts ws (entries sorted by id, part numbers set), each with its
-// last finding number and vulnerability filter.
-func insertFindingParts(ctx context.Context, q Q, org int64, ws []findingSetWrite) error {
+// last finding number and vulnerability filter. The parts of a statement are encoded into buf, which
+// is returned for the next call (a full match encodes ~60 MB of sets: as garbage, a fresh buffer each,
+// it raised the peak of the process's memory).
+func insertFindingParts(ctx context.Context, q Q, org int64, ws []findingSetWrite, buf []byte) ([]byte, error) {
 	const row = "(?, ?, ?, ?, ?, ?, ?)"
 	args := make([]any, 0, 7*min(len(ws), findingPartBatch))
+	filters := make([]findingset.VulnFilter, min(len(ws), findingPartBatch))
+	ends := make([]int, min(len(ws), findingPartBatch))
 	for start := 0; start < len(ws); start += findingPartBatch {
 		batch := ws[start:min(start+findingPartBatch, len(ws))]
-		args = args[:0]
-		for _, w := range batch {
-			data, err := findingset.AppendSet(nil, w.es)
-			if err != nil {
-				return fmt.Errorf("findings of product version %d: %w", w.pv, err)
+		buf = buf[:0]
+		for i, w := range batch {
+			var err error
+			if buf, err = findingset.AppendSetOf(buf, len(w.es), func(i int) *findingset.Entry { return w.es[i] }); err != nil {
+				return buf, fmt.Errorf("findings of product version %d: %w", w.pv, err)
 			}
-			var filter findingset.VulnFilter
+			ends[i] = len(buf)
+		}
+		args = args[:0]
+		for i, w := range batch {
+			from := 0
+			if i > 0 {
+				from = ends[i-1]
+			}
+			filters[i] = findingset.VulnFilter{}
 			var lastSeq int64
-			for i := range w.es {
-				filter.Add(w.es[i].VulnID)
-				if findingVersionOfID(w.es[i].ID) == w.pv {
-					lastSeq = max(lastSeq, w.es[i].ID&(1<<findingSeqBits-1))
+			for _, e := range w.es {
+				filters[i].Add(e.VulnID)
+				if findingVersionOfID(e.ID) == w.pv {
+					lastSeq = max(lastSeq, e.ID&(1<<findingSeqBits-1))
 				}
 			}
-			args = append(args, org, w.pv, w.next, len(w.es), lastSeq, filter[:], data)
+			args = append(args, org, w.pv, w.next, len(w.es), lastSeq, filters[i][:], buf[from:ends[i]])
 		}
 		if _, err := q.Exec(ctx, `INSERT INTO finding_sets (org_id, product_version_id, part, n, last_seq, vuln_filter, data) VALUES `+
 			strings.TrimSuffix(strings.Repeat(row+", ", len(batch)), ", "), args...); err != nil {
-			return fmt.Errorf("store the findings of product versions %d–%d: %w", batch[0].pv, batch[len(batch)-1].pv, mapErr(err))
+			return buf, fmt.Errorf("store the findings of product versions %d–%d: %w", batch[0].pv, batch[len(batch)-1].pv, mapErr(err))
 		}
 	}
-	return nil
+	return buf, nil
 }
 
 // changeFindings applies change to the current entries of the findings ids (those found) and stores
@@ -330,7 +354,7 @@ func (tx *Tx) changeFindings(ctx context.Context, ids []int64, change func(e *fi
 		for i := range es[pv] {
 			change(&es[pv][i])
 		}
-		ws = append(ws, findingSetWrite{pv: pv, es: es[pv], next: -1})
+		ws = append(ws, findingSetWrite{pv: pv, es: entryPtrs(es[pv]), next: -1})
 		written = append(written, pv)
 	}
 	if err := tx.writeFindingSets(ctx, ws); err != nil {
@@ -423,6 +447,7 @@ func packFindingRows(ctx context.Context, q Q) error {
 	if err != nil {
 		return fmt.Errorf("pack findings: %w", err)
 	}
+	var buf []byte
 	packed := 0
 	for _, v := range versions {
 		es, err := queryAll(ctx, q, func(r interface{ Scan(...any) error }) (findingset.Entry, error) {
@@ -446,7 +471,7 @@ func packFindingRows(ctx context.Context, q Q) error {
 		if err != nil {
 			return fmt.Errorf("pack findings of product version %d: %w", v.pv, err)
 		}
-		if err := insertFindingParts(ctx, q, v.org, []findingSetWrite{{pv: v.pv, es: es, whole: true}}); err != nil {
+		if buf, err = insertFindingParts(ctx, q, v.org, []findingSetWrite{{pv: v.pv, es: entryPtrs(es), whole: true}}, buf); err != nil {
 			return fmt.Errorf("pack findings: %w", err)
 		}
 		if last := es[len(es)-1].ID; last >= 1<<findingSeqBits {
