@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -584,21 +583,9 @@ func (sc *Scope) FleetFindings(ctx context.Context, f domain.FindingFilter) (dom
 // fleetFindingsByID reads a list's page: the findings of ids, in that order (one deleted meanwhile is
 // left out).
 func (sc *Scope) fleetFindingsByID(ctx context.Context, ids []int64) ([]domain.Finding, error) {
-	want := map[int64]map[int64]bool{}
-	var pvs []int64
-	for _, id := range ids {
-		pv, err := sc.Q.findingVersion(ctx, sc.org, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if want[pv] == nil {
-			want[pv] = map[int64]bool{}
-			pvs = append(pvs, pv)
-		}
-		want[pv][id] = true
+	want, pvs, err := sc.Q.findingVersions(ctx, sc.org, ids)
+	if err != nil {
+		return nil, err
 	}
 	es, err := sc.fleetEntriesWhere(ctx, pvs, false, func(pv int64, v *findingset.EntryView) bool { return want[pv][v.ID] })
 	if err != nil {
@@ -858,28 +845,6 @@ func (sc *Scope) FleetHasDisclosures(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-// FleetOpenFindingsOf returns the open findings of some vulnerabilities, by vulnerability and id.
-func (sc *Scope) FleetOpenFindingsOf(ctx context.Context, vulnIDs []string) ([]domain.Finding, error) {
-	want := map[string]bool{}
-	for _, v := range vulnIDs {
-		want[v] = true
-	}
-	return sc.openFindingsWhere(ctx, func(v *findingset.EntryView) bool { return want[string(v.VulnID)] })
-}
-
-// openFindingsWhere returns the open findings for which keep is true, by vulnerability and id (it
-// reads every finding of the organisation).
-func (sc *Scope) openFindingsWhere(ctx context.Context, keep func(v *findingset.EntryView) bool) ([]domain.Finding, error) {
-	es, err := sc.fleetEntriesWhere(ctx, nil, true, func(_ int64, v *findingset.EntryView) bool { return openEntry(v) && keep(v) })
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(es, func(a, b fleetEntry) int {
-		return cmp.Or(strings.Compare(a.e.VulnID, b.e.VulnID), cmp.Compare(a.e.ID, b.e.ID))
-	})
-	return sc.fleetFindingsOf(ctx, es)
-}
-
 // FleetUnnotifiedKEV returns the open findings whose vulnerability is in CISA KEV or EU KEV and that
 // no vuln.kev notification covered yet.
 func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, error) {
@@ -894,7 +859,17 @@ func (sc *Scope) FleetUnnotifiedKEV(ctx context.Context) ([]domain.Finding, erro
 	for _, id := range ids {
 		kev[id] = true
 	}
-	return sc.openFindingsWhere(ctx, func(v *findingset.EntryView) bool { return !v.KEVNotified && kev[string(v.VulnID)] })
+	// every finding of the organisation is read: the lists' index does not hold what was notified
+	es, err := sc.fleetEntriesWhere(ctx, nil, true, func(_ int64, v *findingset.EntryView) bool {
+		return openEntry(v) && !v.KEVNotified && kev[string(v.VulnID)]
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(es, func(a, b fleetEntry) int {
+		return cmp.Or(strings.Compare(a.e.VulnID, b.e.VulnID), cmp.Compare(a.e.ID, b.e.ID))
+	})
+	return sc.fleetFindingsOf(ctx, es)
 }
 
 // MarkKEVNotified records that the vuln.kev notification covered these findings.

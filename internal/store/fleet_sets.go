@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -41,16 +42,45 @@ func findingVersionOfID(id int64) int64 {
 	return id >> findingSeqBits
 }
 
-// findingVersion returns the product version of finding id; sql.ErrNoRows when no legacy range holds
-// an old id.
-func (q Q) findingVersion(ctx context.Context, org, id int64) (int64, error) {
-	if pv := findingVersionOfID(id); pv != 0 {
-		return pv, nil
+// findingVersions groups finding ids by the product version each names (ids no version holds are
+// left out), with the versions in ascending order. Ids from before migration 0090 are looked up in
+// finding_legacy_ids in one query for all of them (a page of an upgraded database is mostly such ids).
+func (q Q) findingVersions(ctx context.Context, org int64, ids []int64) (map[int64]map[int64]bool, []int64, error) {
+	byPV := map[int64]map[int64]bool{}
+	add := func(pv, id int64) {
+		if byPV[pv] == nil {
+			byPV[pv] = map[int64]bool{}
+		}
+		byPV[pv][id] = true
 	}
-	var pv int64
-	err := q.QueryRow(ctx, `SELECT product_version_id FROM finding_legacy_ids WHERE org_id = ? AND first_id <= ? AND last_id >= ?
-		ORDER BY first_id DESC LIMIT 1`, org, id, id).Scan(&pv)
-	return pv, err
+	var legacy []int64
+	for _, id := range ids {
+		if pv := findingVersionOfID(id); pv != 0 {
+			add(pv, id)
+		} else if id > 0 {
+			legacy = append(legacy, id)
+		}
+	}
+	if len(legacy) > 0 {
+		type idRange struct{ first, last, pv int64 }
+		ranges, err := queryAll(ctx, q, func(r interface{ Scan(...any) error }) (idRange, error) {
+			var x idRange
+			return x, r.Scan(&x.first, &x.last, &x.pv)
+		}, `SELECT first_id, last_id, product_version_id FROM finding_legacy_ids WHERE org_id = ? AND last_id >= ? AND first_id <= ?
+			ORDER BY first_id`, org, slices.Min(legacy), slices.Max(legacy))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range legacy {
+			// the last range starting at or before id (ranges never overlap)
+			i, _ := slices.BinarySearchFunc(ranges, id, func(x idRange, id int64) int { return cmp.Compare(x.first, id+1) })
+			if i > 0 && ranges[i-1].last >= id {
+				add(ranges[i-1].pv, id)
+			}
+		}
+	}
+	pvs := slices.Sorted(maps.Keys(byPV))
+	return byPV, pvs, nil
 }
 
 // setError names the damaged set an error of findingset came from.
@@ -85,13 +115,9 @@ func (q Q) eachEntry(ctx context.Context, org int64, pvs []int64, fn func(pv int
 	var seen map[int64]bool // ids in the version's later parts
 	lastPV := int64(-1)
 	for _, batch := range batches {
-		q1 := "SELECT product_version_id, part, data FROM finding_sets WHERE org_id = ?"
-		args := []any{org}
+		q1, args := "SELECT product_version_id, part, data FROM finding_sets WHERE org_id = ?", pvArgs(org, batch)
 		if batch != nil {
 			q1 += " AND product_version_id IN (" + discPlaceholders(len(batch)) + ")"
-			for _, pv := range batch {
-				args = append(args, pv)
-			}
 		}
 		// descending: an index scan backwards on both engines, the later parts of a version first
 		rows, err := q.Query(ctx, q1+" ORDER BY product_version_id DESC, part DESC", args...)
@@ -320,27 +346,10 @@ func insertFindingParts(ctx context.Context, q Q, org int64, ws []findingSetWrit
 // changeFindings applies change to the current entries of the findings ids (those found) and stores
 // them as a new part of each product version; it returns the product versions written.
 func (tx *Tx) changeFindings(ctx context.Context, ids []int64, change func(e *findingset.Entry)) ([]int64, error) {
-	byPV := map[int64]map[int64]bool{}
-	for _, id := range ids {
-		pv, err := tx.Q.findingVersion(ctx, tx.org, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if byPV[pv] == nil {
-			byPV[pv] = map[int64]bool{}
-		}
-		byPV[pv][id] = true
+	byPV, pvs, err := tx.Q.findingVersions(ctx, tx.org, ids)
+	if err != nil {
+		return nil, err
 	}
-	pvs := slices.Sorted(func(yield func(int64) bool) {
-		for pv := range byPV {
-			if !yield(pv) {
-				return
-			}
-		}
-	})
 	es, err := tx.Q.findingEntries(ctx, tx.org, pvs, func(pv int64, v *findingset.EntryView) bool { return byPV[pv][v.ID] })
 	if err != nil {
 		return nil, err
