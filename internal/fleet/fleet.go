@@ -241,6 +241,7 @@ func (in *input) matchChunks(ctx context.Context, idx *match.Index, ids []int64,
 	}
 	go func() {
 		defer close(out)
+		var bufs matchBuffers
 		for startAt := 0; startAt < len(ids); startAt += chunk {
 			var c *matchedChunk
 			select {
@@ -248,10 +249,10 @@ func (in *input) matchChunks(ctx context.Context, idx *match.Index, ids []int64,
 			case <-ctx.Done():
 				return
 			}
+			// Each version's findings go straight into the chunk's buffer, which is reused: after the
+			// first chunks it has room (growing it a version at a time anew for every chunk, or
+			// joining per-version slices, copied the large structs over and over).
 			c.scopes, c.found, c.components, c.err = c.scopes[:0], c.found[:0], 0, nil
-			// The versions' findings are joined once at their total size: appending the large structs
-			// one version at a time made the runtime copy them over and over (30 % of a full match).
-			parts, total := make([][]domain.Finding, 0, chunk), 0
 			for _, pv := range ids[startAt:min(startAt+chunk, len(ids))] {
 				var at []int
 				if only != nil {
@@ -260,20 +261,14 @@ func (in *input) matchChunks(ctx context.Context, idx *match.Index, ids []int64,
 						at = []int{} // none of its components has the keys (its subject may)
 					}
 				}
-				fs, scope, n, err := in.matchVersion(ctx, idx, pv, keys, at)
+				found, scope, n, err := in.matchVersion(ctx, idx, pv, keys, at, &bufs, c.found)
 				if err != nil {
 					c.err = err
 					break
 				}
+				c.found = found
 				c.components += n
 				c.scopes = append(c.scopes, scope)
-				parts, total = append(parts, fs), total+len(fs)
-			}
-			if cap(c.found) < total {
-				c.found = make([]domain.Finding, 0, total+total/4)
-			}
-			for _, fs := range parts {
-				c.found = append(c.found, fs...)
 			}
 			c.done = min(startAt+chunk, len(ids))
 			select {
@@ -493,11 +488,18 @@ func wanted(c *sbom.Component, keys map[match.Key]bool) bool {
 	return false
 }
 
-// matchVersion matches one product version: it returns the findings, the scope they replace and the
-// number of components matched. With keys, only the components with one of them are matched; only,
-// when not nil, lists their positions (so that the other components are not even looked at).
-func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key, only []int) ([]domain.Finding, store.FleetFindingScope, int, error) {
-	pvs := fmt.Sprint(pv)
+// matchBuffers is the memory a matcher reuses from one product version to the next.
+type matchBuffers struct {
+	comps []sbom.Component
+	found []match.Finding
+}
+
+// matchVersion matches one product version: it appends the findings to dst and returns it, the scope
+// they replace and the number of components matched. With keys, only the components with one of them
+// are matched; only, when not nil, lists their positions (so that the other components are not even
+// looked at).
+func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, keys []match.Key, only []int, bufs *matchBuffers, dst []domain.Finding) ([]domain.Finding, store.FleetFindingScope, int, error) {
+	pvs := strconv.FormatInt(pv, 10)
 	compIDs := in.compIDs[pv]
 	var comps []sbom.Component
 	var pos []int // with only: the position of each of comps in the product version
@@ -510,7 +512,9 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 			only[i] = i
 		}
 	} else {
-		comps = in.index.Components(pvs)
+		clear(bufs.comps) // the strings of the last version are not kept alive
+		bufs.comps = in.index.AppendComponents(bufs.comps[:0], pvs)
+		comps = bufs.comps
 	}
 	t := &match.Target{ProductVersion: pvs, Subject: in.subjects[pv], Components: comps}
 	scope := store.FleetFindingScope{ProductVersionID: pv, Vulns: in.vulnList}
@@ -542,10 +546,11 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 			}
 		}
 	}
-	fs, err := idx.Match(ctx, t, match.Options{Keys: keys, Only: only})
+	fs, err := idx.MatchInto(ctx, t, match.Options{Keys: keys, Only: only}, bufs.found)
 	if err != nil {
-		return nil, scope, 0, err
+		return dst, scope, 0, err
 	}
+	bufs.found = fs[:0]
 	for i := range fs {
 		if c := fs[i].Component; pos != nil && c >= 0 && c < len(pos) {
 			fs[i].Component = pos[c] // back to the product version's positions (compIDs)
@@ -573,30 +578,36 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 		fs = append(fs, idx.MatchProductStatus(statuses)...)
 	}
 	fs = match.ApplyVEX(idx, fs, stmts)
-	out := make([]domain.Finding, 0, len(fs))
-	inScope := map[string]bool{}
-	for _, k := range scope.ComponentKeys {
-		inScope[k] = true
+	var inScope map[string]bool
+	if keys != nil {
+		inScope = make(map[string]bool, len(scope.ComponentKeys))
+		for _, k := range scope.ComponentKeys {
+			inScope[k] = true
+		}
 	}
 	for i := range fs {
-		if fs[i].Matcher == match.MatcherVEX && strings.HasPrefix(fs[i].RecordID, "triage:") {
+		f := &fs[i]
+		if f.Matcher == match.MatcherVEX && strings.HasPrefix(f.RecordID, "triage:") {
 			continue // a triage decision on a finding the match no longer makes adds nothing
 		}
-		if in.vulns != nil && !in.vulns[fs[i].VulnID] {
+		if in.vulns != nil && !in.vulns[f.VulnID] {
 			continue // another vulnerability: the change cannot have changed its finding
 		}
-		d := findingOf(pv, &fs[i], compIDs, stmtIDs)
-		if keys != nil && !inScope[d.ComponentKey] {
+		key := ComponentKey(f.Package.Name, f.Package.Version, f.Package.PURL, f.Package.CPE)
+		if keys != nil && !inScope[key] {
 			continue
 		}
-		store.PrepareFleetFinding(&d) // here, on the matching goroutine, rather than on the writing one
-		out = append(out, d)
+		dst = append(dst, domain.Finding{})
+		d := &dst[len(dst)-1]
+		fillFinding(d, pv, f, key, compIDs, stmtIDs)
+		store.PrepareFleetFinding(d) // here, on the matching goroutine, rather than on the writing one
 	}
+	clear(fs) // the buffer is kept, not what this version's findings refer to
 	n := len(comps)
 	if keys != nil {
 		n = len(scope.ComponentKeys)
 	}
-	return out, scope, n, nil
+	return dst, scope, n, nil
 }
 
 // statementOf turns a stored VEX statement into the engine's.
@@ -616,13 +627,12 @@ func statementOf(pv string, x *domain.VEXStatement) match.Statement {
 	return s
 }
 
-// findingOf turns an engine finding into the stored one.
-func findingOf(pv int64, f *match.Finding, compIDs []int64, stmtIDs []int64) domain.Finding {
-	d := domain.Finding{ProductVersionID: pv, VulnID: f.VulnID, ComponentName: f.Package.Name, ComponentVersion: f.Package.Version,
-		ComponentPURL: f.Package.PURL, ComponentCPE: f.Package.CPE, RecordID: f.RecordID, Source: f.Source, Matcher: f.Matcher,
-		Reason: f.Reason, OtherReasons: f.OtherReasons, Confidence: f.Confidence, Guessed: f.Guessed, Remediation: f.Remediation,
-		MatchStatus: string(f.Status), Active: f.Active(), Severity: "unknown"}
-	d.ComponentKey = ComponentKey(f.Package.Name, f.Package.Version, f.Package.PURL, f.Package.CPE)
+// fillFinding makes the zero d the stored form of an engine finding whose ComponentKey is key.
+func fillFinding(d *domain.Finding, pv int64, f *match.Finding, key string, compIDs []int64, stmtIDs []int64) {
+	d.ProductVersionID, d.VulnID, d.ComponentKey = pv, f.VulnID, key
+	d.ComponentName, d.ComponentVersion, d.ComponentPURL, d.ComponentCPE = f.Package.Name, f.Package.Version, f.Package.PURL, f.Package.CPE
+	d.RecordID, d.Source, d.Matcher, d.Reason, d.OtherReasons = f.RecordID, f.Source, f.Matcher, f.Reason, f.OtherReasons
+	d.Confidence, d.Guessed, d.Remediation, d.MatchStatus, d.Active, d.Severity = f.Confidence, f.Guessed, f.Remediation, string(f.Status), f.Active(), "unknown"
 	if f.Component >= 0 && f.Component < len(compIDs) {
 		d.ComponentID = compIDs[f.Component]
 	}
@@ -648,5 +658,4 @@ func findingOf(pv int64, f *match.Finding, compIDs []int64, stmtIDs []int64) dom
 			d.VEXStatementID = stmtIDs[x.Statement]
 		}
 	}
-	return d
 }

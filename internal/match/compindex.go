@@ -201,16 +201,22 @@ func (ci *ComponentIndex) Clone() *ComponentIndex {
 // the index keeps (ref, name, version, package URL, CPE); nil when none are. The slice is the
 // caller's. (A re-match of some of them uses ComponentsFor.)
 func (ci *ComponentIndex) Components(productVersion string) []sbom.Component {
+	return ci.AppendComponents(nil, productVersion)
+}
+
+// AppendComponents appends the components Components returns to dst (a matcher going through the
+// product versions reuses one slice).
+func (ci *ComponentIndex) AppendComponents(dst []sbom.Component, productVersion string) []sbom.Component {
 	pv, ok := ci.pvPos[productVersion]
 	if !ok {
-		return nil
+		return dst
 	}
 	p := &ci.pvs[pv].comps
-	out := make([]sbom.Component, p.len())
-	for i := range out {
-		out[i] = p.at(i)
+	dst = slices.Grow(dst, p.len())
+	for i := range p.len() {
+		dst = append(dst, p.at(i))
 	}
-	return out
+	return dst
 }
 
 // ComponentsFor returns what a re-match of the components at only (positions, as ComponentsByVersion

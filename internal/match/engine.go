@@ -52,9 +52,19 @@ type Options struct {
 // component and vulnerability, in component order then vulnerability id. ctx is checked between
 // components; on cancellation the findings so far and ctx.Err() are returned.
 func (idx *Index) Match(ctx context.Context, t *Target, opts Options) ([]Finding, error) {
+	return idx.MatchInto(ctx, t, opts, nil)
+}
+
+// MatchInto is Match storing the findings in buf's memory when it is large enough (what buf held is
+// overwritten): a caller matching one target after another reuses one buffer instead of making
+// garbage of each target's findings.
+func (idx *Index) MatchInto(ctx context.Context, t *Target, opts Options, buf []Finding) ([]Finding, error) {
 	idx.mu.RLock()
 	defer idx.mu.RUnlock()
-	run := &Run{idx: idx, t: t, out: make([]Finding, 0, len(t.Components)/4+4)}
+	run := &Run{idx: idx, t: t, out: buf[:0]}
+	if cap(buf) == 0 {
+		run.out = make([]Finding, 0, len(t.Components)/4+4)
+	}
 	matchers := opts.Matchers
 	if matchers == nil {
 		matchers = DefaultMatchers()

@@ -60,12 +60,12 @@ type VEXDecision struct {
 // affected or under_investigation statement that matches no finding adds one (Matcher
 // MatcherVEX, Component -1, Package from the statement's component), subject to the same
 // precedence. Findings are returned in input order, added ones after them; the input is not
-// modified.
+// modified (without statements it is what is returned).
 func ApplyVEX(idx *Index, findings []Finding, stmts []Statement) []Finding {
-	out := slices.Clone(findings)
 	if len(stmts) == 0 {
-		return out
+		return findings
 	}
+	out := slices.Clone(findings)
 	// Canonical ids of the statements' vulnerabilities.
 	vulns := make([]*vuln.Vulnerability, len(stmts))
 	if idx != nil {
