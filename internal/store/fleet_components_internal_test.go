@@ -19,3 +19,37 @@ func TestUnpackComponent(t *testing.T) {
 		}
 	}
 }
+
+// idSet.count agrees with counting has over the range, across word boundaries.
+func TestIDSet(t *testing.T) {
+	s := idSet{}
+	ids := []int64{1, 2, 63, 64, 65, 127, 128, 200, 255, 256, 1000, 1 << 40}
+	for _, id := range ids {
+		s.add(id)
+	}
+	for _, id := range ids {
+		if !s.has(id) {
+			t.Errorf("has(%d) = false", id)
+		}
+	}
+	if s.has(0) || s.has(3) || s.has(129) {
+		t.Error("has an id never added")
+	}
+	for _, r := range [][2]int64{{1, 1}, {0, 300}, {2, 63}, {63, 64}, {64, 127}, {3, 62}, {128, 255}, {129, 199}, {256, 256}, {1000, 1 << 40}, {1<<40 - 5, 1<<40 + 70}} {
+		want := 0
+		for id := r[0]; id <= r[1] && id < 1100; id++ {
+			if s.has(id) {
+				want++
+			}
+		}
+		if r[1] >= 1<<40 {
+			want++
+		}
+		if r[0] > 1000 {
+			want = 1
+		}
+		if got := s.count(r[0], r[1]); got != want {
+			t.Errorf("count(%d, %d) = %d, want %d", r[0], r[1], got, want)
+		}
+	}
+}

@@ -102,16 +102,13 @@ func fleetMatchHash(digest string) int64 {
 	return int64(u)
 }
 
-type fleetKey struct {
-	pv         int64
-	comp, vuln string
-}
+type compVuln struct{ comp, vuln string }
 
 // fleetTxState is what the replacements of one transaction share: the contents already resolved
 // (digest → id) and, for PruneFindingMatches after a full match, the ones the findings refer to.
 type fleetTxState struct {
 	matchIDs map[string]int64
-	refs     map[int64]bool
+	refs     idSet // the contents the findings replaced in the transaction refer to
 	// the organisation's findings sequence as this transaction raised it (touchFindings; 0: not yet)
 	findingsSeq int64
 	// buffers the replacements of a transaction reuse (a full match makes ~80 of them): the entries
@@ -122,7 +119,7 @@ type fleetTxState struct {
 
 func (tx *Tx) fleetState() *fleetTxState {
 	if tx.fleet == nil {
-		tx.fleet = &fleetTxState{matchIDs: map[string]int64{}, refs: map[int64]bool{}}
+		tx.fleet = &fleetTxState{matchIDs: map[string]int64{}, refs: idSet{}}
 	}
 	return tx.fleet
 }
@@ -211,6 +208,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	// version's next finding number.
 	type versionSet struct {
 		idx      []int32 // the version's entries in scope (every one of a whole version)
+		fs       []int32 // its findings in fs
 		next     int64   // the next finding number
 		nextPart int     // the next part's number
 	}
@@ -251,71 +249,98 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 	}
 	ents := state.entries[:0]
 	var dirty, seen []bool // by position in ents
-	existing := map[fleetKey]int32{}
 	err = tx.Q.eachFindingEntry(ctx, tx.org, read, func(pv int64, _ int, v *findingset.EntryView) error {
 		if !inScope(pv, v.ComponentKey, v.VulnID) {
 			return nil // outside the scope of a keyed re-match (another vulnerability): left alone
 		}
-		e := v.Entry()
 		i := int32(len(ents))
-		existing[fleetKey{pv, e.ComponentKey, e.VulnID}] = i
-		ents, dirty, seen = append(ents, fleetEntry{pv, e}), append(dirty, false), append(seen, false)
+		ents, dirty, seen = append(ents, fleetEntry{pv, v.Entry()}), append(dirty, false), append(seen, false)
 		sets[pv].idx = append(sets[pv].idx, i)
 		return nil
 	})
 	if err != nil {
 		return res, err
 	}
-	// What the findings say, stored once: a finding is unchanged when it refers to the same content.
-	ptrs := make([]*domain.Finding, len(fs))
-	keys := make([]fleetKey, len(fs))
+	// The findings by version, in their order.
 	for i := range fs {
 		f := &fs[i]
-		keys[i] = fleetKey{f.ProductVersionID, fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
-		if _, ok := byPV[f.ProductVersionID]; !ok || !inScope(f.ProductVersionID, []byte(keys[i].comp), []byte(keys[i].vuln)) {
+		vs := sets[f.ProductVersionID]
+		if vs == nil || !inScope(f.ProductVersionID, []byte(fleetTrunc(f.ComponentKey, 1000)), []byte(fleetTrunc(f.VulnID, 200))) {
 			return res, fmt.Errorf("finding %s on %q is outside the re-matched scope", f.VulnID, f.ComponentKey)
 		}
-		ptrs[i] = f
-		// A finding whose entry carries the same digest still refers to the right content.
-		if x, ok := existing[keys[i]]; ok {
-			if e := &ents[x].e; e.MatchHash != 0 && e.MatchHash == fleetMatchHash(f.Digest) {
-				state.matchIDs[f.Digest] = e.MatchID
+		vs.fs = append(vs.fs, int32(i))
+	}
+	// Each finding's entry, version by version with a map of that version's entries alone (one map
+	// of a full match's 800,000 keys cost most of the writer's time in its hashing and growth): an
+	// existing entry the finding takes up (role update), a new one (create; numbered now, its
+	// content id set below), or one an earlier finding of fs took (a duplicate: the first counts).
+	const (
+		roleCreate = iota
+		roleUpdate
+		roleDuplicate
+	)
+	type place struct {
+		x    int32 // position in ents
+		role uint8
+	}
+	places := make([]place, len(fs))
+	byKey := map[compVuln]int32{}
+	for _, pv := range pvs {
+		vs := sets[pv]
+		clear(byKey)
+		for _, x := range vs.idx {
+			e := &ents[x].e
+			byKey[compVuln{e.ComponentKey, e.VulnID}] = x
+		}
+		for _, i := range vs.fs {
+			f := &fs[i]
+			k := compVuln{fleetTrunc(f.ComponentKey, 1000), fleetTrunc(f.VulnID, 200)}
+			x, ok := byKey[k]
+			switch {
+			case !ok:
+				if vs.next >= 1<<findingSeqBits {
+					return res, fmt.Errorf("product version %d has had %d findings: no number is left", pv, vs.next-1)
+				}
+				id := pv<<findingSeqBits | vs.next
+				vs.next++
+				x = int32(len(ents))
+				byKey[k] = x
+				ents = append(ents, fleetEntry{pv, findingset.Entry{ID: id, ComponentKey: k.comp, ComponentID: f.ComponentID, VulnID: k.vuln,
+					MatchHash: fleetMatchHash(f.Digest), SeverityRank: max(f.SeverityRank, 0), Active: f.Active,
+					State: domain.FindingNew, FirstSeen: t, LastSeen: t}})
+				dirty, seen = append(dirty, true), append(seen, true)
+				vs.idx = append(vs.idx, x)
+				places[i] = place{x, roleCreate}
+			case seen[x]:
+				places[i] = place{x, roleDuplicate}
+			default:
+				seen[x] = true
+				places[i] = place{x, roleUpdate}
+				// A finding whose entry carries the same digest still refers to the right content.
+				if e := &ents[x].e; e.MatchHash != 0 && e.MatchHash == fleetMatchHash(f.Digest) {
+					state.matchIDs[f.Digest] = e.MatchID
+				}
+			}
+			if f.Active && places[i].role != roleDuplicate {
+				res.Active++
 			}
 		}
 	}
-	if err := tx.resolveFleetMatches(ctx, ptrs); err != nil {
+	// What the findings say, stored once: a finding is unchanged when it refers to the same content.
+	mids, err := tx.resolveFleetMatches(ctx, fs)
+	if err != nil {
 		return res, err
 	}
-	for i, f := range ptrs {
-		k := keys[i]
-		x, ok := existing[k]
-		if f.Active && (!ok || !seen[x]) {
-			res.Active++
-		}
-		matchID := state.matchIDs[f.Digest]
-		switch {
-		case !ok:
-			vs := sets[k.pv]
-			if vs.next >= 1<<findingSeqBits {
-				return res, fmt.Errorf("product version %d has had %d findings: no number is left", k.pv, vs.next-1)
-			}
-			id := k.pv<<findingSeqBits | vs.next
-			vs.next++
-			x = int32(len(ents))
-			existing[k] = x
-			ents = append(ents, fleetEntry{k.pv, findingset.Entry{ID: id, ComponentKey: k.comp, ComponentID: f.ComponentID, VulnID: k.vuln,
-				MatchID: matchID, MatchHash: fleetMatchHash(f.Digest), SeverityRank: max(f.SeverityRank, 0), Active: f.Active,
-				State: domain.FindingNew, FirstSeen: t, LastSeen: t}})
-			dirty, seen = append(dirty, true), append(seen, true)
-			vs.idx = append(vs.idx, x)
-			f.ID = id
+	for i := range fs {
+		f, p, matchID := &fs[i], places[i], mids[i]
+		state.refs.add(matchID)
+		e := &ents[p.x].e
+		switch p.role {
+		case roleCreate:
+			e.MatchID, f.ID = matchID, e.ID
 			res.Created++
 			res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
-		case seen[x]:
-			// a duplicate in fs: the first one counts
-		default:
-			seen[x] = true
-			e := &ents[x].e
+		case roleUpdate:
 			f.ID = e.ID
 			if e.MatchID == matchID && e.ComponentID == f.ComponentID && e.Gone.IsZero() {
 				res.Unchanged++
@@ -323,7 +348,7 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			}
 			e.ComponentID, e.MatchID, e.MatchHash, e.Active, e.SeverityRank = f.ComponentID, matchID, fleetMatchHash(f.Digest), f.Active, max(f.SeverityRank, 0)
 			e.LastSeen, e.Gone = t, time.Time{}
-			dirty[x] = true
+			dirty[p.x] = true
 			res.Updated++
 		}
 	}
@@ -334,15 +359,12 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 			continue
 		}
 		e := &ents[x].e
-		state.refs[e.MatchID] = true
+		state.refs.add(e.MatchID)
 		if e.Gone.IsZero() {
 			e.Gone = t
 			dirty[x] = true
 			res.Gone++
 		}
-	}
-	for _, f := range ptrs {
-		state.refs[state.matchIDs[f.Digest]] = true
 	}
 	// Each version whose findings changed: all of them as one part (a whole version), or those that
 	// changed as a new part.
@@ -379,18 +401,37 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 }
 
 // resolveFleetMatches makes sure a content exists for the digest of every finding of fs (one already
-// resolved in the transaction, else a new one) and records its id in the transaction's state.
-func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []*domain.Finding) error {
+// resolved in the transaction, else a new one), records its id in the transaction's state and returns
+// the content id of each finding.
+func (tx *Tx) resolveFleetMatches(ctx context.Context, fs []domain.Finding) ([]int64, error) {
 	state := tx.fleetState()
+	ids := make([]int64, len(fs))
+	// A digest not resolved yet gets -(n+1) in matchIDs while it is the n-th missing content (so a
+	// second finding with it finds it there): one map operation per finding.
 	var missing []*domain.Finding
-	seen := map[string]bool{}
-	for _, f := range fs {
-		if _, ok := state.matchIDs[f.Digest]; !ok && !seen[f.Digest] {
-			seen[f.Digest] = true
+	for i := range fs {
+		f := &fs[i]
+		id, ok := state.matchIDs[f.Digest]
+		if !ok {
 			missing = append(missing, f)
+			id = -int64(len(missing))
+			state.matchIDs[f.Digest] = id
+		}
+		ids[i] = id
+	}
+	first, err := tx.storeContents(ctx, missing)
+	if err != nil {
+		for _, f := range missing { // nothing of a failed store stays resolved
+			delete(state.matchIDs, f.Digest)
+		}
+		return nil, err
+	}
+	for i, id := range ids {
+		if id < 0 {
+			ids[i] = first - id - 1
 		}
 	}
-	return tx.storeContents(ctx, missing)
+	return ids, nil
 }
 
 // copyRows writes n rows into table with PostgreSQL's COPY, inside the transaction (its connection

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	mathbits "math/bits"
 	"slices"
 	"strings"
 
@@ -61,14 +62,15 @@ func (tx *Tx) allocContentIDs(ctx context.Context, n int) (int64, error) {
 }
 
 // storeContents stores what the findings fs say (one content each: the caller passes distinct
-// digests) in new segments and records their ids in the transaction's state.
-func (tx *Tx) storeContents(ctx context.Context, fs []*domain.Finding) error {
+// digests) in new segments, records their ids in the transaction's state and returns the first:
+// fs[i]'s is first+i.
+func (tx *Tx) storeContents(ctx context.Context, fs []*domain.Finding) (first int64, err error) {
 	if len(fs) == 0 {
-		return nil
+		return 0, nil
 	}
-	first, err := tx.allocContentIDs(ctx, len(fs))
+	first, err = tx.allocContentIDs(ctx, len(fs))
 	if err != nil {
-		return fmt.Errorf("finding contents: %w", err)
+		return 0, fmt.Errorf("finding contents: %w", err)
 	}
 	state := tx.fleetState()
 	cs := make([]findingset.Content, 0, min(len(fs), segmentSize))
@@ -81,10 +83,10 @@ func (tx *Tx) storeContents(ctx context.Context, fs []*domain.Finding) error {
 			state.matchIDs[f.Digest] = id
 		}
 		if buf, err = writeSegment(ctx, tx.Q, tx.org, cs, buf); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // writeSegment stores contents cs (ids ascending) as one segment; buf is reused for the encoding.
@@ -201,6 +203,39 @@ func (q Q) findingContents(ctx context.Context, org int64, ids []int64) (map[int
 	return out, rows.Err()
 }
 
+// idSet is a set of content ids as 64-bit words: the ids a full match refers to are mostly runs
+// (contents are numbered as they are stored), so it holds ~800,000 of them in ~13,000 map entries.
+type idSet map[int64]uint64
+
+func (s idSet) add(id int64)      { s[id>>6] |= 1 << (uint64(id) & 63) }
+func (s idSet) has(id int64) bool { return s[id>>6]&(1<<(uint64(id)&63)) != 0 }
+
+// count returns how many ids from lo to hi (inclusive) the set holds.
+func (s idSet) count(lo, hi int64) int {
+	in := func(w int64, bits uint64) int {
+		if w == lo>>6 {
+			bits &^= 1<<(uint64(lo)&63) - 1
+		}
+		if w == hi>>6 && uint64(hi)&63 != 63 {
+			bits &= 1<<(uint64(hi)&63+1) - 1
+		}
+		return mathbits.OnesCount64(bits)
+	}
+	n := 0
+	if hi>>6-lo>>6 >= int64(len(s)) { // a range wider than the set (old ids can be sparse): its words in it
+		for w, bits := range s {
+			if w >= lo>>6 && w <= hi>>6 {
+				n += in(w, bits)
+			}
+		}
+		return n
+	}
+	for w := lo >> 6; w <= hi>>6; w++ {
+		n += in(w, s[w])
+	}
+	return n
+}
+
 // PreloadFindingMatches reads the digest of every content of the organisation, so that a full match
 // shares what is already stored instead of appending it again; before a full match.
 func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
@@ -219,11 +254,6 @@ func (tx *Tx) PreloadFindingMatches(ctx context.Context) error {
 // referred to is not read; one partly used is written again with the rest, which keep their ids.
 func (tx *Tx) PruneFindingMatches(ctx context.Context) (int, error) {
 	refs := tx.fleetState().refs
-	ref := make([]int64, 0, len(refs))
-	for id := range refs {
-		ref = append(ref, id)
-	}
-	slices.Sort(ref)
 	type seg struct {
 		first, last int64
 		n           int
@@ -238,13 +268,12 @@ func (tx *Tx) PruneFindingMatches(ctx context.Context) (int, error) {
 	dropped := 0
 	var buf []byte
 	for _, s := range segs {
-		lo, _ := slices.BinarySearch(ref, s.first)
-		hi, _ := slices.BinarySearch(ref, s.last+1)
-		if hi-lo == s.n { // ids never repeat across segments: every content is referred to
+		used := refs.count(s.first, s.last)
+		if used == s.n { // ids never repeat across segments: every content is referred to
 			continue
 		}
 		var kept []findingset.Content
-		if hi > lo {
+		if used > 0 {
 			var data []byte
 			if err := tx.QueryRow(ctx, "SELECT data FROM finding_segments WHERE org_id = ? AND first_id = ?", tx.org, s.first).Scan(&data); err != nil {
 				return 0, mapErr(err)
@@ -254,7 +283,7 @@ func (tx *Tx) PruneFindingMatches(ctx context.Context) (int, error) {
 				return 0, err
 			}
 			for _, c := range cs {
-				if refs[c.ID] {
+				if refs.has(c.ID) {
 					kept = append(kept, c)
 				}
 			}
