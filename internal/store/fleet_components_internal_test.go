@@ -53,3 +53,19 @@ func TestIDSet(t *testing.T) {
 		}
 	}
 }
+
+func TestStatsStale(t *testing.T) {
+	for _, tc := range []struct {
+		tuples  float64
+		changed int64
+		want    bool
+	}{
+		{-1, 0, false}, {-1, 1999, false}, {-1, 2001, true}, // never analysed: once there is something to count
+		{0, 50000, true}, {50500, 50000, true}, {250000, 50000, false}, {250000, 50001, true},
+		{1000000, 150000, false}, {1000000, 250000, true},
+	} {
+		if got := statsStale(tc.tuples, tc.changed); got != tc.want {
+			t.Errorf("statsStale(%v, %d) = %v, want %v", tc.tuples, tc.changed, got, tc.want)
+		}
+	}
+}

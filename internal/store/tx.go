@@ -37,6 +37,8 @@ type Tx struct {
 	tx    *sql.Tx
 	conn  *sql.Conn     // the transaction's connection on PostgreSQL, for COPY (copyRows)
 	fleet *fleetTxState // see ReplaceFleetFindings
+	// componentStatsChecked: the statistics of sbom_components were looked at (analyzeSBOMComponents)
+	componentStatsChecked bool
 	// afterCommit runs, in order, once the transaction has committed (caches of what it wrote).
 	afterCommit []func()
 }
