@@ -76,7 +76,6 @@ type Result struct {
 	Gone            int           `json:"gone"`
 	Generation      int64         `json:"generation"`
 	Took            time.Duration `json:"took_ns"`
-	NewVulns        []string      `json:"-"`
 }
 
 func (r Result) String() string {
@@ -187,7 +186,6 @@ func (s *Service) match(ctx context.Context, org int64, ids []int64, keys []matc
 			res.Findings += r.Created + r.Updated + r.Unchanged
 			res.Active += r.Active
 			res.Created, res.Updated, res.Unchanged, res.Gone = res.Created+r.Created, res.Updated+r.Updated, res.Unchanged+r.Unchanged, res.Gone+r.Gone
-			res.NewVulns = append(res.NewVulns, r.CreatedVulns...)
 			c.release()
 			if progress != nil {
 				progress(c.done, len(ids))

@@ -39,8 +39,6 @@ type FleetReplaceResult struct {
 	Created, Updated, Unchanged, Gone int
 	// Active is how many of the findings (each counted once) are active: matched and not set aside by VEX.
 	Active int
-	// CreatedIDs are the new findings' vulnerability ids (one per new finding), for notifications.
-	CreatedVulns []string
 }
 
 // FleetFindingDigest returns the digest of what a match says about a component and a vulnerability
@@ -339,7 +337,6 @@ func (tx *Tx) ReplacePreparedFleetFindings(ctx context.Context, scopes []FleetFi
 		case roleCreate:
 			e.MatchID, f.ID = matchID, e.ID
 			res.Created++
-			res.CreatedVulns = append(res.CreatedVulns, f.VulnID)
 		case roleUpdate:
 			f.ID = e.ID
 			if e.MatchID == matchID && e.ComponentID == f.ComponentID && e.Gone.IsZero() {
