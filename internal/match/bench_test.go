@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,15 @@ func BenchmarkFleet(b *testing.B) {
 		fleet[i] = SyntheticComponents(idx, perPV, 0.3, uint64(i))
 		ci.Add(fmt.Sprintf("pv-%d", i), fleet[i])
 	}
+	b.Run("component-index", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ci := NewComponentIndex()
+			for i := range fleet {
+				ci.Add("pv-"+strconv.Itoa(i), fleet[i])
+			}
+		}
+	})
 	b.Run("full-match", func(b *testing.B) {
 		b.ReportAllocs()
 		var n int

@@ -15,7 +15,8 @@ import (
 type ComponentIndex struct {
 	pvs    []pvComponents
 	pvPos  map[string]int32
-	byKey  map[Key][]loc
+	keyAt  map[Key]int32    // a (folded) key's position in locs: one map operation a key when adding
+	locs   [][]loc          // per key, where it occurs
 	byName map[string][]Key // lower-case names (full key name, component name, last name segment)
 	cpeAll []loc            // every component with a CPE, for Key{CPEEcosystem, "*"}
 }
@@ -88,7 +89,15 @@ type Placement struct {
 
 // NewComponentIndex returns an empty index.
 func NewComponentIndex() *ComponentIndex {
-	return &ComponentIndex{pvPos: map[string]int32{}, byKey: map[Key][]loc{}, byName: map[string][]Key{}}
+	return &ComponentIndex{pvPos: map[string]int32{}, keyAt: map[Key]int32{}, byName: map[string][]Key{}}
+}
+
+// locsOf returns where the (folded) key k occurs.
+func (ci *ComponentIndex) locsOf(k Key) []loc {
+	if at, ok := ci.keyAt[k]; ok {
+		return ci.locs[at]
+	}
+	return nil
 }
 
 // Add records the components of a product version, replacing what was recorded for it before. The
@@ -100,15 +109,20 @@ func (ci *ComponentIndex) Add(productVersion string, comps []sbom.Component) {
 	pv := int32(len(ci.pvs))
 	ci.pvs = append(ci.pvs, pvComponents{id: productVersion, comps: packComponents(comps), live: true})
 	ci.pvPos[productVersion] = pv
+	var keys [2]Key
 	for i := range comps {
 		c := &comps[i]
 		l := loc{pv, int32(i)}
-		for _, k := range ComponentKeys(c) {
+		for _, k := range appendComponentKeys(keys[:0], c) {
 			k = FoldKey(k)
-			if len(ci.byKey[k]) == 0 {
+			at, ok := ci.keyAt[k]
+			if !ok {
+				at = int32(len(ci.locs))
+				ci.keyAt[k] = at
+				ci.locs = append(ci.locs, nil)
 				ci.indexName(k, c.Name)
 			}
-			ci.byKey[k] = append(ci.byKey[k], l)
+			ci.locs[at] = append(ci.locs[at], l)
 			if k.Ecosystem == CPEEcosystem {
 				ci.cpeAll = append(ci.cpeAll, l)
 			}
@@ -148,8 +162,8 @@ func (ci *ComponentIndex) Remove(productVersion string) {
 // lists are the copy's own, and what Remove left behind is dropped (positions renumbered), so a cache
 // updated by clones does not grow with every change.
 func (ci *ComponentIndex) Clone() *ComponentIndex {
-	out := &ComponentIndex{pvPos: make(map[string]int32, len(ci.pvPos)), byKey: make(map[Key][]loc, len(ci.byKey)),
-		byName: make(map[string][]Key, len(ci.byName))}
+	out := &ComponentIndex{pvPos: make(map[string]int32, len(ci.pvPos)), keyAt: make(map[Key]int32, len(ci.keyAt)),
+		locs: make([][]loc, 0, len(ci.locs)), byName: make(map[string][]Key, len(ci.byName))}
 	renum := make([]int32, len(ci.pvs))
 	for i, p := range ci.pvs {
 		renum[i] = -1
@@ -177,15 +191,16 @@ func (ci *ComponentIndex) Clone() *ComponentIndex {
 		}
 		return moved
 	}
-	for k, ls := range ci.byKey {
-		if m := move(ls); m != nil {
-			out.byKey[k] = m
+	for k, at := range ci.keyAt {
+		if m := move(ci.locs[at]); m != nil {
+			out.keyAt[k] = int32(len(out.locs))
+			out.locs = append(out.locs, m)
 		}
 	}
 	for name, keys := range ci.byName {
 		var kept []Key
 		for _, k := range keys {
-			if _, ok := out.byKey[k]; ok {
+			if _, ok := out.keyAt[k]; ok {
 				kept = append(kept, k)
 			}
 		}
@@ -270,7 +285,7 @@ func (ci *ComponentIndex) ProductVersions(keys []Key) []string {
 			visit(ci.cpeAll)
 			continue
 		}
-		visit(ci.byKey[FoldKey(k)])
+		visit(ci.locsOf(FoldKey(k)))
 	}
 	slices.Sort(out)
 	return out
@@ -293,7 +308,7 @@ func (ci *ComponentIndex) ComponentsByVersion(keys []Key) map[string][]int {
 			visit(ci.cpeAll)
 			continue
 		}
-		visit(ci.byKey[FoldKey(k)])
+		visit(ci.locsOf(FoldKey(k)))
 	}
 	for pv, comps := range out {
 		slices.Sort(comps)
@@ -305,7 +320,7 @@ func (ci *ComponentIndex) ComponentsByVersion(keys []Key) map[string][]int {
 // Lookup returns the placements of the components with key k (compared as FoldKey).
 func (ci *ComponentIndex) Lookup(k Key) []Placement {
 	var out []Placement
-	for _, l := range ci.byKey[FoldKey(k)] {
+	for _, l := range ci.locsOf(FoldKey(k)) {
 		p := &ci.pvs[l.pv]
 		if !p.live {
 			continue

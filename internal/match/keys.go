@@ -331,8 +331,10 @@ func affectedKey(ecosystem, name, purl string) (Key, bool) {
 
 // ComponentKeys returns the index keys of a component: its package key (from the purl) and its
 // CPE vendor:product key. It is what ComponentIndex and AffectedBy agree on.
-func ComponentKeys(c *sbom.Component) []Key {
-	var out []Key
+func ComponentKeys(c *sbom.Component) []Key { return appendComponentKeys(nil, c) }
+
+// appendComponentKeys appends c's keys (as ComponentKeys) to out.
+func appendComponentKeys(out []Key, c *sbom.Component) []Key {
 	if c.PURL != "" {
 		if info, ok := parsePURL(c.PURL); ok && info.ecosystem != "" {
 			out = append(out, Key{Ecosystem: info.ecosystem, Name: info.name})
