@@ -165,6 +165,67 @@ func TestFindingSegments(t *testing.T) {
 	})
 }
 
+// A replacement with many new contents stores them in segments of 256: each segment's range and count
+// match its contents, and every finding reads back what it says.
+func TestFindingSegmentsBatched(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		fx := newFixture(t, st, "segment-batches")
+		org, ctx := fx.org.ID, testutil.Ctx(fx.org.ID)
+		const n = 256*16 + 300 // 17 full segments and one of 44
+		comp := func(i int) string { return "pkg:golang/example.org/m" + strconv.Itoa(i) + "@1.0.0" }
+		fs := make([]domain.Finding, n)
+		for i := range fs {
+			fs[i] = fleetFinding(fx.u61.ID, comp(i), "CVE-"+strconv.Itoa(i), "reason "+strconv.Itoa(i))
+		}
+		if res := replaceFindings(t, st, org, []store.FleetFindingScope{{ProductVersionID: fx.u61.ID}}, fs...); res.Created != n {
+			t.Fatalf("created %d of %d", res.Created, n)
+		}
+		rows, err := st.Scope(org).Query(ctx, "SELECT first_id, last_id, n FROM finding_segments WHERE org_id = ? ORDER BY first_id", org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][3]int64
+		for rows.Next() {
+			var r [3]int64
+			if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r)
+		}
+		rows.Close()
+		ids, err := st.Scope(org).FindingContentIDs(ctx)
+		if err != nil || len(ids) != n {
+			t.Fatalf("%d content ids (%v), want %d", len(ids), err, n)
+		}
+		var want [][3]int64
+		for at := 0; at < n; at += 256 {
+			end := min(at+256, n)
+			want = append(want, [3]int64{ids[at], ids[end-1], int64(end - at)})
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("segments (first, last, n) = %v, want %v", got, want)
+		}
+		seen := 0
+		for offset := 0; offset < n; offset += domain.MaxPageSize {
+			page, err := st.Scope(org).FleetFindings(ctx, domain.FindingFilter{All: true,
+				ListParams: domain.ListParams{Limit: domain.MaxPageSize, Offset: offset}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range page.Items {
+				i, err := strconv.Atoi(strings.TrimPrefix(f.VulnID, "CVE-"))
+				if err != nil || f.Reason != "reason "+strconv.Itoa(i) || f.ComponentPURL != comp(i) || f.ComponentKey != comp(i) {
+					t.Fatalf("finding of %s says %q of %q", f.VulnID, f.Reason, f.ComponentPURL)
+				}
+				seen++
+			}
+		}
+		if seen != n {
+			t.Errorf("read %d findings, want %d", seen, n)
+		}
+	})
+}
+
 // A damaged segment makes the reads that need it fail with where it is, not show a finding without
 // what it says.
 func TestFindingSegmentDamaged(t *testing.T) {
