@@ -548,7 +548,6 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 	if err != nil {
 		return dst, scope, 0, err
 	}
-	bufs.found = fs[:0]
 	for i := range fs {
 		if c := fs[i].Component; pos != nil && c >= 0 && c < len(pos) {
 			fs[i].Component = pos[c] // back to the product version's positions (compIDs)
@@ -575,6 +574,9 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 	if keys == nil {
 		fs = append(fs, idx.MatchProductStatus(statuses)...)
 	}
+	// The engine's findings are in the buffer's memory from here on (ApplyVEX may return a copy).
+	used := len(fs)
+	bufs.found = fs[:0]
 	fs = match.ApplyVEX(idx, fs, stmts)
 	var inScope map[string]bool
 	if keys != nil {
@@ -600,7 +602,7 @@ func (in *input) matchVersion(ctx context.Context, idx *match.Index, pv int64, k
 		fillFinding(d, pv, f, key, compIDs, stmtIDs)
 		store.PrepareFleetFinding(d) // here, on the matching goroutine, rather than on the writing one
 	}
-	clear(fs) // the buffer is kept, not what this version's findings refer to
+	clear(bufs.found[:used]) // the buffer is kept, not what this version's findings refer to
 	n := len(comps)
 	if keys != nil {
 		n = len(scope.ComponentKeys)

@@ -957,11 +957,12 @@ func (sc *Scope) FleetSubjects(ctx context.Context, ids []int64) (map[int64]Flee
 // empty (a million components are read at a full match; every column is a string to allocate).
 func (sc *Scope) EachFleetComponent(ctx context.Context, ids []int64, fn func(*FleetComponent) error) error {
 	q := "SELECT id, product_version_id, ref, name, version, purl, cpe FROM sbom_components WHERE org_id = ?"
-	if sc.Engine() == "sqlite" {
+	packed := sc.Engine() == "sqlite"
+	if packed {
 		q = "SELECT " + packedComponent + " FROM sbom_components WHERE org_id = ?"
 	}
 	if ids == nil {
-		return sc.eachFleetComponent(ctx, fn, q+" ORDER BY product_version_id, id", sc.org)
+		return sc.eachFleetComponent(ctx, fn, packed, q+" ORDER BY product_version_id, id", sc.org)
 	}
 	ids = slices.Sorted(slices.Values(ids)) // batches in product version order, as without ids
 	for start := 0; start < len(ids); start += 500 {
@@ -970,21 +971,21 @@ func (sc *Scope) EachFleetComponent(ctx context.Context, ids []int64, fn func(*F
 		for _, id := range batch {
 			args = append(args, id)
 		}
-		if err := sc.eachFleetComponent(ctx, fn, q+" AND product_version_id IN ("+discPlaceholders(len(batch))+") ORDER BY product_version_id, id", args...); err != nil {
+		if err := sc.eachFleetComponent(ctx, fn, packed, q+" AND product_version_id IN ("+discPlaceholders(len(batch))+") ORDER BY product_version_id, id", args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (sc *Scope) eachFleetComponent(ctx context.Context, fn func(*FleetComponent) error, q string, args ...any) error {
+// eachFleetComponent runs q, whose rows are packedComponent values when packed, else the columns.
+func (sc *Scope) eachFleetComponent(ctx context.Context, fn func(*FleetComponent) error, packed bool, q string, args ...any) error {
 	rows, err := sc.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var c FleetComponent
-	packed := sc.Engine() == "sqlite"
 	var row string
 	for rows.Next() {
 		var err error
